@@ -1,0 +1,132 @@
+# userprune — see README.md. `make check` runs every test, `make demo` the
+# main job against the bundled vendor emulator.
+
+VERSION    = 0.1.0
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+DATADIR   ?= $(PREFIX)/share/userprune
+BUILD     ?= build
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+PYTHON    ?= /usr/bin/python3
+
+PKGS      = yaml-0.1 libcurl libcjson libgit2
+TEST_PKGS = libmicrohttpd cmocka
+
+WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+       -Wmissing-prototypes -Wformat=2 -Wvla
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+CFLAGS ?= -O2 -g
+ifneq ($(SANITIZE),)
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=all
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+ALL_CFLAGS = $(WARN) -D_DEFAULT_SOURCE -DUSERPRUNE_VERSION='"$(VERSION)"' \
+	     -I. $(PKG_CFLAGS) $(TEST_CFLAGS) $(SAN_FLAGS) -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+UTIL_SRCS      = $(wildcard util/*.c)
+RECONCILE_SRCS = $(wildcard reconcile/*.c reconcile/vendors/*.c)
+CMD_SRCS       = $(wildcard cmd/*.c)
+EMULATOR_SRCS  = $(wildcard tests/emulator/*.c)
+UNIT_SRCS      = $(wildcard tests/unit/test_*.c)
+BENCH_SRCS     = $(wildcard tests/bench/*.c)
+
+UTIL_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(UTIL_SRCS))
+LIB_OBJS  = $(UTIL_OBJS) $(patsubst %.c,$(BUILD)/%.o,$(RECONCILE_SRCS))
+CMD_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(CMD_SRCS))
+EMU_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(EMULATOR_SRCS))
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+
+BIN      = $(BUILD)/userprune
+EMULATOR = $(BUILD)/userprune-emulator
+LIB      = $(BUILD)/libreconcile.a
+
+.PHONY: all check check-asan bench format format-check install clean deps \
+	demo tests fuzz
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CMD_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) $(LIB) $(PKG_LIBS) -lm
+
+# The emulator is a test tool: it shares util/ but not the library.
+$(EMULATOR): $(EMU_OBJS) $(UTIL_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(EMU_OBJS) $(UTIL_OBJS) $(PKG_LIBS) \
+		$(TEST_LIBS) -lpthread -lm
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) -lm
+
+$(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lm
+
+tests: $(BIN) $(EMULATOR) $(UNIT_BINS) $(BENCH_BINS)
+
+deps:
+	@tools/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@$(PYTHON) tests/run.py --build $(BUILD)
+
+check-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+		SANITIZE=address,undefined CFLAGS="-O1 -g" tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	 $(PYTHON) tests/run.py --build build-asan --sanitized
+
+bench: deps
+	@$(MAKE) --no-print-directory tests
+	@$(PYTHON) tests/bench/run.py --build $(BUILD)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BIN) $(EMULATOR)
+	@tools/demo.sh $(BUILD)
+
+format:
+	clang-format -i $(UTIL_SRCS) $(RECONCILE_SRCS) $(CMD_SRCS) \
+		$(EMULATOR_SRCS) $(UNIT_SRCS) $(BENCH_SRCS) \
+		$(wildcard util/*.h reconcile/*.h reconcile/vendors/*.h cmd/*.h \
+		tests/*/*.h)
+
+format-check:
+	clang-format --dry-run -Werror $(UTIL_SRCS) $(RECONCILE_SRCS) \
+		$(CMD_SRCS) $(EMULATOR_SRCS) $(UNIT_SRCS) $(BENCH_SRCS) \
+		$(wildcard util/*.h reconcile/*.h reconcile/vendors/*.h cmd/*.h \
+		tests/*/*.h)
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)/schema
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/userprune
+	install -m 644 man/userprune.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/userprune.yaml.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 schema/*.json $(DESTDIR)$(DATADIR)/schema/
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
