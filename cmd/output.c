@@ -1,0 +1,80 @@
+/*
+ * Printing a plan in the format asked for; shared by plan, show and apply.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd/output.h"
+#include "util/fileio.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+static int write_parts(char **parts, size_t n, const char *dir)
+{
+	struct err e;
+	size_t i;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		cmd_error("%s: %s", dir, strerror(errno));
+		return EXIT_ERROR;
+	}
+	for (i = 0; i < n; i++) {
+		char *path = xasprintf("%s/plan-%zu.md", dir, i + 1);
+		int rc =
+			file_write_atomic(path, parts[i], strlen(parts[i]), &e);
+
+		free(path);
+		if (rc < 0) {
+			cmd_error("%s", e.msg);
+			return EXIT_ERROR;
+		}
+	}
+	cmd_info("wrote %zu markdown part%s to %s/", n, n == 1 ? "" : "s", dir);
+	return 0;
+}
+
+int cmd_print_plan(struct plan *p, enum plan_format f, const char *split_dir,
+		   const char *plan_file)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char **parts = NULL;
+	size_t n = 0, i;
+	int rc = 0;
+
+	switch (f) {
+	case FORMAT_JSON:
+		plan_to_json(p, &sb);
+		break;
+	case FORMAT_TEXT: {
+		struct render_opts o = { cmd_color(stdout), globals.verbose > 0,
+					 plan_file };
+
+		plan_render_text(p, &o, &sb);
+		break;
+	}
+	case FORMAT_MARKDOWN:
+		plan_render_markdown(p, &parts, &n);
+		if (split_dir) {
+			rc = write_parts(parts, n, split_dir);
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (i)
+				strbuf_addf(&sb,
+					    "\n<!-- userprune: part %zu "
+					    "of %zu -->\n\n",
+					    i + 1, n);
+			strbuf_addstr(&sb, parts[i]);
+		}
+		break;
+	}
+	for (i = 0; i < n; i++)
+		free(parts[i]);
+	free(parts);
+	if (!rc)
+		rc = cmd_write_stdout(sb.buf, sb.len);
+	strbuf_release(&sb);
+	return rc;
+}

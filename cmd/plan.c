@@ -1,0 +1,145 @@
+/*
+ * userprune plan: what apply would delete, for review.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "cmd/output.h"
+#include "util/xalloc.h"
+
+static int exec_plan(int argc, char **argv);
+
+const struct cmd_entry cmd_plan = {
+	.name = "plan",
+	.usage =
+		"[-f FILE | --git-url URL ...] [--tenant NAME]... "
+		"[-o PLANFILE]\n"
+		"                      [--format text|json|markdown] "
+		"[--split-dir DIR]\n"
+		"                      [--detailed-exitcode] [--live SNAPSHOT]",
+	.summary = "list live users and show who apply would delete",
+	.help = "Lists the live users of every tenant (or those named with "
+		"--tenant),\nclassifies them against the desired state and "
+		"prints the plan. Never\nsends a write request. With -o the "
+		"plan is also saved as JSON, to be\napplied exactly with "
+		"'userprune apply PLANFILE'.\n\n"
+		"Options:\n" SOURCE_HELP
+		"  --tenant NAME        plan only this tenant (repeatable)\n"
+		"  -o, --output FILE    save the plan file (JSON) to FILE\n"
+		"  --format FORMAT      text (default), json or markdown\n"
+		"  --split-dir DIR      markdown: write parts plan-1.md, "
+		"plan-2.md, ... to DIR\n"
+		"  --detailed-exitcode  exit 2 when deletions are planned, 0 "
+		"when none\n"
+		"  --live SNAPSHOT      read live users from a JSON snapshot "
+		"instead of\n"
+		"                       the vendors (offline; see "
+		"userprune(1))\n",
+	.exec = exec_plan,
+};
+
+static int exec_plan(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		SOURCE_LONGOPTS,
+		{ "tenant", required_argument, NULL, OPT_TENANT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "split-dir", required_argument, NULL, OPT_SPLIT_DIR },
+		{ "detailed-exitcode", no_argument, NULL,
+		  OPT_DETAILED_EXITCODE },
+		{ "live", required_argument, NULL, OPT_LIVE },
+		GLOBAL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct source_spec src = { 0 };
+	struct plan_opts po = { 0 };
+	const char **tenants = xcalloc((size_t)argc + 1, sizeof(*tenants));
+	enum plan_format format = FORMAT_TEXT;
+	const char *out = NULL, *split_dir = NULL;
+	bool detailed = false;
+	struct config c = { 0 };
+	struct plan p;
+	struct err e = { "" };
+	int opt, r, rc = EXIT_ERROR;
+	size_t i;
+
+	plan_init(&p);
+	while ((opt = getopt_long(argc, argv, "f:o:" GLOBAL_SHORTOPTS, longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case OPT_TENANT:
+			tenants[po.ntenants++] = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_FORMAT:
+			if (plan_format_parse(optarg, &format) < 0) {
+				rc = cmd_usage_error(&cmd_plan,
+						     "--format must be text, "
+						     "json or markdown");
+				goto out;
+			}
+			break;
+		case OPT_SPLIT_DIR:
+			split_dir = optarg;
+			break;
+		case OPT_DETAILED_EXITCODE:
+			detailed = true;
+			break;
+		case OPT_LIVE:
+			po.live = optarg;
+			break;
+		default:
+			r = cmd_common_option(&cmd_plan, opt, optarg, &src);
+			if (r) {
+				rc = r > 0 ? EXIT_OK : EXIT_ERROR;
+				goto out;
+			}
+		}
+	}
+	if (optind < argc) {
+		rc = cmd_usage_error(&cmd_plan, "unexpected argument '%s'",
+				     argv[optind]);
+		goto out;
+	}
+	if (split_dir && format != FORMAT_MARKDOWN) {
+		rc = cmd_usage_error(&cmd_plan,
+				     "--split-dir needs --format markdown");
+		goto out;
+	}
+	po.tenants = tenants;
+	if (cmd_load_source(&src, po.live ? 0 : CONFIG_CHECK_SECRETS, &c,
+			    &p.source))
+		goto out;
+	if (reconcile_plan(&c, &po, &p, &e) < 0) {
+		cmd_error("%s", e.msg);
+		goto out;
+	}
+	for (i = 0; i < p.ntenants; i++)
+		if (p.tenants[i].error)
+			cmd_error("%s: %s", p.tenants[i].t.name,
+				  p.tenants[i].error);
+	if (out && plan_write(&p, out, &e) < 0) {
+		cmd_error("%s", e.msg);
+		goto out;
+	}
+	if (!(out && !strcmp(out, "-")) &&
+	    cmd_print_plan(&p, format, split_dir, out))
+		goto out;
+	if (plan_has_errors(&p))
+		rc = EXIT_ERROR;
+	else if (plan_refused(&p))
+		rc = EXIT_GUARD;
+	else if (detailed && plan_total_deletes(&p))
+		rc = EXIT_CHANGES;
+	else
+		rc = EXIT_OK;
+out:
+	free(tenants);
+	plan_release(&p);
+	config_release(&c);
+	return rc;
+}

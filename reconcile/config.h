@@ -1,0 +1,124 @@
+/*
+ * config: the desired-state file (YAML, version 1) as typed structs.
+ *
+ * The only module that includes yaml.h. Loading checks everything that can
+ * be checked offline and reports every problem at once into a struct diags
+ * as FILE:LINE:COL: message. Files the configuration names (keep and
+ * protect value files) are read through a struct config_reader, so that a
+ * configuration read from git reads them from the same commit.
+ *
+ * Secrets stay references (${env:NAME}, ${file:PATH}) until a command needs
+ * them (see secret.h). A struct config owns everything it points to.
+ */
+#ifndef USERPRUNE_CONFIG_H
+#define USERPRUNE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reconcile/match.h"
+#include "reconcile/vendors/vendor.h"
+#include "util/arena.h"
+#include "util/diag.h"
+#include "util/err.h"
+
+#define CONFIG_MAX_SIZE (64u << 20)
+
+enum tenant_mode { MODE_DELETE, MODE_REPORT };
+
+/* A secret as written: a reference or (discouraged) a literal. */
+struct secret {
+	char *raw; /* NULL when not given */
+	int line, col;
+};
+
+struct auth {
+	enum auth_type type;
+	struct secret username, password, token, client_id, client_secret,
+		token_url, scope, api_key;
+};
+
+struct tenant_option {
+	char *key;
+	char *value; /* scalar text as written */
+	int line, col;
+};
+
+struct policy {
+	long max_deletions;
+	int max_delete_percent;
+	int canary;
+	bool allow_empty_keep;
+};
+
+struct matcher_list {
+	struct matcher *v;
+	size_t n;
+};
+
+struct tenant {
+	char *name;
+	const struct vendor *vendor;
+	char *url; /* no trailing slash */
+	struct auth auth;
+	struct tenant_option *options;
+	size_t noptions;
+	enum tenant_mode mode;
+	struct matcher_list include, exclude, keep, protect;
+	struct policy policy;
+	struct limits limits; /* effective: tenant, then defaults:, vendor */
+	char *ca_file;	      /* absolute path, or NULL */
+	int line, col;
+};
+
+struct config {
+	char *name; /* as shown in messages: the path, or url@ref:path */
+	char *dir;  /* directory secrets and CA files are relative to */
+	char sha256[65];
+	struct tenant *tenants;
+	size_t ntenants;
+	struct arena arena; /* value-file strings */
+};
+
+/* Reads a file named relative to the configuration (keep files). */
+struct config_reader {
+	int (*read)(void *ctx, const char *path, size_t max, char **data,
+		    size_t *len, struct err *e);
+	void *ctx;
+};
+
+enum config_flags {
+	/* missing or empty value files are errors (validate), not guards */
+	CONFIG_STRICT_FILES = 1 << 0,
+	/* ${env:} variables must be set and ${file:} secrets readable */
+	CONFIG_CHECK_SECRETS = 1 << 1,
+};
+
+/*
+ * Parses data (named name in messages) into c. dir is where relative
+ * ${file:} and tls.ca_file paths start (NULL: the current directory).
+ * Returns 0, or -1 when d holds errors (c is then released). Warnings are
+ * added to d either way.
+ */
+int config_parse(struct config *c, const char *name, const char *dir,
+		 const char *data, size_t len, const struct config_reader *rd,
+		 unsigned flags, struct diags *d);
+
+/* Reads and parses a local file; value files are relative to it. */
+int config_load_file(struct config *c, const char *path, unsigned flags,
+		     struct diags *d);
+
+void config_release(struct config *c);
+
+/* Copies a tenant's settings (not its matcher lists) into dst. */
+void tenant_copy_settings(struct tenant *dst, const struct tenant *src);
+void tenant_release(struct tenant *t);
+
+const struct tenant *config_find_tenant(const struct config *c,
+					const char *name);
+/* The tenant's option value, or the vendor's default, or NULL. */
+const char *tenant_option(const struct tenant *t, const char *key);
+bool tenant_option_bool(const struct tenant *t, const char *key);
+const char *tenant_mode_name(enum tenant_mode m);
+
+#endif

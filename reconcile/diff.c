@@ -1,0 +1,187 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "reconcile/diff.h"
+#include "reconcile/match.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define UNMATCHED_SHOWN 5
+
+/* A non-human account is in scope only where an include names its type. */
+static bool included(const struct matcher_list *inc, struct matchset *ms,
+		     const struct user *u)
+{
+	size_t i;
+
+	if (!inc->n)
+		return u->type == USER_HUMAN;
+	if (u->type == USER_HUMAN)
+		return matchset_match(ms, u);
+	for (i = 0; i < inc->n; i++)
+		if (inc->v[i].kind == MATCHER_FIELDS &&
+		    inc->v[i].field[MATCH_TYPE] &&
+		    matcher_matches(&inc->v[i], u))
+			return true;
+	return false;
+}
+
+static void warn_unmatched(struct tenant_plan *tp, const struct config *c,
+			   const struct matcher_list *keep,
+			   const struct matchset *ms)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, j, missed, shown;
+	char *what;
+
+	for (i = 0; i < keep->n; i++) {
+		const struct matcher *m = &keep->v[i];
+
+		if (m->kind != MATCHER_FILE) {
+			if (ms->hits[i])
+				continue;
+			what = matcher_describe(m);
+			tenant_plan_warn(tp,
+					 "%s:%d:%d: keep entry %s matched no "
+					 "live user",
+					 c->name, m->line, m->col, what);
+			free(what);
+			continue;
+		}
+		missed = shown = 0;
+		strbuf_reset(&sb);
+		for (j = 0; j < m->nvalues; j++) {
+			if (matchset_value_hit(ms, i, j))
+				continue;
+			if (shown++ < UNMATCHED_SHOWN)
+				strbuf_addf(&sb, "%s'%s' (line %d)",
+					    missed ? ", " : "", m->values[j].s,
+					    m->values[j].line);
+			missed++;
+		}
+		if (!missed)
+			continue;
+		tenant_plan_warn(tp,
+				 "%s:%d:%d: keep file '%s': %zu of %zu values "
+				 "matched no live user: %s%s",
+				 c->name, m->line, m->col, m->path, missed,
+				 m->nvalues, sb.buf,
+				 missed > UNMATCHED_SHOWN ? ", ..." : "");
+	}
+	strbuf_release(&sb);
+}
+
+static void file_guards(struct tenant_plan *tp, const struct config *c,
+			const struct matcher_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].problem)
+			tenant_plan_guard(tp, "value_file", true,
+					  "%s:%d:%d: %s", c->name, l->v[i].line,
+					  l->v[i].col, l->v[i].problem);
+}
+
+void diff_guards(struct tenant_plan *tp, const struct tenant *t)
+{
+	const struct plan_counts *n = &tp->counts;
+	const struct policy *pol = &t->policy;
+	size_t managed = n->in_scope - n->pending;
+
+	tenant_plan_guard(tp, "max_deletions",
+			  n->delete > (size_t)pol->max_deletions,
+			  "%zu deletions planned, policy.max_deletions is %ld",
+			  n->delete, pol->max_deletions);
+	if (managed >= 20)
+		tenant_plan_guard(tp, "max_delete_percent",
+				  n->delete *100 >
+					  (size_t)pol->max_delete_percent *
+						  managed,
+				  "%zu of %zu managed users (%.1f%%), "
+				  "policy.max_delete_percent is %d",
+				  n->delete, managed,
+				  100.0 * (double)n->delete / (double)managed,
+				  pol->max_delete_percent);
+	if (t->limits.daily_request_budget > 0 && tp->requests > 0)
+		tenant_plan_guard(tp, "daily_request_budget",
+				  tp->requests > t->limits.daily_request_budget,
+				  "apply needs about %ld requests, "
+				  "limits.daily_request_budget is %ld",
+				  tp->requests, t->limits.daily_request_budget);
+}
+
+void diff_tenant(struct plan *p, struct tenant_plan *tp,
+		 const struct diff_input *in)
+{
+	const struct tenant *t = in->tenant;
+	const struct userstore *live = in->live;
+	struct matchset inc, exc, prot, keep;
+	struct plan_counts *n = &tp->counts;
+	size_t i;
+
+	matchset_init(&inc, t->include.v, t->include.n);
+	matchset_init(&exc, t->exclude.v, t->exclude.n);
+	matchset_init(&prot, t->protect.v, t->protect.n);
+	matchset_init(&keep, t->keep.v, t->keep.n);
+	free(tp->caller);
+	tp->caller = xstrdup_or_null(live->caller);
+	tp->requests = in->requests;
+	n->live = live->n;
+	for (i = 0; i < live->n; i++) {
+		const struct user *u = &live->v[i];
+		/* every user counts towards keep hits, for the typo warning */
+		bool kept = matchset_match(&keep, u);
+
+		if (!included(&t->include, &inc, u) ||
+		    matchset_match(&exc, u)) {
+			n->untouched++;
+			continue;
+		}
+		n->in_scope++;
+		if (u->status == STATUS_PENDING_DELETION ||
+		    (t->vendor && t->vendor->inactive_is_final &&
+		     u->status == STATUS_INACTIVE))
+			n->pending++;
+		else if (live->caller && !strcmp(u->id, live->caller))
+			n->protected ++;
+		else if (matchset_match(&prot, u))
+			n->protected ++;
+		else if (kept)
+			n->kept++;
+		else
+			plan_add_delete(p, tp, u, "not in keep list");
+	}
+	n->delete = tp->ndel;
+
+	file_guards(tp, in->config, &t->keep);
+	file_guards(tp, in->config, &t->protect);
+	file_guards(tp, in->config, &t->include);
+	file_guards(tp, in->config, &t->exclude);
+	if (!t->keep.n)
+		tenant_plan_guard(tp, "empty_keep", !t->policy.allow_empty_keep,
+				  "the keep list is empty%s",
+				  t->policy.allow_empty_keep
+					  ? " (policy.allow_empty_keep is true)"
+					  : ": every managed user would be "
+					    "deleted (set "
+					    "policy.allow_empty_keep: true to "
+					    "allow)");
+	diff_guards(tp, t);
+
+	warn_unmatched(tp, in->config, &t->keep, &keep);
+	if (!live->caller)
+		tenant_plan_warn(tp,
+				 "the calling identity is not known for this "
+				 "tenant: make sure administrators are listed "
+				 "under 'protect'");
+	if (tenant_option_bool(t, "scim_managed"))
+		tenant_plan_warn(tp,
+				 "options.scim_managed is true: users "
+				 "provisioned by the identity provider come "
+				 "back after its next sync; remove them there");
+	matchset_release(&inc);
+	matchset_release(&exc);
+	matchset_release(&prot);
+	matchset_release(&keep);
+}

@@ -1,0 +1,32 @@
+/*
+ * diff: live users x desired state -> the plan of one tenant.
+ *
+ * Pure: no I/O, no clock, no randomness. Classification of every live user,
+ * first rule that applies wins: out of scope -> untouched; pending deletion
+ * (or, where the vendor's deletion is a deactivation, inactive) -> pending;
+ * the caller -> protected; a protect match -> protected; a keep match ->
+ * kept; else -> delete. Then the guards of the safety model, and warnings
+ * (keep entries that matched no live user).
+ */
+#ifndef USERPRUNE_DIFF_H
+#define USERPRUNE_DIFF_H
+
+#include "reconcile/config.h"
+#include "reconcile/plan.h"
+#include "reconcile/users.h"
+
+struct diff_input {
+	const struct config *config; /* for positions in warnings */
+	const struct tenant *tenant;
+	const struct userstore *live; /* with the caller's id, if known */
+	long requests; /* requests an apply would need, 0 if unknown */
+};
+
+/* Fills tp (already added to p) with counts, deletions, guards, warnings. */
+void diff_tenant(struct plan *p, struct tenant_plan *tp,
+		 const struct diff_input *in);
+
+/* Adds the guard verdicts that depend only on the counts and the policy. */
+void diff_guards(struct tenant_plan *tp, const struct tenant *t);
+
+#endif

@@ -1,0 +1,828 @@
+/*
+ * The plan model and its file format.
+ *
+ * The file is written as pretty JSON whose last member is the checksum:
+ *
+ *     {
+ *       "format_version": 1,
+ *       ...
+ *       "tenants": [...],
+ *       "checksum": "<sha256 of every byte before the comma>"
+ *     }
+ *
+ * so that any change to any byte of the file is detected without relying
+ * on a canonical re-serialisation of the JSON.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "reconcile/plan.h"
+#include "reconcile/secret.h"
+#include "util/fileio.h"
+#include "util/jsonw.h"
+#include "util/sha256.h"
+#include "util/xalloc.h"
+
+#define TAIL_HEAD ",\n  \"checksum\": \""
+#define TAIL_END  "\"\n}\n"
+
+void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	arena_init(&p->arena);
+}
+
+static void tenant_plan_release(struct tenant_plan *tp)
+{
+	size_t i;
+
+	tenant_release(&tp->t);
+	free(tp->caller);
+	free(tp->del);
+	for (i = 0; i < tp->nwarnings; i++)
+		free(tp->warnings[i]);
+	free(tp->warnings);
+	for (i = 0; i < tp->nguards; i++) {
+		free(tp->guards[i].name);
+		free(tp->guards[i].detail);
+	}
+	free(tp->guards);
+	free(tp->error);
+}
+
+void plan_release(struct plan *p)
+{
+	struct plan_source *s = &p->source;
+	size_t i;
+
+	for (i = 0; i < p->ntenants; i++)
+		tenant_plan_release(&p->tenants[i]);
+	free(p->tenants);
+	free(p->tool_version);
+	free(p->created);
+	free(s->path);
+	free(s->sha256);
+	free(s->url);
+	free(s->ref);
+	free(s->commit);
+	free(s->author);
+	free(s->subject);
+	free(s->live);
+	arena_release(&p->arena);
+	plan_init(p);
+}
+
+struct tenant_plan *plan_add_tenant(struct plan *p)
+{
+	struct tenant_plan *tp;
+
+	p->tenants =
+		xrealloc(p->tenants, (p->ntenants + 1) * sizeof(*p->tenants));
+	tp = &p->tenants[p->ntenants++];
+	memset(tp, 0, sizeof(*tp));
+	return tp;
+}
+
+void plan_add_delete(struct plan *p, struct tenant_plan *tp,
+		     const struct user *u, const char *reason)
+{
+	struct plan_user *d;
+
+	tp->del = xgrow(tp->del, &tp->cap, tp->ndel + 1, sizeof(*tp->del));
+	d = &tp->del[tp->ndel++];
+	d->id = arena_strdup(&p->arena, u->id);
+	d->email = arena_strdup(&p->arena, u->email);
+	d->username = u->username && u->username == u->email
+			      ? d->email
+			      : arena_strdup(&p->arena, u->username);
+	d->name = arena_strdup(&p->arena, u->name);
+	d->type = (enum user_type)u->type;
+	d->status = (enum user_status)u->status;
+	d->reason = reason;
+	d->fingerprint = NULL;
+}
+
+void plan_user_fingerprint(const struct plan_user *u, char out[65])
+{
+	struct user x = { u->id,   u->email,	     u->username,
+			  u->name, (uint8_t)u->type, (uint8_t)u->status };
+
+	if (u->fingerprint)
+		memcpy(out, u->fingerprint, 65);
+	else
+		user_fingerprint(&x, out);
+}
+
+void tenant_plan_warn(struct tenant_plan *tp, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	char buf[4096];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	strbuf_addstr(&sb, buf);
+	tp->warnings = xrealloc(tp->warnings,
+				(tp->nwarnings + 1) * sizeof(*tp->warnings));
+	tp->warnings[tp->nwarnings++] = strbuf_detach(&sb, NULL);
+}
+
+void tenant_plan_guard(struct tenant_plan *tp, const char *name, bool tripped,
+		       const char *fmt, ...)
+{
+	struct guard *g;
+	va_list ap;
+	char buf[4096];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	tp->guards =
+		xrealloc(tp->guards, (tp->nguards + 1) * sizeof(*tp->guards));
+	g = &tp->guards[tp->nguards++];
+	g->name = xstrdup(name);
+	g->tripped = tripped;
+	g->detail = xstrdup(buf);
+	if (tripped)
+		tp->refused = true;
+}
+
+size_t plan_total_deletes(const struct plan *p)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < p->ntenants; i++)
+		n += p->tenants[i].ndel;
+	return n;
+}
+
+bool plan_refused(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntenants; i++)
+		if (p->tenants[i].refused)
+			return true;
+	return false;
+}
+
+bool plan_has_errors(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntenants; i++)
+		if (p->tenants[i].error)
+			return true;
+	return false;
+}
+
+int plan_format_parse(const char *s, enum plan_format *f)
+{
+	if (!strcmp(s, "text"))
+		*f = FORMAT_TEXT;
+	else if (!strcmp(s, "json"))
+		*f = FORMAT_JSON;
+	else if (!strcmp(s, "markdown") || !strcmp(s, "md"))
+		*f = FORMAT_MARKDOWN;
+	else
+		return -1;
+	return 0;
+}
+
+/* ---- writing ---- */
+
+/* Secrets are stored as references only; literals are left out. */
+static void write_secret(struct jsonw *w, const char *key,
+			 const struct secret *s, bool is_secret)
+{
+	if (!s->raw)
+		return;
+	jsonw_key(w, key);
+	if (is_secret && secret_kind(s->raw) == SECRET_LITERAL)
+		jsonw_null(w);
+	else
+		jsonw_string(w, s->raw);
+}
+
+static void write_settings(struct jsonw *w, const struct tenant *t)
+{
+	const struct auth *a = &t->auth;
+	size_t i;
+
+	jsonw_key(w, "name");
+	jsonw_string(w, t->name);
+	jsonw_key(w, "vendor");
+	jsonw_string(w, t->vendor->name);
+	jsonw_key(w, "url");
+	jsonw_string(w, t->url);
+	jsonw_key(w, "mode");
+	jsonw_string(w, tenant_mode_name(t->mode));
+	jsonw_key(w, "auth");
+	jsonw_object_begin(w);
+	jsonw_key(w, "type");
+	jsonw_string(w, auth_type_name(a->type));
+	write_secret(w, "username", &a->username, false);
+	write_secret(w, "password", &a->password, true);
+	write_secret(w, "token", &a->token, true);
+	write_secret(w, "client_id", &a->client_id, false);
+	write_secret(w, "client_secret", &a->client_secret, true);
+	write_secret(w, "token_url", &a->token_url, false);
+	write_secret(w, "scope", &a->scope, false);
+	write_secret(w, "api_key", &a->api_key, true);
+	jsonw_object_end(w);
+	jsonw_key(w, "options");
+	jsonw_object_begin(w);
+	for (i = 0; i < t->noptions; i++) {
+		jsonw_key(w, t->options[i].key);
+		jsonw_string(w, t->options[i].value);
+	}
+	jsonw_object_end(w);
+	jsonw_key(w, "policy");
+	jsonw_object_begin(w);
+	jsonw_key(w, "max_deletions");
+	jsonw_int(w, t->policy.max_deletions);
+	jsonw_key(w, "max_delete_percent");
+	jsonw_int(w, t->policy.max_delete_percent);
+	jsonw_key(w, "canary");
+	jsonw_int(w, t->policy.canary);
+	jsonw_key(w, "allow_empty_keep");
+	jsonw_bool(w, t->policy.allow_empty_keep);
+	jsonw_object_end(w);
+	jsonw_key(w, "limits");
+	jsonw_object_begin(w);
+	jsonw_key(w, "concurrency");
+	jsonw_int(w, t->limits.concurrency);
+	jsonw_key(w, "requests_per_second");
+	jsonw_double(w, t->limits.requests_per_second);
+	jsonw_key(w, "daily_request_budget");
+	jsonw_int(w, t->limits.daily_request_budget);
+	jsonw_key(w, "batch_size");
+	jsonw_int(w, t->limits.batch_size);
+	jsonw_key(w, "timeout_seconds");
+	jsonw_int(w, t->limits.timeout_seconds);
+	jsonw_key(w, "max_attempts");
+	jsonw_int(w, t->limits.max_attempts);
+	jsonw_object_end(w);
+	jsonw_key(w, "tls");
+	if (t->ca_file) {
+		jsonw_object_begin(w);
+		jsonw_key(w, "ca_file");
+		jsonw_string(w, t->ca_file);
+		jsonw_object_end(w);
+	} else {
+		jsonw_null(w);
+	}
+}
+
+static void write_counts(struct jsonw *w, const struct plan_counts *c)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "live");
+	jsonw_int(w, (long long)c->live);
+	jsonw_key(w, "in_scope");
+	jsonw_int(w, (long long)c->in_scope);
+	jsonw_key(w, "untouched");
+	jsonw_int(w, (long long)c->untouched);
+	jsonw_key(w, "pending");
+	jsonw_int(w, (long long)c->pending);
+	jsonw_key(w, "protected");
+	jsonw_int(w, (long long)c->protected);
+	jsonw_key(w, "kept");
+	jsonw_int(w, (long long)c->kept);
+	jsonw_key(w, "delete");
+	jsonw_int(w, (long long)c->delete);
+	jsonw_object_end(w);
+}
+
+static void write_user(struct jsonw *w, const struct plan_user *u)
+{
+	char fp[65];
+
+	plan_user_fingerprint(u, fp);
+	jsonw_object_begin(w);
+	jsonw_key(w, "id");
+	jsonw_string(w, u->id);
+	jsonw_key(w, "email");
+	jsonw_string(w, u->email);
+	jsonw_key(w, "username");
+	jsonw_string(w, u->username);
+	jsonw_key(w, "name");
+	jsonw_string(w, u->name);
+	jsonw_key(w, "type");
+	jsonw_string(w, user_type_name(u->type));
+	jsonw_key(w, "status");
+	jsonw_string(w, user_status_name(u->status));
+	jsonw_key(w, "reason");
+	jsonw_string(w, u->reason);
+	jsonw_key(w, "fingerprint");
+	jsonw_string(w, fp);
+	jsonw_object_end(w);
+}
+
+static void write_tenant(struct jsonw *w, const struct tenant_plan *tp)
+{
+	size_t i;
+
+	jsonw_object_begin(w);
+	write_settings(w, &tp->t);
+	jsonw_key(w, "caller");
+	jsonw_string(w, tp->caller);
+	jsonw_key(w, "error");
+	jsonw_string(w, tp->error);
+	jsonw_key(w, "refused");
+	jsonw_bool(w, tp->refused);
+	jsonw_key(w, "counts");
+	write_counts(w, &tp->counts);
+	jsonw_key(w, "requests");
+	jsonw_int(w, tp->requests);
+	jsonw_key(w, "mass_user_deletion");
+	jsonw_bool(w, tp->mass_deletion);
+	jsonw_key(w, "guards");
+	jsonw_array_begin(w);
+	for (i = 0; i < tp->nguards; i++) {
+		jsonw_object_begin(w);
+		jsonw_key(w, "name");
+		jsonw_string(w, tp->guards[i].name);
+		jsonw_key(w, "tripped");
+		jsonw_bool(w, tp->guards[i].tripped);
+		jsonw_key(w, "detail");
+		jsonw_string(w, tp->guards[i].detail);
+		jsonw_object_end(w);
+	}
+	jsonw_array_end(w);
+	jsonw_key(w, "warnings");
+	jsonw_array_begin(w);
+	for (i = 0; i < tp->nwarnings; i++)
+		jsonw_string(w, tp->warnings[i]);
+	jsonw_array_end(w);
+	jsonw_key(w, "delete");
+	jsonw_array_begin(w);
+	for (i = 0; i < tp->ndel; i++)
+		write_user(w, &tp->del[i]);
+	jsonw_array_end(w);
+	jsonw_object_end(w);
+}
+
+static void write_source(struct jsonw *w, const struct plan_source *s)
+{
+	jsonw_object_begin(w);
+	jsonw_key(w, "kind");
+	jsonw_string(w, s->kind == SOURCE_GIT ? "git" : "file");
+	jsonw_key(w, "path");
+	jsonw_string(w, s->path);
+	jsonw_key(w, "sha256");
+	jsonw_string(w, s->sha256);
+	if (s->kind == SOURCE_GIT) {
+		jsonw_key(w, "url");
+		jsonw_string(w, s->url);
+		jsonw_key(w, "ref");
+		jsonw_string(w, s->ref);
+		jsonw_key(w, "commit");
+		jsonw_string(w, s->commit);
+		jsonw_key(w, "author");
+		jsonw_string(w, s->author);
+		jsonw_key(w, "subject");
+		jsonw_string(w, s->subject);
+	}
+	jsonw_key(w, "live");
+	jsonw_string(w, s->live);
+	jsonw_object_end(w);
+}
+
+void plan_to_json(struct plan *p, struct strbuf *out)
+{
+	struct jsonw w;
+	size_t i, start = out->len;
+
+	jsonw_init(&w, out, true);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "format_version");
+	jsonw_int(&w, PLAN_FORMAT_VERSION);
+	jsonw_key(&w, "tool");
+	jsonw_string(&w, "userprune");
+	jsonw_key(&w, "tool_version");
+	jsonw_string(&w, p->tool_version);
+	jsonw_key(&w, "created");
+	jsonw_string(&w, p->created);
+	jsonw_key(&w, "source");
+	write_source(&w, &p->source);
+	jsonw_key(&w, "summary");
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "tenants");
+	jsonw_int(&w, (long long)p->ntenants);
+	jsonw_key(&w, "delete");
+	jsonw_int(&w, (long long)plan_total_deletes(p));
+	jsonw_key(&w, "refused");
+	jsonw_bool(&w, plan_refused(p));
+	jsonw_key(&w, "errors");
+	jsonw_bool(&w, plan_has_errors(p));
+	jsonw_object_end(&w);
+	jsonw_key(&w, "tenants");
+	jsonw_array_begin(&w);
+	for (i = 0; i < p->ntenants; i++)
+		write_tenant(&w, &p->tenants[i]);
+	jsonw_array_end(&w);
+	sha256_hex(out->buf + start, out->len - start, p->checksum);
+	strbuf_addstr(out, TAIL_HEAD);
+	strbuf_addstr(out, p->checksum);
+	strbuf_addstr(out, TAIL_END);
+}
+
+int plan_write(struct plan *p, const char *path, struct err *e)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int rc;
+
+	plan_to_json(p, &sb);
+	rc = file_write_atomic(path, sb.buf, sb.len, e);
+	strbuf_release(&sb);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+struct reader {
+	const char *name;
+	struct err *e;
+	struct plan *p;
+	char where[256];
+	bool failed;
+};
+
+static void bad(struct reader *r, const char *key, const char *expected)
+{
+	if (r->failed)
+		return;
+	err_set(r->e, "%s: malformed plan: %s%s%s: expected %s", r->name,
+		r->where, *r->where ? "." : "", key, expected);
+	r->failed = true;
+}
+
+static const cJSON *member(struct reader *r, const cJSON *obj, const char *key,
+			   bool required)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	if (!v && required)
+		bad(r, key, "a value (missing)");
+	return v;
+}
+
+/* A string, or NULL for JSON null / absent when allowed. */
+static char *str(struct reader *r, const cJSON *obj, const char *key,
+		 bool nullable)
+{
+	const cJSON *v = member(r, obj, key, !nullable);
+
+	if (!v || (nullable && cJSON_IsNull(v)))
+		return NULL;
+	if (!cJSON_IsString(v)) {
+		bad(r, key, "a string");
+		return NULL;
+	}
+	return xstrdup(v->valuestring);
+}
+
+static const char *astr(struct reader *r, const cJSON *obj, const char *key)
+{
+	const cJSON *v = member(r, obj, key, true);
+
+	if (!v || cJSON_IsNull(v))
+		return NULL;
+	if (!cJSON_IsString(v)) {
+		bad(r, key, "a string");
+		return NULL;
+	}
+	return arena_strdup(&r->p->arena, v->valuestring);
+}
+
+static double num(struct reader *r, const cJSON *obj, const char *key,
+		  double min, double max)
+{
+	const cJSON *v = member(r, obj, key, true);
+
+	if (!v)
+		return min;
+	if (!cJSON_IsNumber(v) || v->valuedouble < min ||
+	    v->valuedouble > max) {
+		bad(r, key, "a number in range");
+		return min;
+	}
+	return v->valuedouble;
+}
+
+static bool boolean(struct reader *r, const cJSON *obj, const char *key)
+{
+	const cJSON *v = member(r, obj, key, true);
+
+	if (v && !cJSON_IsBool(v))
+		bad(r, key, "true or false");
+	return v && cJSON_IsTrue(v);
+}
+
+static const cJSON *array(struct reader *r, const cJSON *obj, const char *key)
+{
+	const cJSON *v = member(r, obj, key, true);
+
+	if (v && !cJSON_IsArray(v)) {
+		bad(r, key, "an array");
+		return NULL;
+	}
+	return v;
+}
+
+static const cJSON *object(struct reader *r, const cJSON *obj, const char *key)
+{
+	const cJSON *v = member(r, obj, key, true);
+
+	if (v && !cJSON_IsObject(v)) {
+		bad(r, key, "an object");
+		return NULL;
+	}
+	return v;
+}
+
+static void read_secret(struct reader *r, const cJSON *auth, const char *key,
+			struct secret *s)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(auth, key);
+
+	if (!v)
+		return;
+	if (cJSON_IsNull(v)) {
+		/* a literal secret the plan did not store */
+		s->raw = xstrdup("");
+		return;
+	}
+	if (!cJSON_IsString(v)) {
+		bad(r, key, "a string");
+		return;
+	}
+	s->raw = xstrdup(v->valuestring);
+}
+
+static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
+{
+	const cJSON *auth, *opts, *pol, *lim, *tls, *it;
+	char *s;
+
+	t->name = str(r, o, "name", false);
+	s = str(r, o, "vendor", false);
+	if (s && !(t->vendor = vendor_find(s)))
+		bad(r, "vendor", "a known vendor");
+	free(s);
+	t->url = str(r, o, "url", false);
+	s = str(r, o, "mode", false);
+	if (s && !strcmp(s, "report"))
+		t->mode = MODE_REPORT;
+	else if (s && strcmp(s, "delete"))
+		bad(r, "mode", "delete or report");
+	free(s);
+	if ((auth = object(r, o, "auth"))) {
+		s = str(r, auth, "type", false);
+		if (s && auth_type_parse(s, &t->auth.type) < 0)
+			bad(r, "auth.type", "a known auth type");
+		free(s);
+		read_secret(r, auth, "username", &t->auth.username);
+		read_secret(r, auth, "password", &t->auth.password);
+		read_secret(r, auth, "token", &t->auth.token);
+		read_secret(r, auth, "client_id", &t->auth.client_id);
+		read_secret(r, auth, "client_secret", &t->auth.client_secret);
+		read_secret(r, auth, "token_url", &t->auth.token_url);
+		read_secret(r, auth, "scope", &t->auth.scope);
+		read_secret(r, auth, "api_key", &t->auth.api_key);
+	}
+	if ((opts = object(r, o, "options"))) {
+		t->options = xcalloc((size_t)cJSON_GetArraySize(opts) + 1,
+				     sizeof(*t->options));
+		cJSON_ArrayForEach(it, opts)
+		{
+			if (!cJSON_IsString(it)) {
+				bad(r, "options", "string values");
+				break;
+			}
+			t->options[t->noptions].key = xstrdup(it->string);
+			t->options[t->noptions].value =
+				xstrdup(it->valuestring);
+			t->noptions++;
+		}
+	}
+	if ((pol = object(r, o, "policy"))) {
+		t->policy.max_deletions =
+			(long)num(r, pol, "max_deletions", 0, 1e9);
+		t->policy.max_delete_percent =
+			(int)num(r, pol, "max_delete_percent", 0, 100);
+		t->policy.canary = (int)num(r, pol, "canary", 0, 1000);
+		t->policy.allow_empty_keep =
+			boolean(r, pol, "allow_empty_keep");
+	}
+	if ((lim = object(r, o, "limits"))) {
+		t->limits.concurrency = (int)num(r, lim, "concurrency", 1, 256);
+		t->limits.requests_per_second =
+			num(r, lim, "requests_per_second", 0, 100000);
+		t->limits.daily_request_budget =
+			(long)num(r, lim, "daily_request_budget", 0, 1e9);
+		t->limits.batch_size = (int)num(r, lim, "batch_size", 1, 1000);
+		t->limits.timeout_seconds =
+			(int)num(r, lim, "timeout_seconds", 1, 3600);
+		t->limits.max_attempts =
+			(int)num(r, lim, "max_attempts", 1, 100);
+	}
+	tls = member(r, o, "tls", true);
+	if (tls && cJSON_IsObject(tls))
+		t->ca_file = str(r, tls, "ca_file", false);
+	else if (tls && !cJSON_IsNull(tls))
+		bad(r, "tls", "an object or null");
+}
+
+static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
+{
+	struct plan_user *u;
+	const char *s;
+
+	if (!cJSON_IsObject(o)) {
+		bad(r, "delete[]", "objects");
+		return;
+	}
+	tp->del = xgrow(tp->del, &tp->cap, tp->ndel + 1, sizeof(*tp->del));
+	u = &tp->del[tp->ndel++];
+	memset(u, 0, sizeof(*u));
+	u->id = astr(r, o, "id");
+	if (!u->id && !r->failed)
+		bad(r, "delete[].id", "a string");
+	u->email = astr(r, o, "email");
+	u->username = astr(r, o, "username");
+	u->name = astr(r, o, "name");
+	u->reason = astr(r, o, "reason");
+	s = astr(r, o, "type");
+	if (s && user_type_parse(s, &u->type) < 0)
+		bad(r, "delete[].type", "a user type");
+	s = astr(r, o, "status");
+	if (s && user_status_parse(s, &u->status) < 0)
+		bad(r, "delete[].status", "a user status");
+	u->fingerprint = astr(r, o, "fingerprint");
+	if (!u->fingerprint || strlen(u->fingerprint) != 64)
+		bad(r, "delete[].fingerprint", "64 hex digits");
+}
+
+static void read_tenant(struct reader *r, const cJSON *o, size_t idx)
+{
+	struct tenant_plan *tp = plan_add_tenant(r->p);
+	const cJSON *counts, *a, *it;
+	struct plan_counts *c = &tp->counts;
+
+	if (!cJSON_IsObject(o)) {
+		bad(r, "tenants[]", "objects");
+		return;
+	}
+	snprintf(r->where, sizeof(r->where), "tenants[%zu]", idx);
+	read_settings(r, o, &tp->t);
+	tp->caller = str(r, o, "caller", true);
+	tp->error = str(r, o, "error", true);
+	tp->refused = boolean(r, o, "refused");
+	tp->requests = (long)num(r, o, "requests", 0, 1e12);
+	tp->mass_deletion = boolean(r, o, "mass_user_deletion");
+	if ((counts = object(r, o, "counts"))) {
+		c->live = (size_t)num(r, counts, "live", 0, 1e12);
+		c->in_scope = (size_t)num(r, counts, "in_scope", 0, 1e12);
+		c->untouched = (size_t)num(r, counts, "untouched", 0, 1e12);
+		c->pending = (size_t)num(r, counts, "pending", 0, 1e12);
+		c->protected = (size_t)num(r, counts, "protected", 0, 1e12);
+		c->kept = (size_t)num(r, counts, "kept", 0, 1e12);
+		c->delete = (size_t)num(r, counts, "delete", 0, 1e12);
+	}
+	if ((a = array(r, o, "guards"))) {
+		cJSON_ArrayForEach(it, a)
+		{
+			char *name = str(r, it, "name", false);
+			char *detail = str(r, it, "detail", false);
+			bool tripped = boolean(r, it, "tripped");
+
+			if (name && detail)
+				tenant_plan_guard(tp, name, tripped, "%s",
+						  detail);
+			free(name);
+			free(detail);
+		}
+	}
+	/* the refused flag is derived from the guards, never trusted alone */
+	if ((a = array(r, o, "warnings"))) {
+		cJSON_ArrayForEach(it, a)
+		{
+			if (!cJSON_IsString(it))
+				bad(r, "warnings[]", "strings");
+			else
+				tenant_plan_warn(tp, "%s", it->valuestring);
+		}
+	}
+	if ((a = array(r, o, "delete")))
+		cJSON_ArrayForEach(it, a) read_user(r, it, tp);
+	if (!r->failed && tp->ndel != c->delete)
+		bad(r, "counts.delete", "the number of users in 'delete'");
+}
+
+int plan_parse(struct plan *p, const char *data, size_t len, const char *name,
+	       struct err *e)
+{
+	struct reader r = { name, e, p, "", false };
+	size_t tail = strlen(TAIL_HEAD) + 64 + strlen(TAIL_END), i;
+	const char *sum;
+	char actual[65];
+	cJSON *root = NULL;
+	const cJSON *v, *src, *tenants, *it;
+	const char *end = NULL;
+	char *s;
+
+	plan_init(p);
+	if (len < tail ||
+	    memcmp(data + len - strlen(TAIL_END), TAIL_END, strlen(TAIL_END)) ||
+	    memcmp(data + len - tail, TAIL_HEAD, strlen(TAIL_HEAD)))
+		return err_set(e,
+			       "%s: not a userprune plan file (no checksum at "
+			       "its end)",
+			       name);
+	sum = data + len - tail + strlen(TAIL_HEAD);
+	for (i = 0; i < 64; i++)
+		if (!((sum[i] >= '0' && sum[i] <= '9') ||
+		      (sum[i] >= 'a' && sum[i] <= 'f')))
+			return err_set(e, "%s: malformed checksum", name);
+	sha256_hex(data, len - tail, actual);
+	if (memcmp(actual, sum, 64))
+		return err_set(e,
+			       "%s: checksum mismatch: the plan was modified "
+			       "after it was written; make a new plan",
+			       name);
+	memcpy(p->checksum, actual, 65);
+	root = cJSON_ParseWithLengthOpts(data, len, &end, false);
+	while (root && end < data + len && strchr(" \t\r\n", *end))
+		end++;
+	if (!root || !cJSON_IsObject(root) || end != data + len) {
+		err_set(e, "%s: not valid JSON", name);
+		goto fail;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(root, "format_version");
+	if (!cJSON_IsNumber(v) || v->valuedouble != PLAN_FORMAT_VERSION) {
+		err_set(e,
+			"%s: unknown plan format_version (this userprune "
+			"reads %d)",
+			name, PLAN_FORMAT_VERSION);
+		goto fail;
+	}
+	s = str(&r, root, "tool", false);
+	if (s && strcmp(s, "userprune"))
+		bad(&r, "tool", "\"userprune\"");
+	free(s);
+	p->tool_version = str(&r, root, "tool_version", false);
+	p->created = str(&r, root, "created", false);
+	if ((src = object(&r, root, "source"))) {
+		s = str(&r, src, "kind", false);
+		p->source.kind =
+			s && !strcmp(s, "git") ? SOURCE_GIT : SOURCE_FILE;
+		free(s);
+		p->source.path = str(&r, src, "path", true);
+		p->source.sha256 = str(&r, src, "sha256", true);
+		p->source.live = str(&r, src, "live", true);
+		if (p->source.kind == SOURCE_GIT) {
+			p->source.url = str(&r, src, "url", false);
+			p->source.ref = str(&r, src, "ref", true);
+			p->source.commit = str(&r, src, "commit", false);
+			p->source.author = str(&r, src, "author", true);
+			p->source.subject = str(&r, src, "subject", true);
+		}
+	}
+	if ((tenants = array(&r, root, "tenants"))) {
+		i = 0;
+		cJSON_ArrayForEach(it, tenants)
+		{
+			if (r.failed)
+				break;
+			read_tenant(&r, it, i++);
+		}
+	}
+	if (r.failed)
+		goto fail;
+	cJSON_Delete(root);
+	return 0;
+fail:
+	cJSON_Delete(root);
+	plan_release(p);
+	return -1;
+}
+
+int plan_read(struct plan *p, const char *path, struct err *e)
+{
+	char *data = NULL;
+	size_t len;
+	int rc;
+
+	plan_init(p);
+	if (file_read(path, PLAN_MAX_SIZE, &data, &len, e) < 0)
+		return -1;
+	rc = plan_parse(p, data, len, path, e);
+	free(data);
+	return rc;
+}

@@ -1,0 +1,136 @@
+/*
+ * plan: the reviewed list of deletions, its file format and renderings.
+ *
+ * One model, several views: the plan file (JSON, format_version 1, with a
+ * SHA-256 checksum over its body), text for terminals, markdown for pull
+ * requests. A plan records, per tenant, the connection settings that apply
+ * needs (secret references only), the counts, every user to delete with a
+ * fingerprint for the staleness check, warnings and guard verdicts.
+ *
+ * A struct plan owns everything; strings of planned users live in its
+ * arena.
+ */
+#ifndef USERPRUNE_PLAN_H
+#define USERPRUNE_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "reconcile/config.h"
+#include "reconcile/users.h"
+#include "util/arena.h"
+#include "util/err.h"
+#include "util/strbuf.h"
+
+#define PLAN_FORMAT_VERSION 1
+#define PLAN_MAX_SIZE	    (2048u << 20)
+
+struct plan_user {
+	const char *id, *email, *username, *name;
+	enum user_type type;
+	enum user_status status;
+	const char *reason;
+	/* from a plan file; NULL in a fresh plan (computed when written) */
+	const char *fingerprint;
+};
+
+/* The user's staleness fingerprint (see user_fingerprint). */
+void plan_user_fingerprint(const struct plan_user *u, char out[65]);
+
+struct plan_counts {
+	size_t live, in_scope, untouched, pending, protected, kept, delete;
+};
+
+struct guard {
+	char *name; /* max_deletions, max_delete_percent, empty_keep, ... */
+	bool tripped;
+	char *detail;
+};
+
+struct tenant_plan {
+	struct tenant t; /* connection settings, policy, limits; no lists */
+	char *caller;	 /* calling identity's id, or NULL when unknown */
+	struct plan_counts counts;
+	struct plan_user *del;
+	size_t ndel, cap;
+	char **warnings;
+	size_t nwarnings;
+	struct guard *guards;
+	size_t nguards;
+	bool refused;	    /* a guard tripped */
+	char *error;	    /* listing failed: no plan for this tenant */
+	long requests;	    /* requests an apply needs (estimate) */
+	bool mass_deletion; /* bizagi MassUserDeletion step after deletes */
+};
+
+enum source_kind { SOURCE_FILE, SOURCE_GIT };
+
+struct plan_source {
+	enum source_kind kind;
+	char *path;   /* file path, or path inside the repository */
+	char *sha256; /* of the configuration file */
+	char *url, *ref, *commit, *author, *subject; /* git */
+	char *live; /* snapshot the live users came from, or NULL */
+};
+
+struct plan {
+	char *tool_version;
+	char *created; /* UTC, ISO 8601 */
+	struct plan_source source;
+	struct tenant_plan *tenants;
+	size_t ntenants;
+	char checksum[65]; /* set by plan_write / plan_read */
+	struct arena arena;
+};
+
+void plan_init(struct plan *p);
+void plan_release(struct plan *p);
+struct tenant_plan *plan_add_tenant(struct plan *p);
+/* Copies u into the tenant's deletions (strings into the plan's arena). */
+void plan_add_delete(struct plan *p, struct tenant_plan *tp,
+		     const struct user *u, const char *reason);
+void tenant_plan_warn(struct tenant_plan *tp, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void tenant_plan_guard(struct tenant_plan *tp, const char *name, bool tripped,
+		       const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+size_t plan_total_deletes(const struct plan *p);
+bool plan_refused(const struct plan *p);
+bool plan_has_errors(const struct plan *p);
+
+/* Serialises the plan file (with checksum) into out. */
+void plan_to_json(struct plan *p, struct strbuf *out);
+int plan_write(struct plan *p, const char *path, struct err *e);
+/*
+ * Reads a plan file. Refuses a file whose checksum does not match its
+ * body, an unknown format_version, and anything malformed.
+ */
+int plan_read(struct plan *p, const char *path, struct err *e);
+int plan_parse(struct plan *p, const char *data, size_t len, const char *name,
+	       struct err *e);
+
+enum plan_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN };
+
+int plan_format_parse(const char *s, enum plan_format *f);
+
+struct render_opts {
+	bool color;
+	bool verbose;	       /* text: list every user even in long plans */
+	const char *plan_file; /* mentioned in the "next step" line */
+};
+
+void plan_render_text(const struct plan *p, const struct render_opts *o,
+		      struct strbuf *out);
+
+#define MARKDOWN_PART_MAX 65000
+
+/*
+ * Renders markdown split into parts of at most MARKDOWN_PART_MAX
+ * characters, each a complete document. *parts is a new array of n
+ * strings; free each and the array.
+ */
+void plan_render_markdown(const struct plan *p, char ***parts, size_t *n);
+
+#endif

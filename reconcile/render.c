@@ -1,0 +1,446 @@
+/*
+ * Human renderings of a plan: text for terminals, markdown for pull-request
+ * comments. Both show the same facts as the plan file.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reconcile/plan.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define RED    "\033[31m"
+#define GREEN  "\033[32m"
+#define YELLOW "\033[33m"
+#define BOLD   "\033[1m"
+#define DIM    "\033[2m"
+#define RESET  "\033[0m"
+
+struct paint {
+	bool on;
+};
+
+static const char *c(const struct paint *p, const char *code)
+{
+	return p->on ? code : "";
+}
+
+/* Vendor strings may hold control characters: never echo them raw. */
+static void add_clean(struct strbuf *out, const char *s)
+{
+	for (; s && *s; s++)
+		strbuf_addch(out,
+			     (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+static void text_source(const struct plan *p, struct strbuf *out)
+{
+	const struct plan_source *s = &p->source;
+
+	if (s->kind == SOURCE_GIT)
+		strbuf_addf(out, "Plan from %s at %s (commit %.12s) path %s\n",
+			    s->url, s->ref ? s->ref : "HEAD", s->commit,
+			    s->path);
+	else
+		strbuf_addf(out, "Plan from %s (sha256 %.12s)\n", s->path,
+			    s->sha256 ? s->sha256 : "");
+	if (s->kind == SOURCE_GIT && s->subject)
+		strbuf_addf(out, "  commit by %s: %s\n", s->author, s->subject);
+	if (s->live)
+		strbuf_addf(out, "  live users from snapshot %s\n", s->live);
+}
+
+static void text_tenant(const struct tenant_plan *tp,
+			const struct render_opts *o, const struct paint *pt,
+			struct strbuf *out)
+{
+	const struct plan_counts *n = &tp->counts;
+	size_t i;
+
+	strbuf_addf(out, "\n%s%s%s  %s  %s%s\n", c(pt, BOLD), tp->t.name,
+		    c(pt, RESET), tp->t.vendor ? tp->t.vendor->name : "?",
+		    tp->t.url,
+		    tp->t.mode == MODE_REPORT ? "  (report only)" : "");
+	if (tp->error) {
+		strbuf_addf(out, "  %serror:%s %s\n", c(pt, RED), c(pt, RESET),
+			    tp->error);
+	} else {
+		strbuf_addf(out,
+			    "  %zu live, %zu in scope: %zu kept, %zu "
+			    "protected, %zu pending, %s%zu to delete%s\n",
+			    n->live, n->in_scope, n->kept, n->protected,
+			    n->pending, n->delete ? c(pt, RED) : "", n->delete,
+			    n->delete ? c(pt, RESET) : "");
+	}
+	for (i = 0; i < tp->ndel; i++) {
+		const struct plan_user *u = &tp->del[i];
+
+		strbuf_addf(out, "  %s-%s ", c(pt, RED), c(pt, RESET));
+		add_clean(out, u->id);
+		strbuf_addstr(out, "  ");
+		add_clean(out, u->email ? u->email : "(no email)");
+		if (u->username && u->username != u->email &&
+		    (!u->email || strcmp(u->username, u->email))) {
+			strbuf_addstr(out, "  ");
+			add_clean(out, u->username);
+		}
+		if (u->name) {
+			strbuf_addstr(out, "  \"");
+			add_clean(out, u->name);
+			strbuf_addch(out, '"');
+		}
+		if (u->type != USER_HUMAN || u->status != STATUS_ACTIVE)
+			strbuf_addf(out, "  %s(%s, %s)%s", c(pt, DIM),
+				    user_type_name(u->type),
+				    user_status_name(u->status), c(pt, RESET));
+		strbuf_addch(out, '\n');
+	}
+	if (tp->mass_deletion)
+		strbuf_addf(out,
+			    "  %s+ then MassUserDeletion: Bizagi deletes EVERY "
+			    "user without references in this environment, "
+			    "listed or not%s\n",
+			    c(pt, RED), c(pt, RESET));
+	for (i = 0; i < tp->nwarnings; i++) {
+		strbuf_addf(out, "  %swarning:%s ", c(pt, YELLOW),
+			    c(pt, RESET));
+		add_clean(out, tp->warnings[i]);
+		strbuf_addch(out, '\n');
+	}
+	for (i = 0; i < tp->nguards; i++) {
+		const struct guard *g = &tp->guards[i];
+
+		if (!g->tripped && !o->verbose)
+			continue;
+		strbuf_addf(out, "  %s%s%s %s: %s\n",
+			    c(pt, g->tripped ? RED : GREEN),
+			    g->tripped ? "REFUSED" : "ok", c(pt, RESET),
+			    g->name, g->detail);
+	}
+}
+
+void plan_render_text(const struct plan *p, const struct render_opts *o,
+		      struct strbuf *out)
+{
+	struct paint pt = { o->color };
+	size_t i, total = plan_total_deletes(p), tenants = 0;
+
+	text_source(p, out);
+	for (i = 0; i < p->ntenants; i++) {
+		text_tenant(&p->tenants[i], o, &pt, out);
+		if (p->tenants[i].ndel)
+			tenants++;
+	}
+	strbuf_addch(out, '\n');
+	if (plan_has_errors(p)) {
+		strbuf_addf(out,
+			    "%sNo plan:%s listing failed; nothing will be "
+			    "deleted.\n",
+			    c(&pt, RED), c(&pt, RESET));
+	} else if (plan_refused(p)) {
+		strbuf_addf(out,
+			    "%sPlan refused by a guard:%s nothing will be "
+			    "deleted. Fix the configuration or raise the "
+			    "policy in the file.\n",
+			    c(&pt, RED), c(&pt, RESET));
+	} else if (!total) {
+		strbuf_addstr(out, "No changes: every live user is kept, "
+				   "protected, pending or out of scope.\n");
+	} else {
+		strbuf_addf(out,
+			    "Plan: %s%zu user%s to delete%s in %zu tenant%s.\n",
+			    c(&pt, BOLD), total, total == 1 ? "" : "s",
+			    c(&pt, RESET), tenants, tenants == 1 ? "" : "s");
+		if (o->plan_file)
+			strbuf_addf(out,
+				    "Apply exactly this plan with: "
+				    "userprune apply %s\n",
+				    o->plan_file);
+	}
+}
+
+/* ---- markdown ---- */
+
+/* Escapes a value for a markdown table cell (and against HTML). */
+static void md_cell(struct strbuf *out, const char *s)
+{
+	if (!s || !*s) {
+		strbuf_addstr(out, "—");
+		return;
+	}
+	for (; *s; s++) {
+		switch (*s) {
+		case '<':
+			strbuf_addstr(out, "&lt;");
+			break;
+		case '>':
+			strbuf_addstr(out, "&gt;");
+			break;
+		case '&':
+			strbuf_addstr(out, "&amp;");
+			break;
+		case '|':
+		case '\\':
+		case '`':
+		case '*':
+		case '_':
+		case '[':
+		case ']':
+		case '#':
+		case '~':
+			strbuf_addch(out, '\\');
+			strbuf_addch(out, *s);
+			break;
+		case '\n':
+		case '\r':
+		case '\t':
+			strbuf_addch(out, ' ');
+			break;
+		default:
+			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
+				strbuf_addch(out, *s);
+		}
+	}
+}
+
+struct md {
+	char **parts;
+	size_t n;
+	struct strbuf cur;
+	const struct plan *p;
+};
+
+static void md_header(const struct plan *p, struct strbuf *out)
+{
+	const struct plan_source *s = &p->source;
+
+	strbuf_addstr(out, "## userprune plan\n\n");
+	if (s->kind == SOURCE_GIT) {
+		strbuf_addstr(out, "**Source:** ");
+		md_cell(out, s->url);
+		strbuf_addstr(out, " at `");
+		md_cell(out, s->ref ? s->ref : "HEAD");
+		strbuf_addf(out, "`, commit `%.12s`, path `", s->commit);
+		md_cell(out, s->path);
+		strbuf_addstr(out, "`");
+		if (s->subject) {
+			strbuf_addstr(out, " — ");
+			md_cell(out, s->subject);
+			strbuf_addstr(out, " (");
+			md_cell(out, s->author);
+			strbuf_addstr(out, ")");
+		}
+		strbuf_addstr(out, "\n");
+	} else {
+		strbuf_addstr(out, "**Source:** `");
+		md_cell(out, s->path);
+		strbuf_addf(out, "` (sha256 `%.12s`)\n",
+			    s->sha256 ? s->sha256 : "");
+	}
+	if (s->live) {
+		strbuf_addstr(out, "**Live users:** snapshot `");
+		md_cell(out, s->live);
+		strbuf_addstr(out, "`\n");
+	}
+	strbuf_addf(out, "**Plan checksum:** `%.12s` · userprune %s · %s\n",
+		    p->checksum, p->tool_version ? p->tool_version : "",
+		    p->created ? p->created : "");
+}
+
+static const char *md_status(const struct tenant_plan *tp)
+{
+	if (tp->error)
+		return "❌ listing failed";
+	if (tp->refused)
+		return "⛔ refused";
+	if (tp->t.mode == MODE_REPORT)
+		return "📋 report only";
+	return tp->ndel ? "✅ ready" : "✅ no changes";
+}
+
+static void md_summary(const struct plan *p, struct strbuf *out)
+{
+	size_t i, total = plan_total_deletes(p);
+
+	strbuf_addstr(out, "\n| tenant | vendor | live | in scope | kept | "
+			   "protected | pending | delete | status |\n"
+			   "|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+	for (i = 0; i < p->ntenants; i++) {
+		const struct tenant_plan *tp = &p->tenants[i];
+		const struct plan_counts *n = &tp->counts;
+
+		strbuf_addstr(out, "| ");
+		md_cell(out, tp->t.name);
+		strbuf_addf(out,
+			    " | %s | %zu | %zu | %zu | %zu | %zu | **%zu** | "
+			    "%s |\n",
+			    tp->t.vendor ? tp->t.vendor->name : "?", n->live,
+			    n->in_scope, n->kept, n->protected, n->pending,
+			    n->delete, md_status(tp));
+	}
+	if (plan_has_errors(p))
+		strbuf_addstr(out, "\n**No plan:** listing failed for a "
+				   "tenant; nothing will be deleted.\n");
+	else if (plan_refused(p))
+		strbuf_addstr(out, "\n**Refused by a guard:** nothing will "
+				   "be deleted.\n");
+	else
+		strbuf_addf(out, "\n**%zu user%s to delete.**\n", total,
+			    total == 1 ? "" : "s");
+}
+
+static void md_flush(struct md *m)
+{
+	m->parts = xrealloc(m->parts, (m->n + 1) * sizeof(*m->parts));
+	m->parts[m->n++] = strbuf_detach(&m->cur, NULL);
+}
+
+/* Room left in the current part, keeping space for the part header. */
+static size_t md_room(const struct md *m)
+{
+	size_t limit = MARKDOWN_PART_MAX - 200; /* "part i of n" line */
+
+	return m->cur.len >= limit ? 0 : limit - m->cur.len;
+}
+
+static void md_new_part(struct md *m)
+{
+	if (m->cur.len)
+		md_flush(m);
+	md_header(m->p, &m->cur);
+	strbuf_addstr(&m->cur, "@@PART@@\n");
+}
+
+/* Adds a block that is never split, starting a new part if needed. */
+static void md_block(struct md *m, const struct strbuf *b)
+{
+	if (b->len > md_room(m))
+		md_new_part(m);
+	strbuf_add(&m->cur, b->buf, b->len);
+}
+
+static void md_user_row(struct strbuf *out, const struct plan_user *u)
+{
+	strbuf_addstr(out, "| ");
+	md_cell(out, u->id);
+	strbuf_addstr(out, " | ");
+	md_cell(out, u->email);
+	strbuf_addstr(out, " | ");
+	md_cell(out, u->username == u->email ? NULL : u->username);
+	strbuf_addstr(out, " | ");
+	md_cell(out, u->name);
+	strbuf_addf(out, " | %s | %s |\n", user_type_name(u->type),
+		    user_status_name(u->status));
+}
+
+static void md_users(struct md *m, const struct tenant_plan *tp)
+{
+	static const char table_head[] =
+		"| id | email | username | name | type | status |\n"
+		"|---|---|---|---|---|---|\n";
+	struct strbuf rows = STRBUF_INIT, row = STRBUF_INIT;
+	size_t i = 0, first;
+
+	while (i < tp->ndel) {
+		if (md_room(m) < 4000)
+			md_new_part(m);
+		/* rows that fit in this part, after a summary line of ~200 */
+		first = i;
+		strbuf_reset(&rows);
+		for (; i < tp->ndel; i++) {
+			strbuf_reset(&row);
+			md_user_row(&row, &tp->del[i]);
+			if (rows.len + row.len + 400 > md_room(m) && i > first)
+				break;
+			strbuf_add(&rows, row.buf, row.len);
+		}
+		strbuf_addstr(&m->cur, "\n<details><summary>");
+		md_cell(&m->cur, tp->t.name);
+		strbuf_addf(&m->cur,
+			    ": users to delete %zu–%zu of %zu</summary>\n\n%s",
+			    first + 1, i, tp->ndel, table_head);
+		strbuf_add(&m->cur, rows.buf, rows.len);
+		strbuf_addstr(&m->cur, "\n</details>\n");
+		if (i < tp->ndel)
+			md_new_part(m);
+	}
+	strbuf_release(&rows);
+	strbuf_release(&row);
+}
+
+static void md_tenant(struct md *m, const struct tenant_plan *tp)
+{
+	struct strbuf b = STRBUF_INIT;
+	size_t i;
+
+	strbuf_addstr(&b, "\n### ");
+	md_cell(&b, tp->t.name);
+	strbuf_addf(&b, " (%s)\n\n", tp->t.vendor ? tp->t.vendor->name : "?");
+	if (tp->error) {
+		strbuf_addstr(&b, "**Listing failed:** ");
+		md_cell(&b, tp->error);
+		strbuf_addstr(&b, "\n");
+	}
+	if (tp->t.mode == MODE_REPORT)
+		strbuf_addstr(&b, "Report only: apply never deletes in this "
+				  "tenant.\n");
+	if (tp->mass_deletion)
+		strbuf_addstr(&b,
+			      "\n> **⚠ MassUserDeletion follows the planned "
+			      "deactivations:** Bizagi deletes EVERY user "
+			      "without references in this environment, "
+			      "listed here or not.\n");
+	for (i = 0; i < tp->nguards; i++) {
+		if (i == 0)
+			strbuf_addstr(&b, "\n#### Guards\n\n");
+		strbuf_addf(&b, "- %s **", tp->guards[i].tripped ? "⛔" : "✅");
+		md_cell(&b, tp->guards[i].name);
+		strbuf_addstr(&b, "**: ");
+		md_cell(&b, tp->guards[i].detail);
+		strbuf_addstr(&b, "\n");
+	}
+	for (i = 0; i < tp->nwarnings; i++) {
+		if (i == 0)
+			strbuf_addstr(&b, "\n#### Warnings\n\n");
+		strbuf_addstr(&b, "- ");
+		md_cell(&b, tp->warnings[i]);
+		strbuf_addstr(&b, "\n");
+		if (b.len > MARKDOWN_PART_MAX / 4) {
+			/* a long warning list is split like the users */
+			md_block(m, &b);
+			strbuf_reset(&b);
+		}
+	}
+	md_block(m, &b);
+	strbuf_release(&b);
+	md_users(m, tp);
+}
+
+void plan_render_markdown(const struct plan *p, char ***parts, size_t *n)
+{
+	struct md m = { NULL, 0, STRBUF_INIT, p };
+	struct strbuf b = STRBUF_INIT;
+	size_t i;
+
+	md_new_part(&m);
+	md_summary(p, &b);
+	md_block(&m, &b);
+	for (i = 0; i < p->ntenants; i++)
+		md_tenant(&m, &p->tenants[i]);
+	md_flush(&m);
+	for (i = 0; i < m.n; i++) {
+		/* every part names its place so a reader can find the rest */
+		char *at = strstr(m.parts[i], "@@PART@@\n");
+		struct strbuf out = STRBUF_INIT;
+
+		strbuf_add(&out, m.parts[i], (size_t)(at - m.parts[i]));
+		if (m.n > 1)
+			strbuf_addf(&out, "_Part %zu of %zu._\n", i + 1, m.n);
+		strbuf_addstr(&out, at + strlen("@@PART@@\n"));
+		free(m.parts[i]);
+		m.parts[i] = strbuf_detach(&out, NULL);
+	}
+	strbuf_release(&b);
+	*parts = m.parts;
+	*n = m.n;
+}

@@ -1,0 +1,130 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "reconcile/users.h"
+#include "util/sha256.h"
+#include "util/xalloc.h"
+
+static const char *const type_names[] = { "human", "app", "robot", "customer",
+					  "unknown" };
+static const char *const status_names[] = { "active", "inactive",
+					    "pending_deletion" };
+
+void userstore_init(struct userstore *s)
+{
+	memset(s, 0, sizeof(*s));
+	arena_init(&s->arena);
+	hmap_init(&s->by_id);
+}
+
+void userstore_release(struct userstore *s)
+{
+	arena_release(&s->arena);
+	hmap_release(&s->by_id);
+	free(s->v);
+	free(s->caller);
+	userstore_init(s);
+}
+
+static const char *copy(struct userstore *s, const char *str,
+			const char *same_as)
+{
+	if (!str)
+		return NULL;
+	/* vendors without usernames often repeat the email: store it once */
+	if (same_as && !strcmp(str, same_as))
+		return same_as;
+	return arena_strdup(&s->arena, str);
+}
+
+int userstore_add(struct userstore *s, const struct user *u)
+{
+	struct user *x;
+	const char *id = arena_strdup(&s->arena, u->id);
+	int inserted;
+
+	hmap_put(&s->by_id, id, strlen(id), (uint32_t)s->n, &inserted);
+	if (!inserted)
+		return 1;
+	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	x = &s->v[s->n++];
+	x->id = id;
+	x->email = copy(s, u->email, NULL);
+	x->username = copy(s, u->username, x->email);
+	x->name = copy(s, u->name, NULL);
+	x->type = u->type;
+	x->status = u->status;
+	return 0;
+}
+
+const struct user *userstore_find(const struct userstore *s, const char *id)
+{
+	const uint32_t *i = hmap_get(&s->by_id, id, strlen(id));
+
+	return i ? &s->v[*i] : NULL;
+}
+
+void userstore_set_caller(struct userstore *s, const char *id)
+{
+	free(s->caller);
+	s->caller = xstrdup_or_null(id);
+}
+
+const char *user_type_name(enum user_type t)
+{
+	return (unsigned)t < 5 ? type_names[t] : "unknown";
+}
+
+const char *user_status_name(enum user_status st)
+{
+	return (unsigned)st < 3 ? status_names[st] : "active";
+}
+
+int user_type_parse(const char *name, enum user_type *t)
+{
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		if (!strcmp(name, type_names[i])) {
+			*t = (enum user_type)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int user_status_parse(const char *name, enum user_status *st)
+{
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(name, status_names[i])) {
+			*st = (enum user_status)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void field(struct sha256 *h, const char *s)
+{
+	/* a NUL separator keeps ("ab","c") and ("a","bc") apart; NULL is \1 */
+	if (s)
+		sha256_update(h, s, strlen(s) + 1);
+	else
+		sha256_update(h, "\1", 2);
+}
+
+void user_fingerprint(const struct user *u, char out[65])
+{
+	struct sha256 h;
+	unsigned char d[32];
+
+	sha256_init(&h);
+	field(&h, u->id);
+	field(&h, u->email);
+	field(&h, u->username);
+	field(&h, user_status_name((enum user_status)u->status));
+	sha256_final(&h, d);
+	hex_encode(d, 32, out);
+}

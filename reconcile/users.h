@@ -1,0 +1,77 @@
+/*
+ * users: the live users of one tenant, stored compactly.
+ *
+ * A tenant of a million users must plan in well under a gigabyte, so the
+ * strings of every user live in one arena and a user is four pointers and
+ * two bytes. Users are kept in the order added (the vendor's listing
+ * order); an index by id rejects duplicates, which offset paging produces
+ * when users are added or removed while pages are fetched.
+ *
+ * The store owns everything it holds; struct user pointers stay valid
+ * until the next userstore_add (the array may move) or userstore_release.
+ */
+#ifndef USERPRUNE_USERS_H
+#define USERPRUNE_USERS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/arena.h"
+#include "util/hmap.h"
+
+enum user_type {
+	USER_HUMAN,
+	USER_APP,
+	USER_ROBOT,
+	USER_CUSTOMER,
+	USER_UNKNOWN,
+};
+
+enum user_status {
+	STATUS_ACTIVE,
+	STATUS_INACTIVE,
+	STATUS_PENDING_DELETION,
+};
+
+struct user {
+	const char *id;
+	const char *email;    /* NULL when the vendor hides or lacks it */
+	const char *username; /* NULL when the vendor has none */
+	const char *name;     /* display name, NULL when unknown */
+	uint8_t type;	      /* enum user_type */
+	uint8_t status;	      /* enum user_status */
+};
+
+struct userstore {
+	struct arena arena;
+	struct user *v;
+	size_t n, cap;
+	struct hmap by_id;
+	char *caller; /* id of the calling identity, or NULL */
+};
+
+void userstore_init(struct userstore *s);
+void userstore_release(struct userstore *s);
+/*
+ * Copies u (and its strings) into the store. Returns 0 when added, 1 when a
+ * user with that id is already there (the store keeps the first).
+ */
+int userstore_add(struct userstore *s, const struct user *u);
+const struct user *userstore_find(const struct userstore *s, const char *id);
+void userstore_set_caller(struct userstore *s, const char *id);
+
+const char *user_type_name(enum user_type t);
+const char *user_status_name(enum user_status s);
+/* Returns 0 and sets *t, or -1 for an unknown name. */
+int user_type_parse(const char *name, enum user_type *t);
+int user_status_parse(const char *name, enum user_status *s);
+
+/*
+ * The staleness fingerprint of a user: hex SHA-256 over id, email,
+ * username and status. A planned user whose fingerprint changed by apply
+ * time is skipped.
+ */
+void user_fingerprint(const struct user *u, char out[65]);
+
+#endif
