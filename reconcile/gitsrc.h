@@ -4,8 +4,11 @@
  * The only module that includes git2.h. A local repository (a path, bare or
  * not) is read in place, without a checkout: files are the blobs at
  * <commit>:<path>. A remote one (file://, https://, ssh://, or a scp-like
- * user@host:path) is cloned bare, or fetched when already there,
- * into $XDG_CACHE_HOME/userprune/git/ (default ~/.cache/userprune/git/).
+ * user@host:path; plain http only to localhost) is cloned bare, or fetched
+ * when already there, into $XDG_CACHE_HOME/userprune/git/ (default
+ * ~/.cache/userprune/git/), under a lock so that concurrent runs wait for
+ * each other. The cache mirrors the remote's branches and tags; a failed
+ * fetch is an error, never a silent fall-back to what is cached.
  * Credentials come from the environment only and are never written to disk
  * or printed: USERPRUNE_GIT_TOKEN (https; user USERPRUNE_GIT_USER, default
  * "x-access-token"), the ssh agent, or USERPRUNE_GIT_SSH_KEY (a private key
@@ -24,7 +27,7 @@
 struct gitsrc;
 
 struct gitsrc_info {
-	const char *url;     /* as given */
+	const char *url;     /* as given, a password in it shown as *** */
 	const char *ref;     /* as given, or the name HEAD resolved to */
 	const char *commit;  /* 40 hex digits */
 	const char *author;  /* "Name <email>" */
