@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""Runs every userprune test and prints a last line "N passed, N failed".
+
+Suites:
+  unit         cmocka binaries build/tests/test_* (TAP output, one result
+               per test case)
+  fixtures     tests/fixtures/config: every invalid/NAME.yaml must fail
+               `userprune validate` with exactly invalid/NAME.err on stderr;
+               every valid/*.yaml must validate
+  schema       tests/schema_check.py: the JSON Schemas agree with the loader
+               on every example and fixture
+  integration  tests/integration/test_*.py (unittest), run against the real
+               binary and the vendor emulator
+
+Usage: tests/run.py [--build DIR] [--sanitized] [SUITE|PATTERN ...]
+"""
+
+import argparse
+import concurrent.futures
+import os
+import re
+import subprocess
+import sys
+import time
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = []
+
+    def ok(self, name):
+        self.passed += 1
+
+    def fail(self, name, detail):
+        self.failed.append((name, detail))
+        print(f"FAIL {name}\n{indent(detail)}", flush=True)
+
+
+def indent(text, prefix="    "):
+    text = text.rstrip()
+    if len(text) > 6000:
+        text = text[:3000] + "\n...\n" + text[-3000:]
+    return "\n".join(prefix + line for line in text.splitlines())
+
+
+def sanitizer_env(env):
+    env = dict(env)
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    return env
+
+
+def run_unit(build, res, selected):
+    bindir = os.path.join(build, "tests")
+    if not os.path.isdir(bindir):
+        return
+    for name in sorted(os.listdir(bindir)):
+        path = os.path.join(bindir, name)
+        if not name.startswith("test_") or not os.access(path, os.X_OK):
+            continue
+        if selected and not any(s in name for s in selected):
+            continue
+        env = sanitizer_env(os.environ)
+        env["CMOCKA_MESSAGE_OUTPUT"] = "TAP"
+        env["USERPRUNE_ROOT"] = ROOT
+        try:
+            p = subprocess.run([path], cwd=ROOT, env=env,
+                               capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired:
+            res.fail(name, "timed out")
+            continue
+        cases = 0
+        for line in p.stdout.splitlines():
+            m = re.match(r"(not ok|ok) \d+ - (.*)", line)
+            if not m:
+                continue
+            cases += 1
+            if m.group(1) == "ok":
+                res.ok(f"{name}: {m.group(2)}")
+            else:
+                res.fail(f"{name}: {m.group(2)}", p.stdout + p.stderr)
+        if p.returncode != 0 and (cases == 0 or p.returncode < 0
+                                  or "ERROR: AddressSanitizer" in p.stderr
+                                  or "LeakSanitizer" in p.stderr
+                                  or "runtime error" in p.stderr):
+            res.fail(name, f"exit {p.returncode}\n{p.stdout}{p.stderr}")
+
+
+def run_fixtures(build, res, selected):
+    binary = os.path.join(build, "userprune")
+    base = os.path.join(ROOT, "tests", "fixtures", "config")
+    env = sanitizer_env({k: v for k, v in os.environ.items()
+                         if not k.startswith("FIXTURE_")})
+    env["FIXTURE_TOKEN"] = "fixture-token-value"
+    env["FIXTURE_USER"] = "fixture-user"
+    env["NO_COLOR"] = "1"
+    for kind in ("valid", "invalid"):
+        d = os.path.join(base, kind)
+        if not os.path.isdir(d):
+            continue
+        for f in sorted(os.listdir(d)):
+            if not f.endswith(".yaml"):
+                continue
+            name = f"fixture {kind}/{f}"
+            if selected and not any(s in name for s in selected):
+                continue
+            p = subprocess.run([binary, "validate", "-f", f], cwd=d, env=env,
+                               capture_output=True)
+            err = p.stderr.decode("utf-8", "replace")
+            if kind == "valid":
+                if p.returncode == 0:
+                    res.ok(name)
+                else:
+                    res.fail(name, f"exit {p.returncode}\n{err}")
+                continue
+            golden = os.path.join(d, f[:-5] + ".err")
+            want = open(golden, encoding="utf-8").read() \
+                if os.path.exists(golden) else "(no .err golden file)"
+            if p.returncode == 1 and err == want:
+                res.ok(name)
+            else:
+                res.fail(name, f"exit {p.returncode}\n--- want\n{want}"
+                               f"--- got\n{err}")
+
+
+def run_schema(build, res, selected):
+    if selected and not any(s in "schema" for s in selected):
+        return
+    try:
+        import schema_check
+    except ImportError as e:
+        res.fail("schema", f"cannot import schema_check: {e}")
+        return
+    for name, ok, detail in schema_check.checks(ROOT, build):
+        if ok:
+            res.ok(f"schema {name}")
+        else:
+            res.fail(f"schema {name}", detail)
+
+
+class Collector(unittest.TestResult):
+    def __init__(self):
+        super().__init__()
+        self.outcomes = []
+
+    def addSuccess(self, test):
+        self.outcomes.append((test.id(), None))
+
+    def addFailure(self, test, err):
+        self.outcomes.append((test.id(), self._exc_info_to_string(err, test)))
+
+    def addError(self, test, err):
+        self.outcomes.append((test.id(), self._exc_info_to_string(err, test)))
+
+    def addSkip(self, test, reason):
+        self.outcomes.append((test.id(), None))
+
+
+def run_module(module):
+    """Runs one integration module in a child process; returns outcomes."""
+    loader = unittest.TestLoader()
+    suite = loader.loadTestsFromName(module)
+    result = Collector()
+    start = time.time()
+    suite.run(result)
+    return module, result.outcomes, time.time() - start
+
+
+def run_integration(build, res, selected, jobs):
+    d = os.path.join(ROOT, "tests", "integration")
+    if not os.path.isdir(d):
+        return
+    modules = [f[:-3] for f in sorted(os.listdir(d))
+               if f.startswith("test_") and f.endswith(".py")]
+    if selected:
+        modules = [m for m in modules
+                   if any(s in m or s == "integration" for s in selected)]
+    os.environ["USERPRUNE_BUILD"] = os.path.abspath(build)
+    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs) as pool:
+        for module, outcomes, secs in pool.map(run_module, modules):
+            if os.environ.get("USERPRUNE_TEST_TIMES"):
+                print(f"  {module}: {len(outcomes)} tests, {secs:.1f} s")
+            for tid, failure in outcomes:
+                if failure is None:
+                    res.ok(tid)
+                else:
+                    res.fail(tid, failure)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--sanitized", action="store_true")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("select", nargs="*")
+    args = ap.parse_args()
+    build = os.path.join(ROOT, args.build) \
+        if not os.path.isabs(args.build) else args.build
+    os.environ["USERPRUNE_SANITIZED"] = "1" if args.sanitized else ""
+    suites = {"unit", "fixtures", "schema", "integration"}
+    chosen = [s for s in args.select if s in suites] or list(suites)
+    patterns = [s for s in args.select if s not in suites]
+    res = Results()
+    start = time.time()
+    if "unit" in chosen:
+        run_unit(build, res, patterns)
+    if "fixtures" in chosen:
+        run_fixtures(build, res, patterns)
+    if "schema" in chosen:
+        run_schema(build, res, patterns)
+    if "integration" in chosen:
+        run_integration(build, res, patterns, args.jobs)
+    if res.failed:
+        print("\nFailed:")
+        for name, _ in res.failed:
+            print(f"  {name}")
+    print(f"({time.time() - start:.0f} s)")
+    print(f"{res.passed} passed, {len(res.failed)} failed")
+    return 1 if res.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

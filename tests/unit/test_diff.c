@@ -1,0 +1,362 @@
+/*
+ * The diff, table-driven: desired state + live users -> plan. Each case
+ * states the users deleted (in order), the counts and the guards tripped.
+ */
+#include "tests/unit/testutil.h"
+
+#include "reconcile/diff.h"
+#include "reconcile/plan.h"
+
+#define HEAD                                                                   \
+	"version: 1\n"                                                         \
+	"tenants:\n"                                                           \
+	"  - name: t\n"                                                        \
+	"    vendor: atlassian\n"                                              \
+	"    url: https://acme.atlassian.net\n"                                \
+	"    auth: { type: basic, username: u, password: \"${env:P}\" }\n"
+
+#define H USER_HUMAN
+#define A STATUS_ACTIVE
+
+static const struct test_user base_users[] = {
+	{ "caller", "admin@acme.com", NULL, "Me", H, A },
+	{ "u1", "alice@acme.com", NULL, "Alice", H, A },
+	{ "u2", "Bob@Acme.com", NULL, "Bob", H, A },
+	{ "u3", "qa-bot-1@acme.com", NULL, "Bot", H, A },
+	{ "u4", "carol@acme.com", NULL, "Carol", H, STATUS_INACTIVE },
+	{ "u5", "dave@acme.com", NULL, "Dave", H, STATUS_PENDING_DELETION },
+	{ "app1", "deploy@acme.com", NULL, "Deploy", USER_APP, A },
+	{ "cust1", "buyer@example.com", NULL, "Buyer", USER_CUSTOMER, A },
+	{ "u6", NULL, NULL, "Hidden email", H, A },
+	{ "u7", "eve@acme.com", "eve", "Eve", H, A },
+};
+#define NBASE (sizeof(base_users) / sizeof(base_users[0]))
+
+struct diff_case {
+	const char *name;
+	const char *yaml;
+	const struct memfile *files;
+	const char *caller;
+	const char *deleted; /* ids, comma separated, in listing order */
+	struct plan_counts counts;
+	const char *tripped; /* guard names, comma separated */
+	const char *warning; /* a substring one warning must contain */
+	long requests;
+};
+
+static const struct memfile csv_files[] = {
+	{ "keep/jira.csv", "User id,User name\n\"u1\",\"Alice\"\nu7,Eve\n"
+			   "u-gone,Nobody\n" },
+	{ NULL, NULL },
+};
+
+static const struct diff_case cases[] = {
+	{ .name = "every classification rule",
+	  .yaml = HEAD "    keep: [alice@acme.com, \"u6\"]\n"
+		       "    protect: [{ email: eve@acme.com }]\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4",
+	  .counts = { .live = 10,
+		      .in_scope = 8,
+		      .untouched = 2,
+		      .pending = 1,
+		      .protected = 2,
+		      .kept = 2,
+		      .delete = 3 } },
+	{ .name = "emails differing only in case are the same",
+	  .yaml = HEAD "    keep: [ALICE@acme.COM, bob@acme.com, \" EVE \"]\n",
+	  .caller = "caller",
+	  .deleted = "u3,u4,u6",
+	  .counts = { 10, 8, 2, 1, 1, 3, 3 } },
+	{ .name = "globs",
+	  .yaml = HEAD "    keep:\n"
+		       "      - { email: \"qa-bot-*@acme.com\" }\n"
+		       "      - \"*@ACME.com\"\n",
+	  .caller = "caller",
+	  .deleted = "u6",
+	  .counts = { 10, 8, 2, 1, 1, 5, 1 } },
+	{ .name = "CSV keep file by id",
+	  .yaml = HEAD "    keep:\n"
+		       "      - { file: keep/jira.csv, column: User id, "
+		       "field: id }\n",
+	  .files = csv_files,
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6",
+	  .counts = { 10, 8, 2, 1, 1, 2, 4 },
+	  .warning = "1 of 3 values matched no live user: 'u-gone' (line 4)" },
+	{ .name = "the caller is never planned, even when not kept",
+	  .yaml = HEAD "    keep: [alice@acme.com]\n"
+		       "    policy: { max_deletions: 1000 }\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 } },
+	{ .name = "no caller known: everyone unkept is planned, with a warning",
+	  .yaml = HEAD "    keep: [alice@acme.com]\n",
+	  .deleted = "caller,u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 0, 1, 6 },
+	  .warning = "calling identity is not known" },
+	{ .name = "non-human accounts are out of scope by default",
+	  .yaml = HEAD "    scope: { include: [{ email: \"*\" }] }\n"
+		       "    keep: [\"*@acme.com\"]\n",
+	  .caller = "caller",
+	  .deleted = "",
+	  /* u6 has no email: not included; apps are not named */
+	  .counts = { 10, 7, 3, 1, 1, 5, 0 } },
+	{ .name = "a scope naming the type brings apps in",
+	  .yaml = HEAD "    scope:\n"
+		       "      include: [{ type: human }, { type: app }]\n"
+		       "    keep: [\"*@acme.com\"]\n"
+		       "    protect: [deploy@acme.com]\n",
+	  .caller = "caller",
+	  .deleted = "u6",
+	  .counts = { 10, 9, 1, 1, 2, 5, 1 } },
+	{ .name = "apps in scope are deleted when not kept",
+	  .yaml = HEAD "    scope: { include: [{ type: \"*\" }] }\n"
+		       "    keep: [\"*@acme.com\"]\n",
+	  .caller = "caller",
+	  .deleted = "cust1,u6",
+	  .counts = { 10, 10, 0, 1, 1, 6, 2 } },
+	{ .name = "exclude takes users out of scope",
+	  .yaml = HEAD "    scope: { exclude: [{ status: inactive }, "
+		       "{ email: \"qa-*\" }] }\n"
+		       "    keep: [alice@acme.com]\n",
+	  .caller = "caller",
+	  .deleted = "u2,u6,u7",
+	  .counts = { 10, 6, 4, 1, 1, 1, 3 } },
+	{ .name = "max_deletions guard",
+	  .yaml = HEAD "    keep: [alice@acme.com]\n"
+		       "    policy: { max_deletions: 4 }\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 },
+	  .tripped = "max_deletions" },
+	{ .name = "max_deletions at the limit is fine",
+	  .yaml = HEAD "    keep: [alice@acme.com]\n"
+		       "    policy: { max_deletions: 5 }\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 } },
+	{ .name = "max_delete_percent needs 20 managed users",
+	  .yaml = HEAD "    keep: [alice@acme.com]\n"
+		       "    policy: { max_delete_percent: 10 }\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 } },
+	{ .name = "empty keep list refused",
+	  .yaml = HEAD "    keep: []\n",
+	  .caller = "caller",
+	  .deleted = "u1,u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 0, 6 },
+	  .tripped = "empty_keep" },
+	{ .name = "empty keep list allowed",
+	  .yaml = HEAD "    keep: []\n"
+		       "    policy: { allow_empty_keep: true }\n",
+	  .caller = "caller",
+	  .deleted = "u1,u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 0, 6 } },
+	{ .name = "missing keep file refuses the plan",
+	  .yaml = HEAD "    keep: [{ file: keep/nope.txt }, alice@acme.com]\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 },
+	  .tripped = "value_file" },
+	{ .name = "missing protect file refuses the plan",
+	  .yaml = HEAD "    keep: [alice@acme.com]\n"
+		       "    protect: [{ file: admins.txt }]\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 },
+	  .tripped = "value_file" },
+	{ .name = "keep entry matching nobody warns",
+	  .yaml = HEAD "    keep: [alice@acme.com, alise@acme.com]\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 },
+	  .warning = "test.yaml:7:28: keep entry 'alise@acme.com' matched no "
+		     "live user" },
+	{ .name = "keep entry matching a protected user does not warn",
+	  .yaml = HEAD "    keep: [alice@acme.com, eve]\n"
+		       "    protect: [eve@acme.com]\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6",
+	  .counts = { 10, 8, 2, 1, 2, 1, 4 } },
+	{ .name = "daily request budget",
+	  .yaml = HEAD "    keep: [alice@acme.com]\n"
+		       "    limits: { daily_request_budget: 100 }\n",
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 },
+	  .requests = 101,
+	  .tripped = "daily_request_budget" },
+};
+
+static bool in_list(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = list;
+
+	while (p && *p) {
+		if (!strncmp(p, item, n) && (p[n] == ',' || !p[n]))
+			return true;
+		p = strchr(p, ',');
+		p = p ? p + 1 : NULL;
+	}
+	return false;
+}
+
+static void run_case(const struct diff_case *dc)
+{
+	struct config c;
+	struct userstore live;
+	struct plan p;
+	struct tenant_plan *tp;
+	struct diff_input in;
+	char got[1024] = "";
+	size_t i, ntripped = 0, want_tripped = 0;
+	bool warned = false;
+
+	load_config(&c, dc->yaml, dc->files);
+	userstore_init(&live);
+	add_users(&live, base_users, NBASE);
+	userstore_set_caller(&live, dc->caller);
+	plan_init(&p);
+	tp = plan_add_tenant(&p);
+	tenant_copy_settings(&tp->t, &c.tenants[0]);
+	in = (struct diff_input){ &c, &c.tenants[0], &live, dc->requests };
+	diff_tenant(&p, tp, &in);
+
+	for (i = 0; i < tp->ndel; i++) {
+		strcat(got, i ? "," : "");
+		strcat(got, tp->del[i].id);
+	}
+	assert_string_equal(got, dc->deleted);
+	assert_int_equal(tp->counts.live, dc->counts.live);
+	assert_int_equal(tp->counts.in_scope, dc->counts.in_scope);
+	assert_int_equal(tp->counts.untouched, dc->counts.untouched);
+	assert_int_equal(tp->counts.pending, dc->counts.pending);
+	assert_int_equal(tp->counts.protected, dc->counts.protected);
+	assert_int_equal(tp->counts.kept, dc->counts.kept);
+	assert_int_equal(tp->counts.delete, dc->counts.delete);
+	for (i = 0; i < tp->nguards; i++) {
+		if (!tp->guards[i].tripped)
+			continue;
+		ntripped++;
+		if (!in_list(dc->tripped, tp->guards[i].name))
+			fail_msg("unexpected guard %s: %s", tp->guards[i].name,
+				 tp->guards[i].detail);
+	}
+	for (i = 0; dc->tripped && dc->tripped[i]; i++)
+		want_tripped += dc->tripped[i] == ',';
+	want_tripped += dc->tripped ? 1 : 0;
+	assert_int_equal(ntripped, want_tripped);
+	assert_int_equal(tp->refused, want_tripped > 0);
+	for (i = 0; i < tp->nwarnings; i++)
+		if (dc->warning && strstr(tp->warnings[i], dc->warning))
+			warned = true;
+	if (dc->warning && !warned)
+		fail_msg("no warning containing \"%s\"", dc->warning);
+
+	plan_release(&p);
+	userstore_release(&live);
+	config_release(&c);
+}
+
+static void test_case(void **state)
+{
+	run_case(*state);
+}
+
+/* 25 managed users: the percentage guard applies. */
+static void test_percent_guard(void **state)
+{
+	const char *yaml = HEAD "    keep: [{ email: \"keep*\" }]\n"
+				"    policy: { max_delete_percent: 40, "
+				"max_deletions: 1000 }\n";
+	struct test_user users[25];
+	char ids[25][8], emails[25][32];
+	struct config c;
+	struct userstore live;
+	struct plan p;
+	struct tenant_plan *tp;
+	struct diff_input in;
+	int i, ndel;
+
+	(void)state;
+	for (ndel = 10; ndel <= 11; ndel++) {
+		load_config(&c, yaml, NULL);
+		userstore_init(&live);
+		for (i = 0; i < 25; i++) {
+			snprintf(ids[i], sizeof(ids[i]), "%d", i);
+			snprintf(emails[i], sizeof(emails[i]), "%s%d@x",
+				 i < ndel ? "gone" : "keep", i);
+			users[i] = (struct test_user){ ids[i], emails[i], NULL,
+						       NULL,   H,	  A };
+		}
+		add_users(&live, users, 25);
+		plan_init(&p);
+		tp = plan_add_tenant(&p);
+		tenant_copy_settings(&tp->t, &c.tenants[0]);
+		in = (struct diff_input){ &c, &c.tenants[0], &live, 0 };
+		diff_tenant(&p, tp, &in);
+		assert_int_equal(tp->ndel, (size_t)ndel);
+		/* 10 of 25 is 40%: allowed; 11 is 44%: refused */
+		assert_int_equal(tp->refused, ndel == 11);
+		plan_release(&p);
+		userstore_release(&live);
+		config_release(&c);
+	}
+}
+
+/* Where deletion is a deactivation, inactive users are done already. */
+static void test_inactive_is_final(void **state)
+{
+	const char *yaml =
+		"version: 1\n"
+		"tenants:\n"
+		"  - name: b\n"
+		"    vendor: bizagi\n"
+		"    url: https://test-p-acme.bizagi.com\n"
+		"    auth: { type: oauth2, client_id: c, client_secret: "
+		"\"${env:S}\" }\n"
+		"    keep: [alice@acme.com]\n";
+	struct config c;
+	struct userstore live;
+	struct plan p;
+	struct tenant_plan *tp;
+	struct diff_input in;
+
+	(void)state;
+	load_config(&c, yaml, NULL);
+	userstore_init(&live);
+	add_users(&live, base_users, NBASE);
+	plan_init(&p);
+	tp = plan_add_tenant(&p);
+	tenant_copy_settings(&tp->t, &c.tenants[0]);
+	in = (struct diff_input){ &c, &c.tenants[0], &live, 0 };
+	diff_tenant(&p, tp, &in);
+	assert_int_equal(tp->counts.pending, 2); /* u4 inactive, u5 */
+	assert_int_equal(tp->ndel, 5);		 /* caller unknown here */
+	plan_release(&p);
+	userstore_release(&live);
+	config_release(&c);
+}
+
+#define NCASES (sizeof(cases) / sizeof(cases[0]))
+
+int main(void)
+{
+	struct CMUnitTest tests[NCASES + 2];
+	size_t i;
+
+	/* one test per table row, named after it */
+	for (i = 0; i < NCASES; i++) {
+		struct CMUnitTest t = { cases[i].name, test_case, NULL, NULL,
+					(void *)&cases[i] };
+
+		tests[i] = t;
+	}
+	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_percent_guard);
+	tests[NCASES + 1] =
+		(struct CMUnitTest)cmocka_unit_test(test_inactive_is_final);
+	return _cmocka_run_group_tests("diff", tests, NCASES + 2, NULL, NULL);
+}

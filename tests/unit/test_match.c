@@ -1,0 +1,214 @@
+/*
+ * Matching: globs, case folding, value files, the compiled matcher set.
+ */
+#include "tests/unit/testutil.h"
+
+#include "reconcile/match.h"
+
+static void test_glob(void **state)
+{
+	(void)state;
+	assert_true(glob_match("*@acme.com", "bob@acme.com", false));
+	assert_false(glob_match("*@acme.com", "bob@acme.co", false));
+	assert_true(glob_match("qa-bot-?@x", "qa-bot-7@x", false));
+	assert_false(glob_match("qa-bot-?@x", "qa-bot-17@x", false));
+	assert_true(glob_match("user[0-9][0-9]", "user42", false));
+	assert_false(glob_match("user[!0-9]", "user4", false));
+	assert_true(glob_match("user[!0-9]", "userx", false));
+	assert_true(glob_match("*", "", false));
+	assert_true(glob_match("a*b*c", "aXXbYYc", false));
+	assert_false(glob_match("a*b*c", "aXXbYY", false));
+	assert_true(glob_match("*@ACME.com", "bob@acme.COM", true));
+	assert_false(glob_match("*@ACME.com", "bob@acme.COM", false));
+	/* an unterminated class is a literal '[' */
+	assert_true(glob_match("a[b", "a[b", false));
+}
+
+static void test_fold(void **state)
+{
+	char buf[8], *heap = NULL;
+	size_t len;
+	const char *f;
+
+	(void)state;
+	f = fold("  Alice@ACME.com\t", buf, sizeof(buf), &heap, &len);
+	assert_string_equal(f, "alice@acme.com");
+	assert_int_equal(len, 14);
+	assert_non_null(heap); /* did not fit in 8 bytes */
+	free(heap);
+	heap = NULL;
+	f = fold("Ab", buf, sizeof(buf), &heap, &len);
+	assert_string_equal(f, "ab");
+	assert_null(heap);
+}
+
+static void test_text_value_file(void **state)
+{
+	const char *data = "# kept for the audit\nalice@acme.com\n\n  bob  \n"
+			   "#carol\r\ndave@x\r\n";
+	struct arena a = ARENA_INIT;
+	struct file_value *v;
+	size_t n;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(valuefile_parse("k.txt", data, strlen(data), false,
+					 NULL, &a, &v, &n, &e),
+			 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].s, "alice@acme.com");
+	assert_int_equal(v[0].line, 2);
+	assert_string_equal(v[1].s, "bob");
+	assert_string_equal(v[2].s, "dave@x");
+	assert_int_equal(v[2].line, 6);
+	free(v);
+	arena_release(&a);
+}
+
+static void test_csv_value_file(void **state)
+{
+	/* Atlassian's export: BOM, quoted fields with commas and quotes */
+	const char *data = "\xef\xbb\xbf"
+			   "User id,User name,email\r\n"
+			   "5b10ac,\"Smith, Bob\",bob@x\r\n"
+			   "\"6c21bd\",\"say \"\"hi\"\"\",carol@x\r\n"
+			   ",,nobody@x\r\n"
+			   "7d32ce,\"multi\nline\",dave@x\r\n";
+	struct arena a = ARENA_INIT;
+	struct file_value *v;
+	size_t n;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(valuefile_parse("k.csv", data, strlen(data), true,
+					 "User id", &a, &v, &n, &e),
+			 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].s, "5b10ac");
+	assert_string_equal(v[1].s, "6c21bd");
+	assert_string_equal(v[2].s, "7d32ce");
+	free(v);
+	assert_int_equal(valuefile_parse("k.csv", data, strlen(data), true,
+					 "user name", &a, &v, &n, &e),
+			 0);
+	/* the empty field of the third row is no value */
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].s, "Smith, Bob");
+	assert_string_equal(v[1].s, "say \"hi\"");
+	assert_string_equal(v[2].s, "multi\nline");
+	assert_int_equal(v[2].line, 5);
+	free(v);
+	assert_int_equal(valuefile_parse("k.csv", data, strlen(data), true,
+					 "Email address", &a, &v, &n, &e),
+			 -1);
+	assert_string_equal(e.msg,
+			    "k.csv: no column 'Email address' "
+			    "(columns: 'User id', 'User name', 'email')");
+	assert_int_equal(valuefile_parse("k.csv", data, strlen(data), true,
+					 NULL, &a, &v, &n, &e),
+			 -1);
+	assert_non_null(strstr(e.msg, "has 3 columns"));
+	assert_int_equal(valuefile_parse("k.csv", "a\n\"x", 4, true, NULL, &a,
+					 &v, &n, &e),
+			 -1);
+	assert_string_equal(e.msg, "k.csv:2: malformed CSV quoting");
+	arena_release(&a);
+}
+
+static struct user mkuser(const char *id, const char *email,
+			  const char *username, enum user_type t)
+{
+	struct user u = {
+		id, email, username, "Name", (uint8_t)t, STATUS_ACTIVE
+	};
+	return u;
+}
+
+static void test_matchset(void **state)
+{
+	struct file_value fv[] = { { "id-9", 1 },
+				   { "Carol@X.com", 2 },
+				   { "missing", 3 } };
+	struct matcher m[5];
+	struct matchset ms;
+	struct user u;
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	m[0].kind = MATCHER_VALUE;
+	m[0].value = "Alice@Acme.com";
+	m[1].kind = MATCHER_FIELDS;
+	m[1].field[MATCH_EMAIL] = "qa-*@acme.com";
+	m[2].kind = MATCHER_FIELDS;
+	m[2].field[MATCH_ID] = "exact-id";
+	m[3].kind = MATCHER_FILE;
+	m[3].file_field = FILE_ANY;
+	m[3].values = fv;
+	m[3].nvalues = 3;
+	m[4].kind = MATCHER_FIELDS;
+	m[4].field[MATCH_TYPE] = "app";
+	m[4].field[MATCH_NAME] = "Deploy*";
+	matchset_init(&ms, m, 5);
+
+	u = mkuser("1", " ALICE@acme.com ", NULL, USER_HUMAN);
+	assert_true(matchset_match(&ms, &u));
+	u = mkuser("2", "qa-7@ACME.COM", NULL, USER_HUMAN);
+	assert_true(matchset_match(&ms, &u));
+	u = mkuser("exact-id", NULL, NULL, USER_HUMAN);
+	assert_true(matchset_match(&ms, &u));
+	/* ids compare exactly */
+	u = mkuser("EXACT-ID", NULL, NULL, USER_HUMAN);
+	assert_false(matchset_match(&ms, &u));
+	u = mkuser("id-9", "x@y", NULL, USER_HUMAN);
+	assert_true(matchset_match(&ms, &u));
+	u = mkuser("3", NULL, "carol@x.COM", USER_HUMAN);
+	assert_true(matchset_match(&ms, &u));
+	u = mkuser("4", "bob@acme.com", "bob", USER_HUMAN);
+	assert_false(matchset_match(&ms, &u));
+	u = mkuser("5", "d@x", NULL, USER_APP);
+	u.name = "Deploy bot";
+	assert_true(matchset_match(&ms, &u));
+	u.type = USER_HUMAN;
+	assert_false(matchset_match(&ms, &u));
+
+	assert_int_equal(ms.hits[0], 1);
+	assert_int_equal(ms.hits[1], 1);
+	assert_int_equal(ms.hits[2], 1);
+	assert_true(matchset_value_hit(&ms, 3, 0));
+	assert_true(matchset_value_hit(&ms, 3, 1));
+	assert_false(matchset_value_hit(&ms, 3, 2));
+	matchset_release(&ms);
+}
+
+static void test_duplicate_values_both_count(void **state)
+{
+	struct matcher m[2];
+	struct matchset ms;
+	struct user u = mkuser("1", "a@x", NULL, USER_HUMAN);
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	m[0].kind = MATCHER_VALUE;
+	m[0].value = "a@x";
+	m[1].kind = MATCHER_FIELDS;
+	m[1].field[MATCH_EMAIL] = "A@X";
+	matchset_init(&ms, m, 2);
+	assert_true(matchset_match(&ms, &u));
+	assert_true(ms.hits[0] > 0);
+	assert_true(ms.hits[1] > 0);
+	matchset_release(&ms);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_glob),
+		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_text_value_file),
+		cmocka_unit_test(test_csv_value_file),
+		cmocka_unit_test(test_matchset),
+		cmocka_unit_test(test_duplicate_values_both_count),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,257 @@
+/*
+ * The plan file: round trip, checksum, format version; the renderers.
+ */
+#include "tests/unit/testutil.h"
+
+#include "reconcile/diff.h"
+#include "reconcile/plan.h"
+#include "util/sha256.h"
+#include "util/strbuf.h"
+
+static const char yaml[] =
+	"version: 1\n"
+	"tenants:\n"
+	"  - name: jira-qa\n"
+	"    vendor: atlassian\n"
+	"    url: https://acme.atlassian.net\n"
+	"    auth:\n"
+	"      type: basic\n"
+	"      username: ${env:JIRA_EMAIL}\n"
+	"      password: literal-secret-value\n"
+	"    options: { scim_managed: true }\n"
+	"    keep: [alice@acme.com]\n"
+	"    policy: { max_deletions: 10000, max_delete_percent: 100 }\n"
+	"    limits: { requests_per_second: 2.5 }\n";
+
+/* A plan with n users to delete (plus the caller and a kept user). */
+static void make_plan(struct plan *p, struct config *c, size_t n)
+{
+	struct userstore live;
+	struct tenant_plan *tp;
+	struct diff_input in;
+	size_t i;
+
+	load_config(c, yaml, NULL);
+	userstore_init(&live);
+	for (i = 0; i < n + 2; i++) {
+		char id[32], email[64], name[64];
+		struct user u = { id,	email,	    NULL,
+				  name, USER_HUMAN, STATUS_ACTIVE };
+
+		snprintf(id, sizeof(id), "id-%05zu", i);
+		snprintf(email, sizeof(email),
+			 i == 1 ? "alice@acme.com" : "user%05zu@acme.com", i);
+		/* names with characters markdown and JSON must escape */
+		snprintf(name, sizeof(name), "User | <b>%zu</b> \"q\" \\ _x_",
+			 i);
+		userstore_add(&live, &u);
+	}
+	userstore_set_caller(&live, "id-00000");
+	plan_init(p);
+	p->tool_version = xstrdup("0.0-test");
+	p->created = xstrdup("2026-01-01T00:00:00Z");
+	p->source.path = xstrdup("test.yaml");
+	p->source.sha256 = xstrdup(c->sha256);
+	tp = plan_add_tenant(p);
+	tenant_copy_settings(&tp->t, &c->tenants[0]);
+	in = (struct diff_input){ c, &c->tenants[0], &live, 0 };
+	diff_tenant(p, tp, &in);
+	userstore_release(&live);
+}
+
+static void test_round_trip(void **state)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	struct plan p, q;
+	struct config c;
+	struct err e;
+	const struct tenant_plan *tp;
+
+	(void)state;
+	make_plan(&p, &c, 3);
+	plan_to_json(&p, &a);
+	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", &e), 0);
+	assert_int_equal(q.ntenants, 1);
+	tp = &q.tenants[0];
+	assert_string_equal(tp->t.name, "jira-qa");
+	assert_string_equal(tp->t.url, "https://acme.atlassian.net");
+	assert_string_equal(tp->t.auth.username.raw, "${env:JIRA_EMAIL}");
+	/* the literal secret was not stored */
+	assert_string_equal(tp->t.auth.password.raw, "");
+	assert_null(strstr(a.buf, "literal-secret-value"));
+	assert_true(tp->t.limits.requests_per_second == 2.5);
+	assert_string_equal(tp->caller, "id-00000");
+	assert_int_equal(tp->ndel, 3);
+	assert_string_equal(tp->del[0].id, "id-00002");
+	assert_string_equal(tp->del[2].email, "user00004@acme.com");
+	assert_string_equal(tp->del[0].name, "User | <b>2</b> \"q\" \\ _x_");
+	assert_int_equal(tp->counts.kept, 1);
+	assert_int_equal(tp->counts.protected, 1);
+	assert_true(tp->nwarnings >= 1);
+	/* written again, the parsed plan gives the same bytes */
+	plan_to_json(&q, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.buf, b.buf, a.len);
+	assert_string_equal(p.checksum, q.checksum);
+	plan_release(&q);
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+static void test_every_byte_is_covered(void **state)
+{
+	struct strbuf a = STRBUF_INIT;
+	struct plan p, q;
+	struct config c;
+	struct err e;
+	size_t i;
+
+	(void)state;
+	make_plan(&p, &c, 2);
+	plan_to_json(&p, &a);
+	for (i = 0; i < a.len; i++) {
+		char saved = a.buf[i];
+
+		/* change the byte to another that keeps JSON plausible */
+		a.buf[i] = saved == ' ' ? '\t' : saved == '0' ? '1' : saved ^ 1;
+		if (plan_parse(&q, a.buf, a.len, "p.json", &e) == 0)
+			fail_msg("a change at byte %zu went unnoticed", i);
+		a.buf[i] = saved;
+	}
+	/* and appending or dropping a byte */
+	strbuf_addch(&a, '\n');
+	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", &e), -1);
+	assert_int_equal(plan_parse(&q, a.buf, a.len - 2, "p.json", &e), -1);
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&a);
+}
+
+static void test_checksum_message(void **state)
+{
+	struct strbuf a = STRBUF_INIT;
+	struct plan p, q;
+	struct config c;
+	struct err e;
+	char *at;
+
+	(void)state;
+	make_plan(&p, &c, 2);
+	plan_to_json(&p, &a);
+	at = strstr(a.buf, "user00003");
+	at[4] = '9';
+	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", &e), -1);
+	assert_string_equal(e.msg,
+			    "p.json: checksum mismatch: the plan was modified "
+			    "after it was written; make a new plan");
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&a);
+}
+
+/* A future format is refused even when its checksum is right. */
+static void test_unknown_format(void **state)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	const char *tail = ",\n  \"checksum\": \"";
+	struct plan p, q;
+	struct config c;
+	struct err e;
+	char sum[65], *at;
+	size_t body;
+
+	(void)state;
+	make_plan(&p, &c, 1);
+	plan_to_json(&p, &a);
+	at = strstr(a.buf, "\"format_version\": 1");
+	at[strlen("\"format_version\": ")] = '2';
+	body = (size_t)(strstr(a.buf, tail) - a.buf);
+	sha256_hex(a.buf, body, sum);
+	strbuf_add(&b, a.buf, body);
+	strbuf_addf(&b, "%s%s\"\n}\n", tail, sum);
+	assert_int_equal(plan_parse(&q, b.buf, b.len, "p.json", &e), -1);
+	assert_string_equal(e.msg, "p.json: unknown plan format_version "
+				   "(this userprune reads 1)");
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+static void test_markdown_parts(void **state)
+{
+	struct plan p;
+	struct config c;
+	char **parts;
+	size_t n, i, rows = 0;
+	char *s;
+
+	(void)state;
+	make_plan(&p, &c, 5000);
+	memcpy(p.checksum, "0123456789ab", 13);
+	plan_render_markdown(&p, &parts, &n);
+	assert_true(n > 1);
+	for (i = 0; i < n; i++) {
+		size_t open = 0, close = 0;
+		char want[64];
+
+		assert_true(strlen(parts[i]) < MARKDOWN_PART_MAX);
+		/* each part is a complete document */
+		assert_int_equal(strncmp(parts[i], "## userprune plan\n", 18),
+				 0);
+		snprintf(want, sizeof(want), "_Part %zu of %zu._", i + 1, n);
+		assert_non_null(strstr(parts[i], want));
+		for (s = parts[i]; (s = strstr(s, "<details>")); s++)
+			open++;
+		for (s = parts[i]; (s = strstr(s, "</details>")); s++)
+			close++;
+		assert_int_equal(open, close);
+		for (s = parts[i]; (s = strstr(s, "\n| id-")); s++)
+			rows++;
+		/* raw HTML from vendor data never reaches the comment */
+		assert_null(strstr(parts[i], "<b>"));
+		free(parts[i]);
+	}
+	free(parts);
+	assert_int_equal(rows, 5000);
+	plan_release(&p);
+	config_release(&c);
+}
+
+static void test_text(void **state)
+{
+	struct render_opts o = { false, false, "plan.json" };
+	struct strbuf out = STRBUF_INIT;
+	struct plan p;
+	struct config c;
+
+	(void)state;
+	make_plan(&p, &c, 2);
+	plan_render_text(&p, &o, &out);
+	assert_non_null(strstr(out.buf, "4 live, 4 in scope: 1 kept, 1 "
+					"protected, 0 pending, 2 to delete"));
+	assert_non_null(strstr(out.buf, "- id-00002  user00002@acme.com"));
+	assert_non_null(strstr(out.buf, "Plan: 2 users to delete in 1 "
+					"tenant."));
+	assert_non_null(strstr(out.buf, "userprune apply plan.json"));
+	assert_null(strstr(out.buf, "\033["));
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_every_byte_is_covered),
+		cmocka_unit_test(test_checksum_message),
+		cmocka_unit_test(test_unknown_format),
+		cmocka_unit_test(test_markdown_parts),
+		cmocka_unit_test(test_text),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
