@@ -76,6 +76,19 @@ static void warn_at(struct loader *L, const struct ynode *n, const char *fmt,
 	va_end(ap);
 }
 
+/*
+ * The reason in a "PATH: reason" message, lower case: strerror() texts
+ * start with a capital, messages here do not.
+ */
+static const char *reason_of(char *msg)
+{
+	char *r = strrchr(msg, ':');
+
+	r = r && r[1] == ' ' ? r + 2 : msg;
+	*r = (char)tolower((unsigned char)*r);
+	return r;
+}
+
 /* ---- YAML events to a tree ---- */
 
 static void ynode_free(struct ynode *n)
@@ -160,7 +173,15 @@ static struct ynode *parse_yaml(struct loader *L, const char *data, size_t len)
 				.col = (int)parser.problem_mark.column + 1
 			};
 
-			if (parser.context)
+			if (parser.context && parser.context_mark.line !=
+						      parser.problem_mark.line)
+				error_at(L, &at,
+					 "YAML syntax error: %s %s (which "
+					 "started at line %d)",
+					 parser.problem ? parser.problem : "?",
+					 parser.context,
+					 (int)parser.context_mark.line + 1);
+			else if (parser.context)
 				error_at(L, &at, "YAML syntax error: %s %s",
 					 parser.problem ? parser.problem : "?",
 					 parser.context);
@@ -254,25 +275,34 @@ static struct ynode *parse_yaml(struct loader *L, const char *data, size_t len)
 
 /* ---- typed access ---- */
 
-static const char *kind_name(const struct ynode *n)
-{
-	if (n->kind == Y_MAP)
-		return "a mapping";
-	if (n->kind == Y_SEQ)
-		return "a list";
-	if (!n->plain)
-		return "a string";
-	if (!*n->value || !strcmp(n->value, "~") || !strcmp(n->value, "null"))
-		return "empty";
-	return "a scalar";
-}
-
 static bool is_null(const struct ynode *n)
 {
 	return n->kind == Y_SCALAR && n->plain &&
 	       (!*n->value || !strcmp(n->value, "~") ||
 		!strcmp(n->value, "null") || !strcmp(n->value, "Null") ||
 		!strcmp(n->value, "NULL"));
+}
+
+static const char *kind_name(const struct ynode *n)
+{
+	const char *v = n->value;
+	char *end;
+
+	if (n->kind == Y_MAP)
+		return "a mapping";
+	if (n->kind == Y_SEQ)
+		return "a list";
+	if (!n->plain)
+		return "a string";
+	if (is_null(n))
+		return "empty";
+	if (!strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "TRUE") ||
+	    !strcmp(v, "false") || !strcmp(v, "False") || !strcmp(v, "FALSE"))
+		return "a boolean";
+	(void)strtod(v, &end);
+	if (strchr("+-.0123456789", v[0]) && !*end)
+		return "a number";
+	return "a string";
 }
 
 static int distance(const char *a, const char *b)
@@ -432,10 +462,12 @@ static bool get_long(struct loader *L, const struct ynode *n, const char *what,
 	long v;
 
 	if (n->kind != Y_SCALAR || !n->plain || !parse_long(n->value, &v)) {
-		error_at(L, n, "'%s' must be an integer, not %s", what,
-			 n->kind == Y_SCALAR && n->plain && !is_null(n)
-				 ? "a string"
-				 : kind_name(n));
+		if (n->kind == Y_SCALAR && n->plain && !is_null(n))
+			error_at(L, n, "'%s' must be an integer, not '%s'",
+				 what, n->value);
+		else
+			error_at(L, n, "'%s' must be an integer, not %s", what,
+				 kind_name(n));
 		return false;
 	}
 	if (v < min) {
@@ -461,10 +493,12 @@ static bool get_number(struct loader *L, const struct ynode *n,
 	errno = 0;
 	if (n->kind != Y_SCALAR || !n->plain || is_null(n) ||
 	    !(v = strtod(n->value, &end), !errno && !*end && v == v)) {
-		error_at(L, n, "'%s' must be a number, not %s", what,
-			 n->kind == Y_SCALAR && n->plain && !is_null(n)
-				 ? "a string"
-				 : kind_name(n));
+		if (n->kind == Y_SCALAR && n->plain && !is_null(n))
+			error_at(L, n, "'%s' must be a number, not '%s'", what,
+				 n->value);
+		else
+			error_at(L, n, "'%s' must be a number, not %s", what,
+				 kind_name(n));
 		return false;
 	}
 	if (v < min || v > max) {
@@ -491,10 +525,12 @@ static bool get_bool(struct loader *L, const struct ynode *n, const char *what,
 			return true;
 		}
 	}
-	error_at(L, n, "'%s' must be true or false, not %s", what,
-		 n->kind == Y_SCALAR && !is_null(n)
-			 ? (n->plain ? "a scalar" : "a string")
-			 : kind_name(n));
+	if (n->kind == Y_SCALAR && n->plain && !is_null(n))
+		error_at(L, n, "'%s' must be true or false, not '%s'", what,
+			 n->value);
+	else
+		error_at(L, n, "'%s' must be true or false, not %s", what,
+			 kind_name(n));
 	return false;
 }
 
@@ -517,10 +553,32 @@ static char *join_dir(const char *dir, const char *path)
 
 /* ---- secrets, url ---- */
 
+/* Reports a failed ${file:} check with the path as the file wrote it. */
+static void secret_file_error(struct loader *L, const struct ynode *n,
+			      const char *key, char *msg, const char *abs,
+			      const char *written)
+{
+	char *tail = strstr(msg, abs);
+
+	if (!tail) {
+		error_at(L, n, "'%s': %s", key, msg);
+		return;
+	}
+	tail += strlen(abs);
+	if (*tail == '\'')
+		tail++;
+	if (*tail == ':')
+		error_at(L, n, "'%s': secret file '%s': %s", key, written,
+			 reason_of(tail));
+	else
+		error_at(L, n, "'%s': secret file '%s'%s", key, written, tail);
+}
+
 static void load_secret(struct loader *L, const struct ynode *map,
 			const char *key, struct secret *s, bool is_secret)
 {
 	const struct ynode *n = get(map, key);
+	char *written = NULL, *abs = NULL;
 	struct err e;
 
 	if (!n)
@@ -546,20 +604,24 @@ static void load_secret(struct loader *L, const struct ynode *map,
 		if (!*s->raw)
 			error_at(L, n, "'%s' must not be empty", key);
 		return;
-	case SECRET_FILE: {
-		char *abs = join_dir(L->dir, secret_target(s->raw));
-
+	case SECRET_FILE:
+		written = xstrdup(secret_target(s->raw));
+		abs = join_dir(L->dir, written);
 		/* the plan records the reference, so make it absolute */
 		free(s->raw);
 		s->raw = xasprintf("${file:%s}", abs);
-		free(abs);
 		break;
-	}
 	case SECRET_ENV:
 		break;
 	}
-	if ((L->flags & CONFIG_CHECK_SECRETS) && secret_check(s->raw, &e) < 0)
-		error_at(L, n, "'%s': %s", key, e.msg);
+	if ((L->flags & CONFIG_CHECK_SECRETS) && secret_check(s->raw, &e) < 0) {
+		if (abs)
+			secret_file_error(L, n, key, e.msg, abs, written);
+		else
+			error_at(L, n, "'%s': %s", key, e.msg);
+	}
+	free(written);
+	free(abs);
 }
 
 static bool is_loopback_host(const char *host, size_t len)
@@ -795,6 +857,9 @@ static bool load_matcher(struct loader *L, const struct ynode *n,
 		}
 	}
 	if (!nfields) {
+		/* keys that are all unknown were reported by check_map */
+		if (n->n)
+			return false;
 		error_at(L, n,
 			 "a matcher in '%s' needs at least one of id, email, "
 			 "username, name, type, status or file",
@@ -970,8 +1035,12 @@ static char *load_tls(struct loader *L, const struct ynode *n)
 	if (!path)
 		return NULL;
 	abs = join_dir(L->dir, path);
-	if (access(abs, R_OK) < 0)
-		error_at(L, v, "ca_file '%s': %s", path, strerror(errno));
+	if (access(abs, R_OK) < 0) {
+		char reason[256];
+
+		snprintf(reason, sizeof(reason), ": %s", strerror(errno));
+		error_at(L, v, "ca_file '%s': %s", path, reason_of(reason));
+	}
 	free(path);
 	return abs;
 }
@@ -1062,12 +1131,19 @@ static void load_auth(struct loader *L, const struct ynode *n, struct tenant *t)
 	}
 	for (i = 0; i + 1 < n->n; i += 2) {
 		const char *key = n->items[i]->value;
-		bool used = !strcmp(key, "type");
+		bool used, known = false;
 
+		/* check_map reported keys that are not strings or unknown */
+		if (n->items[i]->kind != Y_SCALAR)
+			continue;
+		for (k = 0; keys[k]; k++)
+			if (!strcmp(key, keys[k]))
+				known = true;
+		used = !strcmp(key, "type");
 		for (k = 0; k < 5 && types[a->type].fields[k]; k++)
 			if (!strcmp(key, types[a->type].fields[k]))
 				used = true;
-		if (!used && n->items[i]->kind == Y_SCALAR)
+		if (known && !used)
 			error_at(L, n->items[i],
 				 "'%s' is not used by auth type '%s'", key,
 				 type);
@@ -1076,11 +1152,16 @@ static void load_auth(struct loader *L, const struct ynode *n, struct tenant *t)
 		if (!get(n, types[a->type].fields[k]))
 			error_at(L, tn, "auth type '%s' needs '%s'", type,
 				 types[a->type].fields[k]);
-	if (a->type == AUTH_CONTROL_ROOM &&
-	    !get(n, "password") == !get(n, "api_key"))
+	if (a->type == AUTH_CONTROL_ROOM && !get(n, "password") &&
+	    !get(n, "api_key"))
 		error_at(L, tn,
-			 "auth type 'control-room' needs either 'password' or "
+			 "auth type 'control-room' needs 'password' or "
 			 "'api_key'");
+	if (a->type == AUTH_CONTROL_ROOM && get(n, "password") &&
+	    get(n, "api_key"))
+		error_at(L, key_node(n, "api_key"),
+			 "auth type 'control-room' takes 'password' or "
+			 "'api_key', not both");
 	load_secret(L, n, "username", &a->username, false);
 	load_secret(L, n, "password", &a->password, true);
 	load_secret(L, n, "token", &a->token, true);
@@ -1095,9 +1176,27 @@ out:
 
 /* ---- options ---- */
 
-static void load_options(struct loader *L, const struct ynode *n,
+/* Whether value is one of the choices "a|b|c". */
+static bool is_choice(const char *choices, const char *value)
+{
+	size_t len = strlen(value);
+	const char *p = choices, *bar;
+
+	for (;; p = bar + 1) {
+		bar = strchr(p, '|');
+		if (!bar)
+			bar = p + strlen(p);
+		if (len && (size_t)(bar - p) == len && !memcmp(p, value, len))
+			return true;
+		if (!*bar)
+			return false;
+	}
+}
+
+static void load_options(struct loader *L, const struct ynode *tn,
 			 struct tenant *t)
 {
+	const struct ynode *n = get(tn, "options");
 	const struct vendor *v = t->vendor;
 	const struct vendor_option *o;
 	const char *known[32];
@@ -1147,23 +1246,21 @@ static void load_options(struct loader *L, const struct ynode *n,
 				}
 				break;
 			}
-			if (o->kind == OPTION_ENUM) {
-				char buf[128];
-				const char *p;
-				bool found = false;
+			if (o->kind == OPTION_ENUM &&
+			    !is_choice(o->choices, val->value)) {
+				struct strbuf sb = STRBUF_INIT;
+				const char *c;
 
-				snprintf(buf, sizeof(buf), "|%s|", o->choices);
-				p = strstr(buf, val->value);
-				found = *val->value && p && p[-1] == '|' &&
-					p[strlen(val->value)] == '|';
-				if (!found) {
-					error_at(L, val,
-						 "'%s' must be one of %s, not "
-						 "'%s'",
-						 o->key, o->choices,
-						 val->value);
-					continue;
-				}
+				for (c = o->choices; *c; c++)
+					if (*c == '|')
+						strbuf_addstr(&sb, ", ");
+					else
+						strbuf_addch(&sb, *c);
+				error_at(L, val,
+					 "'%s' must be one of %s, not '%s'",
+					 o->key, sb.buf, val->value);
+				strbuf_release(&sb);
+				continue;
 			}
 			to = &t->options[t->noptions++];
 			to->key = xstrdup(k->value);
@@ -1172,9 +1269,10 @@ static void load_options(struct loader *L, const struct ynode *n,
 			to->col = val->col;
 		}
 	}
+	/* without options, point at the vendor that needs them */
 	for (o = v->options; o && o->key; o++)
 		if (o->required && !tenant_option(t, o->key))
-			error_at(L, n ? n : NULL,
+			error_at(L, n ? n : get(tn, "vendor"),
 				 "vendor '%s' needs option '%s'", v->name,
 				 o->key);
 }
@@ -1194,6 +1292,15 @@ static const char *const tenant_keys[] = {
 	"name", "vendor",  "url",    "auth",   "options", "mode", "scope",
 	"keep", "protect", "policy", "limits", "tls",	  NULL
 };
+
+/* "atlassian, uipath, ..." */
+static void vendor_choices(struct strbuf *sb)
+{
+	size_t i;
+
+	for (i = 0; vendor_list[i]; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", vendor_list[i]->name);
+}
 
 static bool valid_tenant_name(const char *s)
 {
@@ -1241,6 +1348,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	const struct ynode *v;
 	struct policy_set ps = { 0 };
 	struct limits_set ls = { 0 };
+	struct strbuf vendors = STRBUF_INIT;
 	char *vendor;
 
 	t->line = n->line;
@@ -1255,9 +1363,10 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 			 "tenant name '%s' must match [a-z0-9][a-z0-9._-]* "
 			 "(at most 64 characters)",
 			 t->name);
+	vendor_choices(&vendors);
 	if (!(v = get(n, "vendor"))) {
 		error_at(L, n, "tenant needs a 'vendor' (one of %s)",
-			 vendor_names());
+			 vendors.buf);
 	} else if ((vendor = get_string(L, v, "vendor"))) {
 		t->vendor = vendor_find(vendor);
 		if (!t->vendor) {
@@ -1277,10 +1386,11 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 			else
 				error_at(L, v,
 					 "unknown vendor '%s' (one of %s)",
-					 vendor, vendor_names());
+					 vendor, vendors.buf);
 		}
 		free(vendor);
 	}
+	strbuf_release(&vendors);
 	if (!(v = get(n, "url")))
 		error_at(L, n, "tenant needs a 'url'");
 	else
@@ -1289,7 +1399,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 		error_at(L, n, "tenant needs 'auth'");
 	else
 		load_auth(L, v, t);
-	load_options(L, get(n, "options"), t);
+	load_options(L, n, t);
 	t->mode = def->has_mode ? def->mode : MODE_DELETE;
 	if ((v = get(n, "mode")))
 		load_mode(L, v, &t->mode);
@@ -1553,9 +1663,10 @@ static int read_local(void *ctx, const char *path, size_t max, char **data,
 	rc = file_read(full, max, data, len, e);
 	if (rc < 0) {
 		/* report the path as written, not the joined one */
-		const char *reason = strrchr(e->msg, ':');
+		char msg[sizeof(e->msg)];
 
-		err_set(e, "%s", reason ? reason + 2 : "cannot read");
+		snprintf(msg, sizeof(msg), "%s", e->msg);
+		err_set(e, "%s", reason_of(msg));
 	}
 	free(full);
 	return rc;
@@ -1585,8 +1696,7 @@ int config_load_file(struct config *c, const char *path, unsigned flags,
 		goto out;
 	}
 	if (file_read(path, CONFIG_MAX_SIZE, &data, &len, &e) < 0) {
-		diag_add(d, DIAG_ERROR, path, 0, 0, "%s",
-			 strrchr(e.msg, ':') ? strrchr(e.msg, ':') + 2 : e.msg);
+		diag_add(d, DIAG_ERROR, path, 0, 0, "%s", reason_of(e.msg));
 		rc = -1;
 		goto out;
 	}

@@ -1,6 +1,6 @@
 /*
- * Value files for file matchers: plain text (a value a line) or CSV with a
- * header row (RFC 4180: quoted fields, "" escapes, CRLF or LF).
+ * Value files for file matchers: plain text (a value a line, # comments) or
+ * CSV with a header row (RFC 4180: quoted fields, "" escapes, CRLF or LF).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +35,21 @@ static void add_value(struct arena *arena, struct file_value **v, size_t *n,
 	(*n)++;
 }
 
+/*
+ * The length of the value at s: up to a # that follows white space. A
+ * comment after a keep value must not become part of it, or the value
+ * would match nobody and the user it names would be deleted.
+ */
+static size_t text_value_len(const char *s, const char *eol)
+{
+	const char *p;
+
+	for (p = s + 1; p < eol; p++)
+		if (*p == '#' && is_blank(p[-1]))
+			return (size_t)(p - s);
+	return (size_t)(eol - s);
+}
+
 static int parse_text(const char *data, size_t len, struct arena *arena,
 		      struct file_value **v, size_t *n)
 {
@@ -51,7 +66,7 @@ static int parse_text(const char *data, size_t len, struct arena *arena,
 		while (s < eol && is_blank(*s))
 			s++;
 		if (s < eol && *s != '#')
-			add_value(arena, v, n, &cap, s, (size_t)(eol - s),
+			add_value(arena, v, n, &cap, s, text_value_len(s, eol),
 				  line);
 	}
 	return 0;
