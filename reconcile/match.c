@@ -236,6 +236,7 @@ bool matcher_matches(const struct matcher *m, const struct user *u)
 
 /* Index key kinds: the first byte of every key. */
 enum { KEY_ID = 'i', KEY_EMAIL = 'e', KEY_USERNAME = 'u' };
+#define KIND_BIT(k) ((k) == KEY_ID ? 1u : (k) == KEY_EMAIL ? 2u : 4u)
 
 static void index_key(struct matchset *ms, int kind, const char *value,
 		      uint32_t entry)
@@ -253,6 +254,7 @@ static void index_key(struct matchset *ms, int kind, const char *value,
 	key = arena_alloc(&ms->keys, len + 1);
 	key[0] = (char)kind;
 	memcpy(key + 1, v, len);
+	ms->kinds |= KIND_BIT(kind);
 	slot = hmap_put(&ms->index, key, len + 1, entry, &inserted);
 	if (!inserted) {
 		/* same value listed twice: chain it so both count hits */
@@ -319,9 +321,12 @@ void matchset_init(struct matchset *ms, const struct matcher *m, size_t n)
 	ms->linear = xmalloc((n ? n : 1) * sizeof(*ms->linear));
 	hmap_init(&ms->index);
 	arena_init(&ms->keys);
+	/* a value is looked up by one key, or by three when it may be any */
 	for (i = 0; i < n; i++)
-		total += m[i].kind == MATCHER_FILE ? m[i].nvalues : 1;
-	hmap_reserve(&ms->index, 3 * total);
+		total += m[i].kind != MATCHER_FILE     ? 3
+			 : m[i].file_field == FILE_ANY ? 3 * m[i].nvalues
+						       : m[i].nvalues;
+	hmap_reserve(&ms->index, total);
 	for (i = 0; i < n; i++) {
 		ms->first_entry[i] = NONE;
 		switch (m[i].kind) {
@@ -374,7 +379,7 @@ static bool lookup(struct matchset *ms, int kind, const char *value)
 	uint32_t *slot, e;
 	bool hit = false;
 
-	if (!value)
+	if (!value || !(ms->kinds & KIND_BIT(kind)))
 		return false;
 	len = strlen(value);
 	if (kind != KEY_ID)

@@ -104,6 +104,7 @@ struct matchset {
 	struct arena keys;
 	struct matchset_entry *entries;
 	size_t nentries, cap;
+	unsigned kinds;	       /* key kinds present in the index (bits) */
 	uint32_t *first_entry; /* per matcher: its first entry, or UINT32_MAX */
 	uint32_t *linear;      /* matchers tried one by one */
 	size_t nlinear;

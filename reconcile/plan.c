@@ -303,7 +303,9 @@ static void write_user(struct jsonw *w, const struct plan_user *u)
 	char fp[65];
 
 	plan_user_fingerprint(u, fp);
+	/* one line per user: a plan of 500,000 users stays readable */
 	jsonw_object_begin(w);
+	w->pretty = false;
 	jsonw_key(w, "id");
 	jsonw_string(w, u->id);
 	jsonw_key(w, "email");
@@ -321,9 +323,50 @@ static void write_user(struct jsonw *w, const struct plan_user *u)
 	jsonw_key(w, "fingerprint");
 	jsonw_string(w, fp);
 	jsonw_object_end(w);
+	w->pretty = true;
 }
 
-static void write_tenant(struct jsonw *w, const struct tenant_plan *tp)
+/*
+ * Where the JSON goes: a memory buffer, or a file flushed in pieces so that
+ * a plan of half a million users is never whole in memory. The checksum is
+ * computed on the way.
+ */
+struct sink {
+	struct strbuf *buf;
+	struct sha256 sha;
+	struct atomic_file *file; /* NULL: keep everything in buf */
+	size_t hashed;		  /* bytes of buf already hashed */
+	struct err *e;
+	bool failed;
+};
+
+#define SINK_FLUSH (1u << 20)
+
+static void sink_flush(struct sink *s, size_t keep)
+{
+	struct strbuf *b = s->buf;
+
+	sha256_update(&s->sha, b->buf + s->hashed, b->len - keep - s->hashed);
+	s->hashed = b->len - keep;
+	if (!s->file)
+		return;
+	if (!s->failed &&
+	    atomic_write(s->file, b->buf, b->len - keep, s->e) < 0)
+		s->failed = true;
+	memmove(b->buf, b->buf + b->len - keep, keep);
+	b->len = keep;
+	b->buf[keep] = '\0';
+	s->hashed = 0;
+}
+
+static void sink_maybe_flush(struct sink *s)
+{
+	if (s->buf->len - s->hashed >= SINK_FLUSH)
+		sink_flush(s, 0);
+}
+
+static void write_tenant(struct jsonw *w, struct sink *sk,
+			 const struct tenant_plan *tp)
 {
 	size_t i;
 
@@ -361,8 +404,10 @@ static void write_tenant(struct jsonw *w, const struct tenant_plan *tp)
 	jsonw_array_end(w);
 	jsonw_key(w, "delete");
 	jsonw_array_begin(w);
-	for (i = 0; i < tp->ndel; i++)
+	for (i = 0; i < tp->ndel; i++) {
 		write_user(w, &tp->del[i]);
+		sink_maybe_flush(sk);
+	}
 	jsonw_array_end(w);
 	jsonw_object_end(w);
 }
@@ -393,12 +438,12 @@ static void write_source(struct jsonw *w, const struct plan_source *s)
 	jsonw_object_end(w);
 }
 
-void plan_to_json(struct plan *p, struct strbuf *out)
+static void emit(struct plan *p, struct sink *sk)
 {
 	struct jsonw w;
-	size_t i, start = out->len;
+	size_t i;
 
-	jsonw_init(&w, out, true);
+	jsonw_init(&w, sk->buf, true);
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "format_version");
 	jsonw_int(&w, PLAN_FORMAT_VERSION);
@@ -424,23 +469,56 @@ void plan_to_json(struct plan *p, struct strbuf *out)
 	jsonw_key(&w, "tenants");
 	jsonw_array_begin(&w);
 	for (i = 0; i < p->ntenants; i++)
-		write_tenant(&w, &p->tenants[i]);
+		write_tenant(&w, sk, &p->tenants[i]);
 	jsonw_array_end(&w);
-	sha256_hex(out->buf + start, out->len - start, p->checksum);
-	strbuf_addstr(out, TAIL_HEAD);
-	strbuf_addstr(out, p->checksum);
-	strbuf_addstr(out, TAIL_END);
+	/* the checksum covers every byte before its own member */
+	{
+		unsigned char d[32];
+
+		sink_flush(sk, 0);
+		sha256_final(&sk->sha, d);
+		hex_encode(d, 32, p->checksum);
+	}
+	strbuf_addstr(sk->buf, TAIL_HEAD);
+	strbuf_addstr(sk->buf, p->checksum);
+	strbuf_addstr(sk->buf, TAIL_END);
+	if (sk->file && !sk->failed &&
+	    atomic_write(sk->file, sk->buf->buf, sk->buf->len, sk->e) < 0)
+		sk->failed = true;
+}
+
+void plan_to_json(struct plan *p, struct strbuf *out)
+{
+	struct sink sk = { out,	 { { 0 }, 0, { 0 }, 0 }, NULL, out->len, NULL,
+			   false };
+
+	sha256_init(&sk.sha);
+	emit(p, &sk);
 }
 
 int plan_write(struct plan *p, const char *path, struct err *e)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf buf = STRBUF_INIT;
+	struct atomic_file f;
+	struct sink sk = { &buf, { { 0 }, 0, { 0 }, 0 }, &f, 0, e, false };
 	int rc;
 
-	plan_to_json(p, &sb);
-	rc = file_write_atomic(path, sb.buf, sb.len, e);
-	strbuf_release(&sb);
-	return rc;
+	if (!strcmp(path, "-")) {
+		plan_to_json(p, &buf);
+		rc = file_write_atomic("-", buf.buf, buf.len, e);
+		strbuf_release(&buf);
+		return rc;
+	}
+	if (atomic_open(&f, path, e) < 0)
+		return -1;
+	sha256_init(&sk.sha);
+	emit(p, &sk);
+	strbuf_release(&buf);
+	if (sk.failed) {
+		atomic_abort(&f);
+		return -1;
+	}
+	return atomic_commit(&f, e);
 }
 
 /* ---- reading ---- */

@@ -1,4 +1,6 @@
+#include <errno.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "reconcile/secret.h"
@@ -75,6 +77,9 @@ int secret_resolve(const char *raw, char **out, struct err *e)
 		*out = xstrdup(v);
 		return 0;
 	case SECRET_FILE:
+		if (access(secret_target(raw), R_OK) < 0)
+			return err_set(e, "secret file '%s': %s",
+				       secret_target(raw), strerror(errno));
 		if (file_read(secret_target(raw), SECRET_FILE_MAX, &data, &len,
 			      &fe) < 0)
 			return err_set(e, "secret file %s", fe.msg);

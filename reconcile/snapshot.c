@@ -7,7 +7,6 @@
 #include "reconcile/snapshot.h"
 #include "util/fileio.h"
 #include "util/jsonscan.h"
-#include "util/sha256.h"
 #include "util/xalloc.h"
 
 #define SNAPSHOT_MAX (4096ull << 20)
@@ -20,7 +19,8 @@ void snapshot_release(struct snapshot *s)
 		free(s->tenants[i].name);
 	free(s->tenants);
 	free(s->path);
-	free(s->data);
+	if (s->data)
+		file_unmap(s->data, s->len);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -42,9 +42,8 @@ int snapshot_open(struct snapshot *s, const char *path, struct err *e)
 
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
-	if (file_read(path, (size_t)SNAPSHOT_MAX, &s->data, &s->len, e) < 0)
+	if (file_map(path, (size_t)SNAPSHOT_MAX, &s->data, &s->len, e) < 0)
 		goto fail;
-	sha256_hex(s->data, s->len, s->sha256);
 	p = jscan_ws(s->data, s->data + s->len);
 	end = s->data + s->len;
 	if (p >= end || *p != '{') {

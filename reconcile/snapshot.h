@@ -22,9 +22,8 @@ struct snapshot_tenant {
 
 struct snapshot {
 	char *path;
-	char *data;
+	const char *data; /* mapped */
 	size_t len;
-	char sha256[65];
 	struct snapshot_tenant *tenants;
 	size_t n;
 };

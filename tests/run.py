@@ -129,6 +129,27 @@ def run_fixtures(build, res, selected):
                                f"--- got\n{err}")
 
 
+def run_examples(build, res, selected):
+    """Every example validates, with its ${env:NAME} variables set."""
+    binary = os.path.join(build, "userprune")
+    d = os.path.join(ROOT, "examples")
+    for f in sorted(os.listdir(d)):
+        name = f"example {f}"
+        if not f.endswith(".yaml") or \
+                (selected and not any(s in name for s in selected)):
+            continue
+        text = open(os.path.join(d, f), encoding="utf-8").read()
+        env = sanitizer_env(os.environ)
+        for var in re.findall(r"\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}", text):
+            env[var] = "example-value"
+        p = subprocess.run([binary, "validate", "-f", f], cwd=d, env=env,
+                           capture_output=True, text=True)
+        if p.returncode == 0 and "configuration OK" in p.stdout:
+            res.ok(name)
+        else:
+            res.fail(name, f"exit {p.returncode}\n{p.stdout}{p.stderr}")
+
+
 def run_schema(build, res, selected):
     if selected and not any(s in "schema" for s in selected):
         return
@@ -212,6 +233,7 @@ def main():
         run_unit(build, res, patterns)
     if "fixtures" in chosen:
         run_fixtures(build, res, patterns)
+        run_examples(build, res, patterns)
     if "schema" in chosen:
         run_schema(build, res, patterns)
     if "integration" in chosen:

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,45 +79,86 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
+int atomic_open(struct atomic_file *f, const char *path, struct err *e)
+{
+	f->path = xstrdup(path);
+	f->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (f->fd < 0) {
+		err_set(e, "%s: %s", f->tmp, strerror(errno));
+		free(f->path);
+		free(f->tmp);
+		f->path = f->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int atomic_write(struct atomic_file *f, const void *data, size_t len,
+		 struct err *e)
+{
+	if (write_all(f->fd, data, len) < 0)
+		return err_set(e, "%s: %s", f->tmp, strerror(errno));
+	return 0;
+}
+
+int atomic_commit(struct atomic_file *f, struct err *e)
+{
+	int rc = -1;
+
+	if (fsync(f->fd) < 0) {
+		err_set(e, "%s: %s", f->tmp, strerror(errno));
+		goto out;
+	}
+	if (close(f->fd) < 0) {
+		f->fd = -1;
+		err_set(e, "%s: %s", f->tmp, strerror(errno));
+		goto out;
+	}
+	f->fd = -1;
+	if (rename(f->tmp, f->path) < 0) {
+		err_set(e, "%s: %s", f->path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc)
+		atomic_abort(f);
+	free(f->path);
+	free(f->tmp);
+	f->path = f->tmp = NULL;
+	return rc;
+}
+
+void atomic_abort(struct atomic_file *f)
+{
+	if (f->fd >= 0)
+		close(f->fd);
+	f->fd = -1;
+	if (f->tmp)
+		unlink(f->tmp);
+	free(f->path);
+	free(f->tmp);
+	f->path = f->tmp = NULL;
+}
+
 int file_write_atomic(const char *path, const void *data, size_t len,
 		      struct err *e)
 {
-	char *tmp = NULL;
-	int fd = -1, rc = -1;
+	struct atomic_file f;
 
 	if (!strcmp(path, "-")) {
 		if (write_all(1, data, len) < 0)
 			return err_set(e, "stdout: %s", strerror(errno));
 		return 0;
 	}
-	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		err_set(e, "%s: %s", tmp, strerror(errno));
-		goto out;
+	if (atomic_open(&f, path, e) < 0)
+		return -1;
+	if (atomic_write(&f, data, len, e) < 0) {
+		atomic_abort(&f);
+		return -1;
 	}
-	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
-		err_set(e, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		err_set(e, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		err_set(e, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc)
-		unlink(tmp);
-	free(tmp);
-	return rc;
+	return atomic_commit(&f, e);
 }
 
 int mkdir_parents(const char *path, struct err *e)
@@ -134,4 +176,43 @@ int mkdir_parents(const char *path, struct err *e)
 	}
 	free(p);
 	return rc;
+}
+
+int file_map(const char *path, size_t max, const char **data, size_t *len,
+	     struct err *e)
+{
+	struct stat st;
+	void *p;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(e, "%s: not a regular file", path);
+	}
+	if ((unsigned long long)st.st_size > max) {
+		close(fd);
+		return err_set(e, "%s: file is larger than %zu MiB", path,
+			       max >> 20);
+	}
+	*len = (size_t)st.st_size;
+	if (*len == 0) {
+		close(fd);
+		*data = "";
+		return 0;
+	}
+	p = mmap(NULL, *len, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return err_set(e, "%s: %s", path, strerror(errno));
+	madvise(p, *len, MADV_SEQUENTIAL);
+	*data = p;
+	return 0;
+}
+
+void file_unmap(const char *data, size_t len)
+{
+	if (len)
+		munmap((void *)data, len);
 }

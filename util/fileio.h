@@ -20,6 +20,29 @@ int file_read(const char *path, size_t max, char **data, size_t *len,
  */
 int file_write_atomic(const char *path, const void *data, size_t len,
 		      struct err *e);
+/*
+ * Maps PATH read-only (large inputs without a copy). The mapping is not
+ * NUL-terminated; release it with file_unmap. Empty files map to "".
+ */
+int file_map(const char *path, size_t max, const char **data, size_t *len,
+	     struct err *e);
+void file_unmap(const char *data, size_t len);
+/*
+ * A file written in pieces and then put in place atomically: written to a
+ * temporary file next to PATH, fsync'd and renamed by atomic_commit.
+ */
+struct atomic_file {
+	char *path, *tmp;
+	int fd;
+};
+
+int atomic_open(struct atomic_file *f, const char *path, struct err *e);
+int atomic_write(struct atomic_file *f, const void *data, size_t len,
+		 struct err *e);
+/* fsync, close, rename. Releases f either way. */
+int atomic_commit(struct atomic_file *f, struct err *e);
+/* Removes the temporary file. Releases f; a no-op after commit. */
+void atomic_abort(struct atomic_file *f);
 /* Creates the directories of PATH's parent (mkdir -p), mode 0700. */
 int mkdir_parents(const char *path, struct err *e);
 

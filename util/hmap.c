@@ -34,14 +34,15 @@ uint64_t hmap_hash(const char *key, size_t len)
 }
 
 static struct hmap_slot *probe(struct hmap_slot *slots, size_t cap,
-			       const char *key, size_t len)
+			       const char *key, size_t len, uint64_t h)
 {
-	size_t mask = cap - 1, i = hmap_hash(key, len) & mask;
+	size_t mask = cap - 1, i = h & mask;
 
 	for (;; i = (i + 1) & mask) {
 		struct hmap_slot *s = &slots[i];
 
-		if (!s->key || (s->len == len && !memcmp(s->key, key, len)))
+		if (!s->key || (s->hash == h && s->len == len &&
+				!memcmp(s->key, key, len)))
 			return s;
 	}
 }
@@ -49,13 +50,17 @@ static struct hmap_slot *probe(struct hmap_slot *slots, size_t cap,
 static void rehash(struct hmap *m, size_t cap)
 {
 	struct hmap_slot *slots = xcalloc(cap, sizeof(*slots));
-	size_t i;
+	size_t i, j, mask = cap - 1;
 
 	for (i = 0; i < m->cap; i++) {
-		struct hmap_slot *s = &m->slots[i];
+		const struct hmap_slot *s = &m->slots[i];
 
-		if (s->key)
-			*probe(slots, cap, s->key, s->len) = *s;
+		if (!s->key)
+			continue;
+		/* keys are distinct: the first empty slot will do */
+		for (j = s->hash & mask; slots[j].key; j = (j + 1) & mask)
+			;
+		slots[j] = *s;
 	}
 	free(m->slots);
 	m->slots = slots;
@@ -76,15 +81,18 @@ uint32_t *hmap_put(struct hmap *m, const char *key, size_t len, uint32_t val,
 		   int *inserted)
 {
 	struct hmap_slot *s;
+	uint64_t h;
 
 	if (2 * (m->n + 1) > m->cap)
 		hmap_reserve(m, m->n + 1 > 8 ? 2 * (m->n + 1) : 8);
-	s = probe(m->slots, m->cap, key, len);
+	h = hmap_hash(key, len);
+	s = probe(m->slots, m->cap, key, len, h);
 	*inserted = !s->key;
 	if (!s->key) {
 		s->key = key;
 		s->len = (uint32_t)len;
 		s->val = val;
+		s->hash = h;
 		m->n++;
 	}
 	return &s->val;
@@ -96,6 +104,6 @@ uint32_t *hmap_get(const struct hmap *m, const char *key, size_t len)
 
 	if (!m->cap)
 		return NULL;
-	s = probe(m->slots, m->cap, key, len);
+	s = probe(m->slots, m->cap, key, len, hmap_hash(key, len));
 	return s->key ? &s->val : NULL;
 }

@@ -94,9 +94,19 @@ void json_escape(struct strbuf *out, const char *s, size_t n)
 	strbuf_grow(out, n + 2);
 	strbuf_addch(out, '"');
 	while (p < end) {
-		unsigned char c = *p;
+		const unsigned char *run = p;
+		unsigned char c;
 		size_t len;
 
+		/* the common case: a run of plain printable ASCII */
+		while (p < end && *p >= 0x20 && *p < 0x7f && *p != '"' &&
+		       *p != '\\')
+			p++;
+		if (p > run)
+			strbuf_add(out, run, (size_t)(p - run));
+		if (p == end)
+			break;
+		c = *p;
 		if (c >= 0x80) {
 			len = utf8_valid_prefix(p, (size_t)(end - p));
 			if (len) {

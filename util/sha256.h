@@ -16,6 +16,11 @@ struct sha256 {
 };
 
 void sha256_init(struct sha256 *s);
+/*
+ * Chooses the compression: the CPU's SHA instructions when on and present
+ * (the default), else portable C. For tests that compare the two.
+ */
+void sha256_set_hw(int on);
 void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, unsigned char out[32]);
 /* One-shot digest as 64 lower-case hex digits plus NUL. */
