@@ -28,9 +28,18 @@ static const char *c(const struct paint *p, const char *code)
 /* Vendor strings may hold control characters: never echo them raw. */
 static void add_clean(struct strbuf *out, const char *s)
 {
-	for (; s && *s; s++)
-		strbuf_addch(out,
-			     (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	size_t n;
+
+	while (s && *s) {
+		for (n = 0; (unsigned char)s[n] >= 0x20 && s[n] != 0x7f; n++)
+			;
+		strbuf_add(out, s, n);
+		s += n;
+		if (*s) {
+			strbuf_addch(out, '?');
+			s++;
+		}
+	}
 }
 
 static void text_source(const struct plan *p, struct strbuf *out)
