@@ -1,0 +1,404 @@
+/*
+ * SCIM 2.0 (RFC 7643/7644): the generic `scim` vendor, and the listing,
+ * resource and error formats Bizagi shares with it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "emu.h"
+
+#define SCIM_CTYPE	  "application/scim+json"
+#define SCIM_BASE	  "/scim/v2/"
+#define SCHEMA_ERROR	  "urn:ietf:params:scim:api:messages:2.0:Error"
+#define SCHEMA_LIST	  "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+#define SCHEMA_USER	  "urn:ietf:params:scim:schemas:core:2.0:User"
+#define SCHEMA_SPC	  "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+#define SCHEMA_BULK_REPLY "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+#define DEFAULT_COUNT	  100
+
+bool scim_listed(const struct emu_user *u)
+{
+	return u->status != EMU_PENDING;
+}
+
+static void schemas(struct jsonw *w, const char *schema)
+{
+	jsonw_key(w, "schemas");
+	jsonw_array_begin(w);
+	jsonw_string(w, schema);
+	jsonw_array_end(w);
+}
+
+static void error_object(struct jsonw *w, int status, const char *msg)
+{
+	char code[16];
+
+	/* RFC 7644 sends the status as a string */
+	snprintf(code, sizeof(code), "%d", status);
+	jsonw_object_begin(w);
+	schemas(w, SCHEMA_ERROR);
+	jsonw_key(w, "status");
+	jsonw_string(w, code);
+	jsonw_key(w, "detail");
+	jsonw_string(w, msg);
+	jsonw_object_end(w);
+}
+
+void scim_error(struct emu_req *r, int status, const char *msg)
+{
+	struct jsonw w;
+
+	strbuf_reset(&r->out);
+	jsonw_init(&w, &r->out, false);
+	error_object(&w, status, msg);
+	emu_reply(r, status, SCIM_CTYPE);
+	if (status == 401)
+		emu_add_header(r, "WWW-Authenticate", "Bearer realm=\"scim\"");
+}
+
+static void user_location(struct jsonw *w, struct emu *emu, const char *id)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addf(&sb, "%s%sUsers/%s", emu->origin, SCIM_BASE, id);
+	jsonw_stringn(w, sb.buf, sb.len);
+	strbuf_release(&sb);
+}
+
+static void user_json(struct jsonw *w, struct emu *emu,
+		      const struct emu_user *u)
+{
+	const char *first, *last;
+	size_t first_len;
+
+	user_split_name(u, &first, &first_len, &last);
+	jsonw_object_begin(w);
+	schemas(w, SCHEMA_USER);
+	jsonw_key(w, "id");
+	jsonw_string(w, u->id);
+	jsonw_key(w, "userName");
+	jsonw_string(w, u->username);
+	jsonw_key(w, "name");
+	jsonw_object_begin(w);
+	jsonw_key(w, "formatted");
+	jsonw_string(w, u->name);
+	jsonw_key(w, "givenName");
+	jsonw_stringn(w, first, first_len);
+	jsonw_key(w, "familyName");
+	jsonw_string(w, last);
+	jsonw_object_end(w);
+	jsonw_key(w, "displayName");
+	jsonw_string(w, u->name);
+	if (u->email) {
+		jsonw_key(w, "emails");
+		jsonw_array_begin(w);
+		jsonw_object_begin(w);
+		jsonw_key(w, "value");
+		jsonw_string(w, u->email);
+		jsonw_key(w, "primary");
+		jsonw_bool(w, true);
+		jsonw_key(w, "type");
+		jsonw_string(w, "work");
+		jsonw_object_end(w);
+		jsonw_array_end(w);
+	}
+	jsonw_key(w, "active");
+	jsonw_bool(w, u->status == EMU_ACTIVE);
+	if (u->vendor_type) {
+		jsonw_key(w, "userType");
+		jsonw_raw(w, u->vendor_type);
+	}
+	jsonw_key(w, "meta");
+	jsonw_object_begin(w);
+	jsonw_key(w, "resourceType");
+	jsonw_string(w, "User");
+	jsonw_key(w, "location");
+	user_location(w, emu, u->id);
+	jsonw_object_end(w);
+	jsonw_object_end(w);
+}
+
+static void reply_user(struct emu *emu, struct emu_req *r,
+		       const struct emu_user *u)
+{
+	struct jsonw w;
+
+	strbuf_reset(&r->out);
+	jsonw_init(&w, &r->out, false);
+	emu_write_user(&w, emu, u, user_json);
+	emu_reply(r, 200, SCIM_CTYPE);
+}
+
+void scim_list_users(struct emu *emu, struct emu_req *r)
+{
+	const struct emu_store *s = &emu->users;
+	long start, count, offset, n, slot;
+	struct jsonw w;
+
+	if (emu_query_long(r, "startIndex", 1, &start) < 0 ||
+	    emu_query_long(r, "count", DEFAULT_COUNT, &count) < 0) {
+		scim_error(r, 400, "startIndex and count must be integers");
+		return;
+	}
+	/* RFC 7644 3.4.2.4: below 1 means 1, negative count means 0 */
+	if (start < 1)
+		start = 1;
+	offset = start - 1;
+	if (!emu_page(emu, r, offset, &count))
+		return;
+	n = (size_t)offset < s->listed ? (long)s->listed - offset : 0;
+	if (n > count)
+		n = count;
+	strbuf_grow(&r->out, (size_t)n * 400);
+	jsonw_init(&w, &r->out, false);
+	jsonw_object_begin(&w);
+	schemas(&w, SCHEMA_LIST);
+	jsonw_key(&w, "totalResults");
+	jsonw_int(&w, (long long)s->listed);
+	jsonw_key(&w, "startIndex");
+	jsonw_int(&w, start);
+	jsonw_key(&w, "itemsPerPage");
+	jsonw_int(&w, n);
+	jsonw_key(&w, "Resources");
+	jsonw_array_begin(&w);
+	slot = n ? store_nth_listed(s, (size_t)offset) : -1;
+	for (; n > 0 && slot >= 0; n--, slot = store_next_listed(s, slot))
+		emu_write_user(&w, emu, &s->v[slot], user_json);
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	emu_reply(r, 200, SCIM_CTYPE);
+}
+
+static long find_listed(struct emu *emu, const char *id)
+{
+	long slot = store_find(&emu->users, id);
+
+	return slot >= 0 && scim_listed(&emu->users.v[slot]) ? slot : -1;
+}
+
+void scim_get_user(struct emu *emu, struct emu_req *r, const char *id)
+{
+	long slot = find_listed(emu, id);
+
+	if (slot < 0)
+		scim_error(r, 404, "Resource not found");
+	else
+		reply_user(emu, r, &emu->users.v[slot]);
+}
+
+/* The generic vendor: deletion removes the user. Returns the status. */
+static int delete_user(struct emu *emu, const char *id, const char **msg)
+{
+	long slot = find_listed(emu, id);
+
+	if (slot < 0) {
+		*msg = "Resource not found";
+		return 404;
+	}
+	if (emu->users.v[slot].undeletable) {
+		*msg = "this user cannot be deleted";
+		return 400;
+	}
+	emu_count_delete(emu, id);
+	store_remove(&emu->users, slot);
+	return 204;
+}
+
+static void service_provider_config(struct emu *emu, struct emu_req *r)
+{
+	const struct emu_options *o = &emu->opt;
+	struct jsonw w;
+
+	jsonw_init(&w, &r->out, false);
+	jsonw_object_begin(&w);
+	schemas(&w, SCHEMA_SPC);
+	jsonw_key(&w, "patch");
+	jsonw_raw(&w, "{\"supported\":false}");
+	jsonw_key(&w, "bulk");
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "supported");
+	jsonw_bool(&w, o->scim_bulk);
+	jsonw_key(&w, "maxOperations");
+	jsonw_int(&w, o->scim_bulk ? o->scim_bulk_max : 0);
+	jsonw_key(&w, "maxPayloadSize");
+	jsonw_int(&w, o->scim_bulk ? EMU_BODY_MAX : 0);
+	jsonw_object_end(&w);
+	jsonw_key(&w, "filter");
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "supported");
+	jsonw_bool(&w, false);
+	jsonw_key(&w, "maxResults");
+	jsonw_int(&w, emu->cfg.max_page);
+	jsonw_object_end(&w);
+	jsonw_key(&w, "changePassword");
+	jsonw_raw(&w, "{\"supported\":false}");
+	jsonw_key(&w, "sort");
+	jsonw_raw(&w, "{\"supported\":false}");
+	jsonw_key(&w, "etag");
+	jsonw_raw(&w, "{\"supported\":false}");
+	jsonw_key(&w, "authenticationSchemes");
+	jsonw_raw(&w, "[{\"type\":\"oauthbearertoken\",\"name\":\"OAuth "
+		      "Bearer Token\",\"description\":\"Authentication "
+		      "with a bearer token\",\"primary\":true}]");
+	jsonw_object_end(&w);
+	emu_reply(r, 200, SCIM_CTYPE);
+}
+
+static void bulk_operation(struct emu *emu, struct jsonw *w, const cJSON *op,
+			   int *errors)
+{
+	const cJSON *method = cJSON_GetObjectItemCaseSensitive(op, "method");
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(op, "path");
+	const cJSON *bulk_id = cJSON_GetObjectItemCaseSensitive(op, "bulkId");
+	const char *msg = NULL, *id = NULL;
+	char code[16];
+	int status;
+
+	if (!cJSON_IsString(method) ||
+	    strcasecmp(method->valuestring, "DELETE")) {
+		status = 501;
+		msg = "the emulator supports only DELETE in bulk";
+	} else if (!cJSON_IsString(path) ||
+		   strncmp(path->valuestring, "/Users/", 7) ||
+		   !path->valuestring[7]) {
+		status = 400;
+		msg = "path must be /Users/ID";
+	} else {
+		id = path->valuestring + 7;
+		status = delete_user(emu, id, &msg);
+	}
+	if (status >= 400)
+		(*errors)++;
+	snprintf(code, sizeof(code), "%d", status);
+	jsonw_object_begin(w);
+	jsonw_key(w, "method");
+	jsonw_string(w, cJSON_IsString(method) ? method->valuestring : NULL);
+	if (cJSON_IsString(bulk_id)) {
+		jsonw_key(w, "bulkId");
+		jsonw_string(w, bulk_id->valuestring);
+	}
+	if (id) {
+		jsonw_key(w, "location");
+		user_location(w, emu, id);
+	}
+	jsonw_key(w, "status");
+	jsonw_string(w, code);
+	if (msg) {
+		jsonw_key(w, "response");
+		error_object(w, status, msg);
+	}
+	jsonw_object_end(w);
+}
+
+static void bulk(struct emu *emu, struct emu_req *r)
+{
+	cJSON *j = emu_body_json(emu, r);
+	const cJSON *ops, *op, *fail;
+	long fail_on = 0;
+	int errors = 0;
+	struct jsonw w;
+
+	if (!j)
+		return;
+	ops = cJSON_GetObjectItemCaseSensitive(j, "Operations");
+	fail = cJSON_GetObjectItemCaseSensitive(j, "failOnErrors");
+	if (cJSON_IsNumber(fail) && fail->valuedouble > 0)
+		fail_on = fail->valuedouble < 1e9 ? (long)fail->valuedouble
+						  : 1000000000L;
+	if (!cJSON_IsArray(ops)) {
+		scim_error(r, 400, "Operations must be an array");
+		goto out;
+	}
+	if (cJSON_GetArraySize(ops) > emu->opt.scim_bulk_max) {
+		scim_error(r, 413, "too many operations");
+		goto out;
+	}
+	jsonw_init(&w, &r->out, false);
+	jsonw_object_begin(&w);
+	schemas(&w, SCHEMA_BULK_REPLY);
+	jsonw_key(&w, "Operations");
+	jsonw_array_begin(&w);
+	cJSON_ArrayForEach(op, ops)
+	{
+		if (fail_on && errors >= fail_on)
+			break;
+		bulk_operation(emu, &w, op, &errors);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	emu_reply(r, 200, SCIM_CTYPE);
+out:
+	cJSON_Delete(j);
+}
+
+static bool method_is(const struct emu_req *r, const char *m)
+{
+	return !strcmp(r->method, m);
+}
+
+static void handle(struct emu *emu, struct emu_req *r)
+{
+	const char *rest, *msg;
+	int status;
+
+	if (strncmp(r->path, SCIM_BASE, strlen(SCIM_BASE))) {
+		scim_error(r, 404, "not found");
+		return;
+	}
+	rest = r->path + strlen(SCIM_BASE);
+	/* RFC 7644 4: discovery may be used before authenticating */
+	if (!strcmp(rest, "ServiceProviderConfig") && method_is(r, "GET")) {
+		if (emu->opt.no_spc)
+			scim_error(r, 404, "not found");
+		else
+			service_provider_config(emu, r);
+		return;
+	}
+	r->auth =
+		auth_static(emu, auth_credential(r, "Authorization", "Bearer"),
+			    emu->opt.token);
+	if (r->auth != EMU_AUTH_OK) {
+		scim_error(r, 401, "authorization failure");
+		return;
+	}
+	if (!strcmp(rest, "Me") && method_is(r, "GET")) {
+		if (emu->opt.no_me)
+			scim_error(r, 501, "/Me is not supported");
+		else if (emu->users.caller < 0)
+			scim_error(r, 404, "the caller is not a user");
+		else
+			reply_user(emu, r, &emu->users.v[emu->users.caller]);
+	} else if (!strcmp(rest, "Users") && method_is(r, "GET")) {
+		scim_list_users(emu, r);
+	} else if (!strncmp(rest, "Users/", 6) && rest[6] &&
+		   method_is(r, "GET")) {
+		scim_get_user(emu, r, rest + 6);
+	} else if (!strncmp(rest, "Users/", 6) && rest[6] &&
+		   method_is(r, "DELETE")) {
+		status = delete_user(emu, rest + 6, &msg);
+		if (status == 204)
+			emu_reply(r, 204, NULL);
+		else
+			scim_error(r, status, msg);
+	} else if (!strcmp(rest, "Bulk") && method_is(r, "POST")) {
+		if (emu->opt.scim_bulk)
+			bulk(emu, r);
+		else
+			scim_error(r, 501, "bulk operations are not supported");
+	} else {
+		scim_error(r, 404, "not found");
+	}
+}
+
+const struct emu_vendor emu_vendor_scim = {
+	.name = "scim",
+	.idstyle = EMU_ID_GUID,
+	.usernames = true,
+	.default_user = "admin",
+	.max_page = 1000,
+	.token_ttl = 3600,
+	.listed = scim_listed,
+	.handle = handle,
+	.error = scim_error,
+};
