@@ -10,11 +10,13 @@
 
 #define SCIM_CTYPE	  "application/scim+json"
 #define SCIM_BASE	  "/scim/v2/"
-#define SCHEMA_ERROR	  "urn:ietf:params:scim:api:messages:2.0:Error"
-#define SCHEMA_LIST	  "urn:ietf:params:scim:api:messages:2.0:ListResponse"
-#define SCHEMA_USER	  "urn:ietf:params:scim:schemas:core:2.0:User"
-#define SCHEMA_SPC	  "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
-#define SCHEMA_BULK_REPLY "urn:ietf:params:scim:api:messages:2.0:BulkResponse"
+#define SCIM_MESSAGES	  "urn:ietf:params:scim:api:messages:2.0:"
+#define SCIM_CORE	  "urn:ietf:params:scim:schemas:core:2.0:"
+#define SCHEMA_ERROR	  SCIM_MESSAGES "Error"
+#define SCHEMA_LIST	  SCIM_MESSAGES "ListResponse"
+#define SCHEMA_BULK_REPLY SCIM_MESSAGES "BulkResponse"
+#define SCHEMA_USER	  SCIM_CORE "User"
+#define SCHEMA_SPC	  SCIM_CORE "ServiceProviderConfig"
 #define DEFAULT_COUNT	  100
 
 bool scim_listed(const struct emu_user *u)

@@ -622,10 +622,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 	if (*upload_size) {
 		/* keep reading an oversized body, but not storing it */
-		if (r->body.len + *upload_size > EMU_BODY_MAX)
+		if (r->body_too_big ||
+		    r->body.len + *upload_size > EMU_BODY_MAX) {
 			r->body_too_big = true;
-		else
+			strbuf_release(&r->body);
+		} else {
 			strbuf_add(&r->body, upload, *upload_size);
+		}
 		*upload_size = 0;
 		return MHD_YES;
 	}

@@ -236,9 +236,9 @@ void user_split_name(const struct emu_user *u, const char **first,
 
 /* Generation */
 
-/* PRE + n as at least six digits + POST, in the arena; faster than printf. */
-static char *numbered(struct arena *a, const char *pre, long n,
-		      const char *post)
+/* PRE + n (at least `width` digits) + POST, in the arena: faster than printf */
+static char *numbered_w(struct arena *a, const char *pre, long n, size_t width,
+			const char *post)
 {
 	char digits[24], *s, *p;
 	size_t nd = 0, lp = strlen(pre), lq = strlen(post);
@@ -247,7 +247,7 @@ static char *numbered(struct arena *a, const char *pre, long n,
 	do {
 		digits[nd++] = (char)('0' + v % 10);
 		v /= 10;
-	} while (v || nd < 6);
+	} while (v || nd < width);
 	s = arena_alloc(a, lp + nd + lq + 1);
 	memcpy(s, pre, lp);
 	p = s + lp;
@@ -255,6 +255,13 @@ static char *numbered(struct arena *a, const char *pre, long n,
 		*p++ = digits[--nd];
 	memcpy(p, post, lq + 1);
 	return s;
+}
+
+/* The %06d of generated names. */
+static char *numbered(struct arena *a, const char *pre, long n,
+		      const char *post)
+{
+	return numbered_w(a, pre, n, 6, post);
 }
 
 static void put_hex(char *out, uint64_t v, int digits)
@@ -274,7 +281,7 @@ static char *make_id(struct emu_store *s, uint64_t *rng)
 
 	switch (s->idstyle) {
 	case EMU_ID_INT:
-		return numbered(&s->strings, "", 1000 + (long)s->n, "");
+		return numbered_w(&s->strings, "", 1000 + (long)s->n, 1, "");
 	case EMU_ID_HEX24:
 		a = emu_rand(rng);
 		b = emu_rand(rng);

@@ -80,7 +80,7 @@ static void token(struct emu *emu, struct emu_req *r)
 	char *grant = NULL, *id = NULL, *secret = NULL, *scope = NULL;
 	struct jsonw w;
 
-	/* the real service answers a wrong content type with its sign-in page */
+	/* the real service answers another content type with a sign-in page */
 	if (!ctype || strncasecmp(ctype, FORM, strlen(FORM))) {
 		emu_reply_html(r);
 		return;
