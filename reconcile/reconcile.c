@@ -6,7 +6,9 @@
 #include <time.h>
 
 #include "reconcile/diff.h"
+#include "reconcile/list.h"
 #include "reconcile/reconcile.h"
+#include "reconcile/session.h"
 #include "reconcile/snapshot.h"
 #include "util/xalloc.h"
 
@@ -81,6 +83,154 @@ out:
 	return rc;
 }
 
+struct tenant_list {
+	const struct tenant *t;
+	struct session s;
+	bool opened;
+	struct userstore live;
+	struct listing l;
+	double started;
+};
+
+struct planner {
+	struct tenant_list *t;
+	size_t n;
+	const struct plan_opts *o;
+};
+
+static void listed(void *arg, struct listing *l)
+{
+	(void)arg;
+	(void)l;
+}
+
+static void plan_tick(void *arg)
+{
+	struct planner *pl = arg;
+	struct progress *pr = xcalloc(pl->n + 1, sizeof(*pr));
+	size_t i;
+
+	for (i = 0; i < pl->n; i++) {
+		const struct tenant_list *tl = &pl->t[i];
+		double secs = session_now() - tl->started;
+
+		pr[i].tenant = tl->t->name;
+		pr[i].phase = !tl->l.finished ? "listing"
+			      : tl->l.failed  ? "failed"
+					      : "done";
+		pr[i].done = tl->live.n;
+		pr[i].total = tl->l.total;
+		pr[i].rate = secs > 0.5 ? (double)tl->live.n / secs : 0;
+	}
+	pl->o->hooks.progress(pl->o->hooks.arg, pr, pl->n);
+	free(pr);
+}
+
+static void trace_line(void *arg, const char *line)
+{
+	const struct run_hooks *h = arg;
+
+	h->trace(h->arg, line);
+}
+
+/* Requests an apply of this plan needs: a listing again, and deletes. */
+static long apply_requests(const struct tenant_list *tl, size_t ndel)
+{
+	long batch = tl->s.batch > 0 ? tl->s.batch : 1;
+
+	return (long)tl->l.requests + 3 + ((long)ndel + batch - 1) / batch;
+}
+
+static int plan_from_vendors(const struct config *c, const bool *selected,
+			     const struct plan_opts *o, struct plan *p,
+			     struct err *e)
+{
+	struct engine *engine = engine_new();
+	struct planner pl = { xcalloc(c->ntenants + 1, sizeof(*pl.t)), 0, o };
+	size_t i;
+	int rc = -1;
+
+	if (o->hooks.trace)
+		engine_set_trace(engine, trace_line, (void *)&o->hooks);
+	engine_watch(engine, o->hooks.stop);
+	if (o->hooks.progress)
+		engine_set_tick(engine, plan_tick, &pl, 0.2);
+	/* every secret resolves before the first request goes out */
+	for (i = 0; i < c->ntenants; i++) {
+		struct tenant_list *tl;
+
+		if (!selected[i])
+			continue;
+		tl = &pl.t[pl.n++];
+		tl->t = &c->tenants[i];
+		userstore_init(&tl->live);
+		if (!tl->t->vendor->list_request) {
+			err_set(e,
+				"tenant '%s': vendor '%s' cannot list users "
+				"yet",
+				tl->t->name, tl->t->vendor->name);
+			goto out;
+		}
+		if (session_open(&tl->s, tl->t, engine, e) < 0)
+			goto out;
+		tl->opened = true;
+	}
+	for (i = 0; i < pl.n; i++) {
+		pl.t[i].started = session_now();
+		listing_start(&pl.t[i].l, &pl.t[i].s, &pl.t[i].live, listed,
+			      &pl.t[i]);
+	}
+	engine_run(engine);
+	if (o->hooks.stop && *o->hooks.stop) {
+		err_set(e, "interrupted");
+		goto out;
+	}
+	for (i = 0; i < pl.n; i++) {
+		struct tenant_list *tl = &pl.t[i];
+		struct tenant_plan *tp = plan_add_tenant(p);
+		struct diff_input in = { c, tl->t, &tl->live, 0 };
+
+		tenant_copy_settings(&tp->t, tl->t);
+		if (tl->l.failed && !tl->l.partial) {
+			tp->error = xstrdup(tl->l.error);
+			continue;
+		}
+		if (tl->l.failed) {
+			/* never a plan from part of the users */
+			tenant_plan_guard(tp, "listing", true,
+					  "the listing failed part-way: %s",
+					  tl->l.error);
+			continue;
+		}
+		userstore_set_caller(&tl->live, tl->s.caller);
+		diff_tenant(p, tp, &in);
+		tp->requests = apply_requests(tl, tp->ndel);
+		/* the budget guard needs the estimate: judge it again */
+		if (tl->t->limits.daily_request_budget > 0)
+			tenant_plan_guard(
+				tp, "daily_request_budget",
+				tp->requests >
+					tl->t->limits.daily_request_budget,
+				"apply needs about %ld requests, "
+				"limits.daily_request_budget is %ld",
+				tp->requests,
+				tl->t->limits.daily_request_budget);
+		if (tl->t->vendor->plan_tenant)
+			tl->t->vendor->plan_tenant(tl->t, tp);
+	}
+	rc = 0;
+out:
+	for (i = 0; i < pl.n; i++) {
+		listing_release(&pl.t[i].l);
+		userstore_release(&pl.t[i].live);
+		if (pl.t[i].opened)
+			session_close(&pl.t[i].s);
+	}
+	free(pl.t);
+	engine_free(engine);
+	return rc;
+}
+
 int reconcile_plan(const struct config *c, const struct plan_opts *o,
 		   struct plan *p, struct err *e)
 {
@@ -94,8 +244,7 @@ int reconcile_plan(const struct config *c, const struct plan_opts *o,
 	if (o->live)
 		rc = plan_from_snapshot(c, selected, o->live, p, e);
 	else
-		rc = err_set(e, "listing live tenants is not built in yet: "
-				"use --live SNAPSHOT");
+		rc = plan_from_vendors(c, selected, o, p, e);
 out:
 	free(selected);
 	return rc;

@@ -8,6 +8,7 @@
 #ifndef USERPRUNE_RECONCILE_H
 #define USERPRUNE_RECONCILE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -34,10 +35,35 @@ int source_load(const struct source_spec *spec, unsigned flags,
 		struct err *e);
 void plan_source_release(struct plan_source *s);
 
+/* What a running tenant is doing, for progress lines. */
+struct progress {
+	const char *tenant;
+	const char *phase; /* "listing", "deleting", "done", "failed" */
+	unsigned long done;
+	long total;  /* -1: unknown */
+	double rate; /* per second over the last seconds; 0: unknown */
+};
+
+enum message_level { MSG_INFO, MSG_WARNING, MSG_ERROR };
+
+/* How a run talks to the command that started it. */
+struct run_hooks {
+	/* -v: one line per request, secrets never included */
+	void (*trace)(void *arg, const char *line);
+	/* about five times a second while work is under way */
+	void (*progress)(void *arg, const struct progress *p, size_t n);
+	/* things the user should read: skipped users, stopped tenants */
+	void (*message)(void *arg, enum message_level level, const char *text);
+	void *arg;
+	/* set (by a signal handler) to stop: requests in flight finish */
+	volatile sig_atomic_t *stop;
+};
+
 struct plan_opts {
 	const char *const *tenants; /* selected by name; none: all */
 	size_t ntenants;
 	const char *live; /* snapshot file instead of the vendors */
+	struct run_hooks hooks;
 };
 
 /*
@@ -50,5 +76,32 @@ int reconcile_plan(const struct config *c, const struct plan_opts *o,
 
 /* "2026-11-22T17:38:00Z" for now, into a new string. */
 char *utc_now(void);
+
+struct apply_opts {
+	const char *const *tenants; /* a subset of the plan's; none: all */
+	size_t ntenants;
+	const char *journal; /* NULL: journal_default_path() */
+	const char *resume;  /* an earlier journal of the same plan */
+	struct run_hooks hooks;
+};
+
+struct apply_result {
+	size_t counts[7];      /* by enum outcome */
+	size_t not_attempted;  /* planned users left alone (stopped tenants) */
+	size_t listing_failed; /* tenants whose listing failed */
+	bool interrupted;
+	char *journal; /* the journal's path */
+};
+
+/*
+ * Applies a plan: lists every tenant again, deletes the planned users that
+ * are unchanged (a gone user is absent, a changed one skipped), canary
+ * first, and records every outcome in the journal. Returns -1 (with e)
+ * when nothing could be started: a refused plan, a plan with errors, an
+ * unknown tenant, an unusable journal, unresolvable secrets.
+ */
+int reconcile_apply(const struct plan *p, const struct apply_opts *o,
+		    struct apply_result *r, struct err *e);
+void apply_result_release(struct apply_result *r);
 
 #endif

@@ -64,6 +64,28 @@ const struct user *userstore_find(const struct userstore *s, const char *id)
 	return i ? &s->v[*i] : NULL;
 }
 
+void userstore_select(struct userstore *s, const uint32_t *order, size_t n)
+{
+	struct user *v = xmalloc((n ? n : 1) * sizeof(*v));
+	size_t i, m = 0;
+	int inserted;
+
+	hmap_release(&s->by_id);
+	hmap_reserve(&s->by_id, n);
+	for (i = 0; i < n; i++) {
+		const struct user *u = &s->v[order[i]];
+
+		hmap_put(&s->by_id, u->id, strlen(u->id), (uint32_t)m,
+			 &inserted);
+		if (inserted)
+			v[m++] = *u;
+	}
+	free(s->v);
+	s->v = v;
+	s->n = m;
+	s->cap = n ? n : 1;
+}
+
 void userstore_set_caller(struct userstore *s, const char *id)
 {
 	free(s->caller);

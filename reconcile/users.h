@@ -59,6 +59,11 @@ void userstore_release(struct userstore *s);
  */
 int userstore_add(struct userstore *s, const struct user *u);
 const struct user *userstore_find(const struct userstore *s, const char *id);
+/*
+ * Keeps only the users at the indexes in order[0..n), in that order, and
+ * rebuilds the index (the first of two users with one id wins).
+ */
+void userstore_select(struct userstore *s, const uint32_t *order, size_t n);
 void userstore_set_caller(struct userstore *s, const char *id);
 
 const char *user_type_name(enum user_type t);

@@ -1,7 +1,142 @@
 /*
  * Atlassian Cloud (Jira, Confluence): REST API v3 with an API token.
+ *
+ * The user search answers a bare JSON array without a total, and may
+ * answer fewer users than asked for before the end: only an empty page
+ * ends the listing. Deletion is single; 400 means the user cannot be
+ * removed.
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include "reconcile/plan.h"
+#include "reconcile/session.h"
 #include "reconcile/vendors/vendor.h"
+#include "util/xalloc.h"
+
+static struct http_request *caller_request(struct session *s)
+{
+	return http_request_new("GET", session_url(s, "/rest/api/3/myself"));
+}
+
+static int caller_response(struct session *s, const struct http_response *r,
+			   struct err *e)
+{
+	cJSON *root = session_json(r, e);
+	const char *id;
+
+	if (!root)
+		return -1;
+	id = json_str(root, "accountId");
+	if (!id || !*id) {
+		cJSON_Delete(root);
+		return err_set(e, "the answer has no accountId");
+	}
+	session_set_caller(s, id);
+	cJSON_Delete(root);
+	return 0;
+}
+
+static struct http_request *list_request(struct session *s,
+					 const struct page *pg)
+{
+	return http_request_new("GET", session_url(s,
+						   "/rest/api/3/users/search?"
+						   "startAt=%ld&maxResults=%d",
+						   pg->offset, pg->limit));
+}
+
+static enum user_type account_type(const char *t)
+{
+	if (!t)
+		return USER_UNKNOWN;
+	if (!strcmp(t, "atlassian"))
+		return USER_HUMAN;
+	if (!strcmp(t, "app"))
+		return USER_APP;
+	if (!strcmp(t, "customer"))
+		return USER_CUSTOMER;
+	return USER_UNKNOWN;
+}
+
+static int list_response(struct session *s, const struct page *pg,
+			 const struct http_response *r, struct userstore *out,
+			 struct page_result *res, struct err *e)
+{
+	cJSON *root = session_json(r, e);
+	const cJSON *it, *email, *active;
+	size_t i = 0;
+
+	(void)s;
+	(void)pg;
+	if (!root)
+		return -1;
+	if (!cJSON_IsArray(root)) {
+		cJSON_Delete(root);
+		return err_set(e, "expected a JSON array of users");
+	}
+	cJSON_ArrayForEach(it, root)
+	{
+		struct user u = { 0 };
+
+		u.id = json_str(it, "accountId");
+		email = cJSON_GetObjectItemCaseSensitive(it, "emailAddress");
+		active = cJSON_GetObjectItemCaseSensitive(it, "active");
+		if (!cJSON_IsObject(it) || !u.id || !*u.id ||
+		    (email && !cJSON_IsString(email) && !cJSON_IsNull(email)) ||
+		    !cJSON_IsBool(active)) {
+			cJSON_Delete(root);
+			return err_set(e,
+				       "user %zu of the page is malformed "
+				       "(needs accountId, active and "
+				       "emailAddress)",
+				       i);
+		}
+		u.email = cJSON_IsString(email) ? email->valuestring : NULL;
+		u.name = json_str(it, "displayName");
+		u.type = account_type(json_str(it, "accountType"));
+		u.status =
+			cJSON_IsTrue(active) ? STATUS_ACTIVE : STATUS_INACTIVE;
+		userstore_add(out, &u);
+		i++;
+	}
+	res->count = i;
+	cJSON_Delete(root);
+	return 0;
+}
+
+static struct http_request *
+delete_request(struct session *s, const struct plan_user *const *u, size_t n)
+{
+	char *id = url_encode(u[0]->id);
+	struct http_request *r;
+
+	(void)n;
+	r = http_request_new(
+		"DELETE", session_url(s, "/rest/api/3/user?accountId=%s", id));
+	free(id);
+	return r;
+}
+
+static void delete_response(struct session *s, const struct plan_user *const *u,
+			    size_t n, const struct http_response *r,
+			    struct delete_result *out)
+{
+	(void)s;
+	(void)u;
+	(void)n;
+	out->status = r->status;
+	if (r->status >= 200 && r->status <= 299)
+		out->outcome = OUTCOME_DELETED;
+	else if (r->status == 404)
+		out->outcome = OUTCOME_ABSENT;
+	else if (r->status == 400)
+		out->outcome = OUTCOME_BLOCKED;
+	else
+		out->outcome = OUTCOME_FAILED;
+	if (out->outcome != OUTCOME_DELETED)
+		http_describe(r, out->detail, sizeof(out->detail));
+}
 
 static const struct vendor_option options[] = {
 	/* users provisioned by an identity provider come back on next sync */
@@ -19,4 +154,12 @@ const struct vendor vendor_atlassian = {
 		      .timeout_seconds = 30,
 		      .max_attempts = 6 },
 	.max_batch = 1,
+	.caller_request = caller_request,
+	.caller_response = caller_response,
+	.paging = PAGE_OFFSET_UNTIL_EMPTY,
+	.page_size = 1000,
+	.list_request = list_request,
+	.list_response = list_response,
+	.delete_request = delete_request,
+	.delete_response = delete_response,
 };

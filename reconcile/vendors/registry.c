@@ -81,3 +81,31 @@ const struct vendor_option *vendor_option_find(const struct vendor *v,
 			return o;
 	return NULL;
 }
+
+static const char *const outcome_names[] = {
+	[OUTCOME_DELETED] = "deleted",
+	[OUTCOME_DEACTIVATED] = "deactivated",
+	[OUTCOME_SCHEDULED] = "scheduled",
+	[OUTCOME_ABSENT] = "absent",
+	[OUTCOME_BLOCKED] = "blocked",
+	[OUTCOME_SKIPPED] = "skipped",
+	[OUTCOME_FAILED] = "failed",
+};
+
+const char *outcome_name(enum outcome o)
+{
+	return (unsigned)o <= OUTCOME_FAILED ? outcome_names[o] : "failed";
+}
+
+int outcome_parse(const char *name, enum outcome *o)
+{
+	int i;
+
+	for (i = 0; i <= OUTCOME_FAILED; i++) {
+		if (!strcmp(outcome_names[i], name)) {
+			*o = (enum outcome)i;
+			return 0;
+		}
+	}
+	return -1;
+}

@@ -1,7 +1,337 @@
 /*
- * SCIM 2.0 (RFC 7643/7644): any service provider, with Bulk when offered.
+ * SCIM 2.0 (RFC 7643/7644): any service provider, with Bulk when its
+ * ServiceProviderConfig offers it.
  */
-#include "reconcile/vendors/vendor.h"
+#include <stdlib.h>
+#include <string.h>
+
+#include "reconcile/plan.h"
+#include "reconcile/vendors/scim.h"
+#include "util/jsonw.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define BULK_SCHEMA "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+
+struct scim_state {
+	bool bulk;
+	int bulk_max;
+};
+
+/* ---- shared with Bizagi ---- */
+
+struct http_request *scim_list_request(struct session *s, const char *prefix,
+				       const struct page *pg)
+{
+	return http_request_new(
+		"GET", session_url(s, "%s/Users?startIndex=%ld&count=%d",
+				   prefix, pg->offset + 1, pg->limit));
+}
+
+/* The primary email, else the first one. */
+static const char *primary_email(const cJSON *res)
+{
+	const cJSON *emails = cJSON_GetObjectItemCaseSensitive(res, "emails");
+	const cJSON *it;
+	const char *first = NULL;
+
+	cJSON_ArrayForEach(it, emails)
+	{
+		const char *v = json_str(it, "value");
+
+		if (!v)
+			continue;
+		if (json_bool(it, "primary", false))
+			return v;
+		if (!first)
+			first = v;
+	}
+	return first;
+}
+
+static int scim_user(const cJSON *res, struct user *u)
+{
+	const cJSON *name, *active, *emails;
+
+	memset(u, 0, sizeof(*u));
+	if (!cJSON_IsObject(res))
+		return -1;
+	u->id = json_str(res, "id");
+	active = cJSON_GetObjectItemCaseSensitive(res, "active");
+	emails = cJSON_GetObjectItemCaseSensitive(res, "emails");
+	if (!u->id || !*u->id || (active && !cJSON_IsBool(active)) ||
+	    (emails && !cJSON_IsArray(emails)))
+		return -1;
+	u->username = json_str(res, "userName");
+	u->email = primary_email(res);
+	u->name = json_str(res, "displayName");
+	name = cJSON_GetObjectItemCaseSensitive(res, "name");
+	if (!u->name && cJSON_IsObject(name))
+		u->name = json_str(name, "formatted");
+	u->type = USER_HUMAN;
+	u->status = !active || cJSON_IsTrue(active) ? STATUS_ACTIVE
+						    : STATUS_INACTIVE;
+	return 0;
+}
+
+int scim_list_response(const struct http_response *r, struct userstore *out,
+		       struct page_result *res, struct err *e)
+{
+	cJSON *root = session_json(r, e);
+	const cJSON *total, *resources, *it;
+	size_t i = 0;
+
+	if (!root)
+		return -1;
+	total = cJSON_GetObjectItemCaseSensitive(root, "totalResults");
+	resources = cJSON_GetObjectItemCaseSensitive(root, "Resources");
+	if (!cJSON_IsObject(root) || !cJSON_IsNumber(total) ||
+	    total->valuedouble < 0 ||
+	    (resources && !cJSON_IsArray(resources))) {
+		cJSON_Delete(root);
+		return err_set(e, "not a SCIM ListResponse (needs totalResults "
+				  "and a Resources list)");
+	}
+	cJSON_ArrayForEach(it, resources)
+	{
+		struct user u;
+
+		if (scim_user(it, &u) < 0) {
+			cJSON_Delete(root);
+			return err_set(e,
+				       "user %zu of the page is malformed "
+				       "(needs an id; active must be a "
+				       "boolean, emails a list)",
+				       i);
+		}
+		userstore_add(out, &u);
+		i++;
+	}
+	res->count = i;
+	res->total = (long)total->valuedouble;
+	cJSON_Delete(root);
+	return 0;
+}
+
+struct http_request *scim_delete_request(struct session *s, const char *prefix,
+					 const char *id)
+{
+	char *enc = url_encode(id);
+	struct http_request *r = http_request_new(
+		"DELETE", session_url(s, "%s/Users/%s", prefix, enc));
+
+	free(enc);
+	return r;
+}
+
+static void outcome_of(long status, enum outcome done,
+		       struct delete_result *out)
+{
+	out->status = status;
+	if (status >= 200 && status <= 299)
+		out->outcome = done;
+	else if (status == 404)
+		out->outcome = OUTCOME_ABSENT;
+	else if (status == 400 || status == 409 || status == 412)
+		out->outcome = OUTCOME_BLOCKED;
+	else
+		out->outcome = OUTCOME_FAILED;
+}
+
+void scim_delete_outcome(const struct http_response *r, enum outcome done,
+			 struct delete_result *out)
+{
+	outcome_of(r->status, done, out);
+	if (out->outcome != done)
+		http_describe(r, out->detail, sizeof(out->detail));
+}
+
+/* ---- the scim vendor ---- */
+
+static struct scim_state *state(struct session *s)
+{
+	if (!s->priv)
+		s->priv = xcalloc(1, sizeof(struct scim_state));
+	return s->priv;
+}
+
+static struct http_request *discover_request(struct session *s)
+{
+	return http_request_new("GET",
+				session_url(s, "/ServiceProviderConfig"));
+}
+
+static void discover_response(struct session *s, const struct http_response *r)
+{
+	struct scim_state *st = state(s);
+	const char *use = tenant_option(s->t, "use_bulk");
+	const cJSON *bulk, *max;
+	struct err e;
+	cJSON *root;
+
+	/* the endpoint is optional: without it, no bulk */
+	root = r->status == 200 ? session_json(r, &e) : NULL;
+	bulk = cJSON_GetObjectItemCaseSensitive(root, "bulk");
+	max = cJSON_GetObjectItemCaseSensitive(bulk, "maxOperations");
+	if (json_bool(bulk, "supported", false) && cJSON_IsNumber(max) &&
+	    max->valuedouble >= 1 && !(use && !strcmp(use, "never"))) {
+		st->bulk = true;
+		st->bulk_max =
+			max->valuedouble > 1000 ? 1000 : (int)max->valuedouble;
+		s->batch = s->t->limits.batch_size < st->bulk_max
+				   ? s->t->limits.batch_size
+				   : st->bulk_max;
+	} else {
+		s->batch = 1;
+	}
+	cJSON_Delete(root);
+}
+
+static struct http_request *caller_request(struct session *s)
+{
+	return http_request_new("GET", session_url(s, "/Me"));
+}
+
+static int caller_response(struct session *s, const struct http_response *r,
+			   struct err *e)
+{
+	cJSON *root;
+	const char *id;
+
+	/* /Me is optional in SCIM: then the caller is unknown */
+	if (r->status == 404 || r->status == 501 || r->status == 403 ||
+	    r->status == 400)
+		return 0;
+	root = session_json(r, e);
+	if (!root)
+		return -1;
+	id = json_str(root, "id");
+	if (id && *id)
+		session_set_caller(s, id);
+	cJSON_Delete(root);
+	return 0;
+}
+
+static struct http_request *list_request(struct session *s,
+					 const struct page *pg)
+{
+	return scim_list_request(s, "", pg);
+}
+
+static int list_response(struct session *s, const struct page *pg,
+			 const struct http_response *r, struct userstore *out,
+			 struct page_result *res, struct err *e)
+{
+	(void)s;
+	(void)pg;
+	return scim_list_response(r, out, res, e);
+}
+
+static struct http_request *
+delete_request(struct session *s, const struct plan_user *const *u, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct http_request *r;
+	struct jsonw w;
+	size_t i;
+
+	if (n == 1)
+		return scim_delete_request(s, "", u[0]->id);
+	jsonw_init(&w, &sb, false);
+	jsonw_object_begin(&w);
+	jsonw_key(&w, "schemas");
+	jsonw_array_begin(&w);
+	jsonw_string(&w, BULK_SCHEMA);
+	jsonw_array_end(&w);
+	jsonw_key(&w, "Operations");
+	jsonw_array_begin(&w);
+	for (i = 0; i < n; i++) {
+		char bulk_id[32], *enc = url_encode(u[i]->id);
+		char *path = xasprintf("/Users/%s", enc);
+
+		snprintf(bulk_id, sizeof(bulk_id), "d%zu", i);
+		jsonw_object_begin(&w);
+		jsonw_key(&w, "method");
+		jsonw_string(&w, "DELETE");
+		jsonw_key(&w, "bulkId");
+		jsonw_string(&w, bulk_id);
+		jsonw_key(&w, "path");
+		jsonw_string(&w, path);
+		jsonw_object_end(&w);
+		free(path);
+		free(enc);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
+	r = http_request_new("POST", session_url(s, "/Bulk"));
+	http_set_json(r, strbuf_detach(&sb, NULL));
+	return r;
+}
+
+/* The answer's operation for user i: by bulkId, else by its location. */
+static const cJSON *bulk_op(const cJSON *ops, size_t i, const char *id)
+{
+	char bulk_id[32];
+	const cJSON *op;
+
+	snprintf(bulk_id, sizeof(bulk_id), "d%zu", i);
+	cJSON_ArrayForEach(op, ops)
+	{
+		const char *b = json_str(op, "bulkId"), *loc;
+		size_t ll, il = strlen(id);
+
+		if (b && !strcmp(b, bulk_id))
+			return op;
+		loc = json_str(op, "location");
+		if (!b && loc && (ll = strlen(loc)) > il &&
+		    !strcmp(loc + ll - il, id) && loc[ll - il - 1] == '/')
+			return op;
+	}
+	return NULL;
+}
+
+static void delete_response(struct session *s, const struct plan_user *const *u,
+			    size_t n, const struct http_response *r,
+			    struct delete_result *out)
+{
+	const cJSON *ops, *op, *st;
+	struct err e;
+	cJSON *root;
+	size_t i;
+
+	(void)s;
+	if (n == 1) {
+		scim_delete_outcome(r, OUTCOME_DELETED, out);
+		return;
+	}
+	root = session_json(r, &e);
+	ops = cJSON_GetObjectItemCaseSensitive(root, "Operations");
+	for (i = 0; i < n; i++) {
+		long status = 0;
+
+		op = cJSON_IsArray(ops) ? bulk_op(ops, i, u[i]->id) : NULL;
+		st = cJSON_GetObjectItemCaseSensitive(op, "status");
+		if (cJSON_IsString(st))
+			status = strtol(st->valuestring, NULL, 10);
+		else if (cJSON_IsNumber(st))
+			status = (long)st->valuedouble;
+		if (!status) {
+			/* no word on this user: it may or may not be gone */
+			out[i].outcome = OUTCOME_FAILED;
+			out[i].status = r->status;
+			snprintf(out[i].detail, sizeof(out[i].detail),
+				 "bulk answer has no status for this "
+				 "user%s%.200s",
+				 root ? "" : ": ", root ? "" : e.msg);
+			continue;
+		}
+		outcome_of(status, OUTCOME_DELETED, &out[i]);
+		if (out[i].outcome != OUTCOME_DELETED)
+			snprintf(out[i].detail, sizeof(out[i].detail),
+				 "bulk operation status %ld", status);
+	}
+	cJSON_Delete(root);
+}
 
 static const struct vendor_option options[] = {
 	{ .key = "use_bulk",
@@ -23,4 +353,14 @@ const struct vendor vendor_scim = {
 		      .timeout_seconds = 30,
 		      .max_attempts = 6 },
 	.max_batch = 1000,
+	.discover_request = discover_request,
+	.discover_response = discover_response,
+	.caller_request = caller_request,
+	.caller_response = caller_response,
+	.paging = PAGE_OFFSET_TOTAL,
+	.page_size = 1000,
+	.list_request = list_request,
+	.list_response = list_response,
+	.delete_request = delete_request,
+	.delete_response = delete_response,
 };

@@ -2,15 +2,29 @@
  * vendor: what userprune knows about one SaaS vendor's user API.
  *
  * Each connector file in reconcile/vendors/ exports one const struct vendor
- * and the registry (registry.c) lists them. This header holds the
- * declarative part the configuration loader needs: allowed auth types,
- * the options a tenant may set and their defaults, and default limits.
+ * and the registry (registry.c) lists them. A vendor has a declarative part
+ * the configuration loader needs (auth types, options and their defaults,
+ * default limits) and the connector hooks.
+ *
+ * Connectors are sans-I/O: a hook builds a request description or reads
+ * an answer; the engine does the sending, retries, rate limits and
+ * timeouts. Hooks report problems in words ("not JSON: <!DOCTYPE html>");
+ * the drivers prefix the method, URL and status.
  */
 #ifndef USERPRUNE_VENDOR_H
 #define USERPRUNE_VENDOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+struct session;
+struct http_request;
+struct http_response;
+struct userstore;
+struct plan_user;
+struct tenant;
+struct tenant_plan;
+struct err;
 
 enum auth_type {
 	AUTH_BASIC,
@@ -43,6 +57,41 @@ struct limits {
 	int max_attempts;
 };
 
+/* How a listing pages. */
+enum page_kind {
+	PAGE_OFFSET_TOTAL,	 /* offset/limit; each answer gives the total */
+	PAGE_OFFSET_UNTIL_EMPTY, /* offset/limit; the end is an empty page */
+	PAGE_CURSOR,		 /* each answer links the next page */
+};
+
+struct page {
+	long offset;	    /* 0-based index of the first user asked for */
+	int limit;	    /* users asked for */
+	const char *cursor; /* PAGE_CURSOR: next page's URL; NULL: first */
+};
+
+struct page_result {
+	size_t count; /* users in the answer, skipped ones included */
+	long total;   /* PAGE_OFFSET_TOTAL: users in all; -1: unknown */
+	char *next;   /* PAGE_CURSOR: the next page's URL, NULL at the end */
+};
+
+enum outcome {
+	OUTCOME_DELETED,
+	OUTCOME_DEACTIVATED, /* the vendor's deletion is a deactivation */
+	OUTCOME_SCHEDULED,   /* soft delete: removed later, can be undone */
+	OUTCOME_ABSENT,	     /* already gone (404) */
+	OUTCOME_BLOCKED,     /* the vendor refuses this user */
+	OUTCOME_SKIPPED,     /* changed since the plan: left alone */
+	OUTCOME_FAILED,
+};
+
+struct delete_result {
+	enum outcome outcome;
+	long status;
+	char detail[256];
+};
+
 struct vendor {
 	const char *name;
 	unsigned auth_types;		     /* AUTH_BIT()s accepted */
@@ -51,6 +100,51 @@ struct vendor {
 	int max_batch; /* largest bulk delete; 1 when deletes are single */
 	/* deactivation is as far as deletion goes: inactive users are done */
 	bool inactive_is_final;
+
+	/*
+	 * Token exchange (oauth2, Control Room). NULL: the auth type's
+	 * static header (Basic, Bearer or Token) from the credentials.
+	 */
+	struct http_request *(*auth_request)(struct session *s);
+	int (*auth_response)(struct session *s, const struct http_response *r,
+			     struct err *e);
+	/* The credential header; NULL: "Authorization: Bearer <token>". */
+	char *(*auth_header)(struct session *s);
+	/* The calling identity; NULL when unknowable or set at auth. */
+	struct http_request *(*caller_request)(struct session *s);
+	int (*caller_response)(struct session *s, const struct http_response *r,
+			       struct err *e);
+	/* Optional discovery before listing (SCIM ServiceProviderConfig). */
+	struct http_request *(*discover_request)(struct session *s);
+	void (*discover_response)(struct session *s,
+				  const struct http_response *r);
+
+	enum page_kind paging;
+	int page_size; /* users asked for per page */
+	struct http_request *(*list_request)(struct session *s,
+					     const struct page *pg);
+	/* Adds the page's users to out (skipping those already gone). */
+	int (*list_response)(struct session *s, const struct page *pg,
+			     const struct http_response *r,
+			     struct userstore *out, struct page_result *res,
+			     struct err *e);
+
+	/* One request deleting n users (n is 1 unless max_batch > 1). */
+	struct http_request *(*delete_request)(struct session *s,
+					       const struct plan_user *const *u,
+					       size_t n);
+	/* The outcome for each of the n users. */
+	void (*delete_response)(struct session *s,
+				const struct plan_user *const *u, size_t n,
+				const struct http_response *r,
+				struct delete_result *out);
+
+	/* Vendor-specific planning: warnings, guards, extra steps. */
+	void (*plan_tenant)(const struct tenant *t, struct tenant_plan *tp);
+	/* A step after the deletions (Bizagi MassUserDeletion). */
+	struct http_request *(*post_request)(struct session *s);
+	int (*post_response)(struct session *s, const struct http_response *r,
+			     char *detail, size_t n);
 };
 
 extern const struct vendor *const vendor_list[];
@@ -62,5 +156,7 @@ const char *auth_type_name(enum auth_type t);
 int auth_type_parse(const char *name, enum auth_type *t);
 const struct vendor_option *vendor_option_find(const struct vendor *v,
 					       const char *key);
+const char *outcome_name(enum outcome o);
+int outcome_parse(const char *name, enum outcome *o);
 
 #endif

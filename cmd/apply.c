@@ -1,0 +1,275 @@
+/*
+ * userprune apply: delete exactly the planned users.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "cmd/output.h"
+#include "cmd/run.h"
+#include "reconcile/journal.h"
+#include "util/fileio.h"
+#include "util/xalloc.h"
+
+static int exec_apply(int argc, char **argv);
+
+const struct cmd_entry cmd_apply = {
+	.name = "apply",
+	.usage = "[PLANFILE | -f FILE | --git-url URL ...] [--tenant NAME]... "
+		 "[--yes]\n"
+		 "                      [--journal FILE] [--resume JOURNAL]",
+	.summary = "delete exactly the users of a reviewed plan",
+	.help = "With a plan file (from 'userprune plan -o'), applies exactly "
+		"that plan,\nwithout asking: its checksum is verified, every "
+		"tenant is listed again,\nplanned users that are gone count as "
+		"absent, planned users whose id,\nemail, username or status "
+		"changed are skipped, users that appeared since\nare left "
+		"alone. Without a plan file, plans first, prints the plan and "
+		"asks\nfor the word yes on a terminal (--yes skips the "
+		"question; without a\nterminal and without --yes it "
+		"refuses).\n\n"
+		"The first policy.canary deletions of each tenant run one at a "
+		"time; a\nfailed one stops that tenant. Every outcome goes to "
+		"an append-only\njournal (JSON Lines).\n\n"
+		"Options:\n" SOURCE_HELP
+		"  --tenant NAME        apply only this tenant (repeatable)\n"
+		"  --yes                do not ask for confirmation\n"
+		"  --journal FILE       the journal (default "
+		".userprune/journal-<UTC time>.jsonl)\n"
+		"  --resume JOURNAL     leave alone the users that already "
+		"have an outcome\n"
+		"                       in JOURNAL, an earlier journal of the "
+		"same plan\n",
+	.exec = exec_apply,
+};
+
+/* .userprune/journal-X.jsonl -> .userprune/plan-X.json */
+static char *plan_path_for(const char *journal)
+{
+	const char *slash = strrchr(journal, '/');
+	const char *base = slash ? slash + 1 : journal;
+	size_t dir = (size_t)(base - journal), len = strlen(base);
+
+	if (!strncmp(base, "journal-", 8) && len > 14 &&
+	    !strcmp(base + len - 6, ".jsonl"))
+		return xasprintf("%.*splan-%.*s.json", (int)dir, journal,
+				 (int)(len - 14), base + 8);
+	return xasprintf("%s.plan.json", journal);
+}
+
+static bool confirm(const struct plan *p)
+{
+	char line[64];
+	size_t n = plan_total_deletes(p);
+
+	fprintf(stderr, "Delete %zu user%s? Only 'yes' is accepted: ", n,
+		n == 1 ? "" : "s");
+	fflush(stderr);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "yes");
+}
+
+static size_t selected_deletes(const struct plan *p, const char **tenants,
+			       size_t n)
+{
+	size_t i, j, total = 0;
+
+	for (i = 0; i < p->ntenants; i++) {
+		const struct tenant_plan *tp = &p->tenants[i];
+		bool sel = n == 0;
+
+		for (j = 0; j < n; j++)
+			if (!strcmp(tenants[j], tp->t.name))
+				sel = true;
+		if (sel && tp->t.mode == MODE_DELETE)
+			total += tp->ndel + tp->mass_deletion;
+	}
+	return total;
+}
+
+static void print_summary(const struct apply_result *r)
+{
+	const size_t *c = r->counts;
+
+	printf("Applied: %zu deleted, %zu deactivated, %zu scheduled, %zu "
+	       "absent, %zu skipped, %zu blocked, %zu failed",
+	       c[OUTCOME_DELETED], c[OUTCOME_DEACTIVATED], c[OUTCOME_SCHEDULED],
+	       c[OUTCOME_ABSENT], c[OUTCOME_SKIPPED], c[OUTCOME_BLOCKED],
+	       c[OUTCOME_FAILED]);
+	if (r->not_attempted)
+		printf(", %zu not attempted", r->not_attempted);
+	printf(".\nJournal: %s\n", r->journal);
+	fflush(stdout);
+}
+
+static int exec_apply(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		SOURCE_LONGOPTS,
+		{ "tenant", required_argument, NULL, OPT_TENANT },
+		{ "yes", no_argument, NULL, OPT_YES },
+		{ "journal", required_argument, NULL, OPT_JOURNAL },
+		{ "resume", required_argument, NULL, OPT_RESUME },
+		GLOBAL_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct source_spec src = { 0 };
+	struct apply_opts ao = { 0 };
+	struct plan_opts po = { 0 };
+	struct apply_result res = { { 0 }, 0, 0, false, NULL };
+	const char **tenants = xcalloc((size_t)argc + 1, sizeof(*tenants));
+	const char *plan_file = NULL;
+	char *journal = NULL, *saved = NULL;
+	bool yes = false;
+	struct config c = { 0 };
+	struct plan p;
+	struct err e = { "" };
+	int opt, r, rc = EXIT_ERROR;
+	size_t attempted;
+
+	plan_init(&p);
+	while ((opt = getopt_long(argc, argv, "f:" GLOBAL_SHORTOPTS, longopts,
+				  NULL)) != -1) {
+		switch (opt) {
+		case OPT_TENANT:
+			tenants[ao.ntenants++] = optarg;
+			break;
+		case OPT_YES:
+			yes = true;
+			break;
+		case OPT_JOURNAL:
+			ao.journal = optarg;
+			break;
+		case OPT_RESUME:
+			ao.resume = optarg;
+			break;
+		default:
+			r = cmd_common_option(&cmd_apply, opt, optarg, &src);
+			if (r) {
+				rc = r > 0 ? EXIT_OK : EXIT_ERROR;
+				goto out;
+			}
+		}
+	}
+	if (optind < argc)
+		plan_file = argv[optind++];
+	if (optind < argc) {
+		rc = cmd_usage_error(&cmd_apply, "unexpected argument '%s'",
+				     argv[optind]);
+		goto out;
+	}
+	if (plan_file && (src.file || src.git_url)) {
+		rc = cmd_usage_error(&cmd_apply,
+				     "a plan file and -f/--git-url are two "
+				     "sources: use one");
+		goto out;
+	}
+	if (ao.resume && !plan_file) {
+		rc = cmd_usage_error(&cmd_apply,
+				     "--resume needs the plan file the journal "
+				     "belongs to");
+		goto out;
+	}
+	ao.tenants = tenants;
+	cmd_catch_signals();
+	cmd_run_hooks(&ao.hooks);
+	if (plan_file) {
+		if (plan_read(&p, plan_file, &e) < 0) {
+			cmd_error("%s", e.msg);
+			goto out;
+		}
+	} else {
+		if (cmd_load_source(&src, CONFIG_CHECK_SECRETS, &c, &p.source))
+			goto out;
+		po.tenants = tenants;
+		po.ntenants = ao.ntenants;
+		po.hooks = ao.hooks;
+		r = reconcile_plan(&c, &po, &p, &e);
+		cmd_progress_done();
+		if (r < 0) {
+			cmd_error("%s", e.msg);
+			rc = cmd_stop ? EXIT_INTERRUPTED : EXIT_ERROR;
+			goto out;
+		}
+		/* the plan is what the user confirms: show it first */
+		if (cmd_print_plan(&p, FORMAT_TEXT, NULL, NULL))
+			goto out;
+	}
+	if (plan_has_errors(&p)) {
+		cmd_error("listing failed: nothing deleted");
+		goto out;
+	}
+	if (plan_refused(&p)) {
+		cmd_error("the plan was refused by a guard: nothing deleted");
+		rc = EXIT_GUARD;
+		goto out;
+	}
+	if (!selected_deletes(&p, tenants, ao.ntenants)) {
+		cmd_info("nothing to delete");
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (!plan_file && !yes) {
+		if (!isatty(0)) {
+			cmd_error(
+				"apply needs --yes, or a saved plan file, when "
+				"not run on a terminal: nothing deleted");
+			goto out;
+		}
+		if (!confirm(&p)) {
+			cmd_error("not confirmed: nothing deleted");
+			goto out;
+		}
+	}
+	if (!plan_file) {
+		/* saved next to the journal: the record, and for --resume */
+		journal = ao.journal ? xstrdup(ao.journal)
+				     : journal_default_path();
+		saved = plan_path_for(journal);
+		if (mkdir_parents(saved, &e) < 0 ||
+		    plan_write(&p, saved, &e) < 0) {
+			cmd_error("%s", e.msg);
+			goto out;
+		}
+		ao.journal = journal;
+		plan_file = saved;
+	}
+	r = reconcile_apply(&p, &ao, &res, &e);
+	cmd_progress_done();
+	if (r < 0) {
+		cmd_error("%s", e.msg);
+		if (res.journal)
+			print_summary(&res);
+		goto out;
+	}
+	print_summary(&res);
+	if (res.interrupted || res.not_attempted)
+		cmd_info("to finish later: userprune apply --resume %s %s",
+			 res.journal, plan_file);
+	attempted = res.counts[OUTCOME_DELETED] +
+		    res.counts[OUTCOME_DEACTIVATED] +
+		    res.counts[OUTCOME_SCHEDULED] + res.counts[OUTCOME_ABSENT] +
+		    res.counts[OUTCOME_SKIPPED] + res.counts[OUTCOME_BLOCKED] +
+		    res.counts[OUTCOME_FAILED];
+	if (res.interrupted)
+		rc = EXIT_INTERRUPTED;
+	else if (res.listing_failed && !attempted)
+		rc = EXIT_ERROR;
+	else if (res.counts[OUTCOME_FAILED] || res.counts[OUTCOME_BLOCKED] ||
+		 res.not_attempted)
+		rc = EXIT_PARTIAL;
+	else
+		rc = EXIT_OK;
+out:
+	apply_result_release(&res);
+	free(journal);
+	free(saved);
+	free(tenants);
+	plan_release(&p);
+	config_release(&c);
+	return rc;
+}

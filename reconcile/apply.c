@@ -1,0 +1,533 @@
+/*
+ * Applying a plan, exactly.
+ *
+ * Every tenant is listed again first. A planned user no longer listed is
+ * "absent"; one whose id, email, username or status changed is "skipped";
+ * the calling identity is never deleted even if a plan says so; users that
+ * appeared since the plan are left alone. The first policy.canary
+ * deletions run one at a time and a failed one stops the tenant. Every
+ * outcome is written to the journal as soon as it is known.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reconcile/journal.h"
+#include "reconcile/list.h"
+#include "reconcile/reconcile.h"
+#include "reconcile/session.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+/* Delete requests queued in the engine per tenant, in batches. */
+#define QUEUE_BATCHES 64
+
+enum phase { LISTING, CANARY, DELETING, POST, DONE };
+
+struct applier;
+
+struct tenant_apply {
+	struct applier *a;
+	const struct tenant_plan *tp;
+	struct session s;
+	bool opened;
+	struct userstore live;
+	struct listing l;
+	enum phase phase;
+	const struct plan_user **todo;
+	size_t ntodo, next, inflight, done;
+	size_t canary_left;
+	bool stopped;	  /* a canary failed, or the journal did */
+	size_t group_end; /* grouped vendors: end of the current group */
+	double started;
+};
+
+struct applier {
+	const struct plan *p;
+	const struct apply_opts *o;
+	struct apply_result *r;
+	struct engine *e;
+	struct journal j;
+	struct journal_done resume;
+	bool resuming;
+	struct tenant_apply *t;
+	size_t n;
+};
+
+struct del_req {
+	struct tenant_apply *ta;
+	const struct plan_user **u;
+	size_t n;
+};
+
+static void say(struct applier *a, enum message_level level, const char *fmt,
+		...) __attribute__((format(printf, 3, 4)));
+
+static void say(struct applier *a, enum message_level level, const char *fmt,
+		...)
+{
+	char buf[4096];
+	va_list ap;
+
+	if (!a->o->hooks.message)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	a->o->hooks.message(a->o->hooks.arg, level, buf);
+}
+
+static void record(struct tenant_apply *ta, const struct plan_user *u,
+		   const struct delete_result *r, int attempts)
+{
+	struct applier *a = ta->a;
+
+	journal_outcome(&a->j, ta->tp->t.name, ta->tp->t.vendor->name, u, r,
+			attempts);
+	a->r->counts[r->outcome]++;
+	ta->done++;
+	if (a->j.failed && !ta->stopped) {
+		/* without a journal there is no record: stop everything */
+		say(a, MSG_ERROR, "%s; stopping", a->j.error);
+		engine_stop(a->e);
+	}
+}
+
+static void submit_more(struct tenant_apply *ta);
+
+/* ---- the step after deletions ---- */
+
+static void post_done(void *arg, struct http_request *req,
+		      const struct http_response *res)
+{
+	struct tenant_apply *ta = arg;
+	char detail[512];
+	int rc;
+
+	(void)req;
+	detail[0] = '\0';
+	rc = ta->s.v->post_response(&ta->s, res, detail, sizeof(detail));
+	journal_step(&ta->a->j, ta->tp->t.name, ta->tp->t.vendor->name,
+		     "mass_user_deletion", rc == 0 ? "done" : "failed",
+		     res->status, detail);
+	say(ta->a, rc == 0 ? MSG_INFO : MSG_ERROR, "%s: MassUserDeletion: %s",
+	    ta->tp->t.name, detail);
+	if (rc != 0)
+		ta->a->r->counts[OUTCOME_FAILED]++;
+	ta->phase = DONE;
+}
+
+static void finish_tenant(struct tenant_apply *ta)
+{
+	if (ta->phase == DONE || ta->phase == POST)
+		return;
+	if (ta->tp->mass_deletion && ta->s.v->post_request && !ta->stopped &&
+	    !engine_stopping(ta->a->e)) {
+		ta->phase = POST;
+		engine_submit(ta->s.lane, ta->s.v->post_request(&ta->s),
+			      post_done, ta);
+		return;
+	}
+	ta->phase = DONE;
+}
+
+/* ---- deletions ---- */
+
+static void del_done(void *arg, struct http_request *req,
+		     const struct http_response *res)
+{
+	struct del_req *d = arg;
+	struct tenant_apply *ta = d->ta;
+	struct delete_result *out = xcalloc(d->n, sizeof(*out));
+	size_t i;
+
+	ta->inflight -= d->n;
+	if (res->status == 0 && req->attempts == 0) {
+		/* never sent (stopping, budget): not attempted */
+		ta->a->r->not_attempted += d->n;
+		if (!engine_stopping(ta->a->e))
+			say(ta->a, MSG_ERROR, "%s: %s", ta->tp->t.name,
+			    res->error);
+	} else {
+		if (res->status == 0) {
+			for (i = 0; i < d->n; i++) {
+				out[i].outcome = OUTCOME_FAILED;
+				snprintf(out[i].detail, sizeof(out[i].detail),
+					 "%s", res->error);
+			}
+		} else {
+			ta->s.v->delete_response(&ta->s, d->u, d->n, res, out);
+		}
+		for (i = 0; i < d->n; i++) {
+			record(ta, d->u[i], &out[i], req->attempts);
+			if (ta->phase == CANARY &&
+			    out[i].outcome == OUTCOME_FAILED) {
+				ta->stopped = true;
+				say(ta->a, MSG_ERROR,
+				    "%s: the canary deletion of '%s' failed "
+				    "(%s): no more deletions in this tenant",
+				    ta->tp->t.name, d->u[i]->id, out[i].detail);
+			}
+		}
+	}
+	free(out);
+	free(d->u);
+	free(d);
+	submit_more(ta);
+}
+
+static void submit(struct tenant_apply *ta, size_t n, double delay)
+{
+	struct del_req *d = xcalloc(1, sizeof(*d));
+	struct http_request *r;
+
+	d->ta = ta;
+	d->n = n;
+	d->u = xmalloc(n * sizeof(*d->u));
+	memcpy(d->u, ta->todo + ta->next, n * sizeof(*d->u));
+	ta->next += n;
+	ta->inflight += n;
+	r = ta->s.v->delete_request(&ta->s, d->u, n);
+	r->delay = delay;
+	engine_submit(ta->s.lane, r, del_done, d);
+}
+
+/* Vendors that want pauses between batches of single deletes (Bevy). */
+static long group_pause(const struct tenant_apply *ta)
+{
+	const char *p = tenant_option(&ta->tp->t, "batch_pause_seconds");
+
+	return p ? strtol(p, NULL, 10) : -1;
+}
+
+static void submit_more(struct tenant_apply *ta)
+{
+	size_t batch = (size_t)ta->s.batch, queued_max;
+	long pause = group_pause(ta);
+
+	if (ta->phase != CANARY && ta->phase != DELETING)
+		return;
+	if (ta->stopped || engine_stopping(ta->a->e)) {
+		if (!ta->inflight) {
+			ta->a->r->not_attempted += ta->ntodo - ta->next;
+			ta->next = ta->ntodo;
+			finish_tenant(ta);
+		}
+		return;
+	}
+	if (ta->phase == CANARY) {
+		if (ta->inflight)
+			return;
+		if (ta->canary_left && ta->next < ta->ntodo) {
+			ta->canary_left--;
+			submit(ta, 1, 0);
+			return;
+		}
+		ta->phase = DELETING;
+	}
+	if (pause >= 0) {
+		/* groups of batch_size single deletes, a pause in between */
+		size_t group = (size_t)ta->tp->t.limits.batch_size;
+
+		if (ta->inflight)
+			return;
+		if (ta->next < ta->ntodo) {
+			double delay = ta->group_end ? (double)pause : 0;
+
+			ta->group_end = ta->next + group;
+			while (ta->next < ta->ntodo && ta->next < ta->group_end)
+				submit(ta, 1, delay);
+			return;
+		}
+	} else {
+		queued_max = batch * QUEUE_BATCHES;
+		while (ta->next < ta->ntodo && ta->inflight < queued_max) {
+			size_t n = ta->ntodo - ta->next < batch
+					   ? ta->ntodo - ta->next
+					   : batch;
+
+			submit(ta, n, 0);
+		}
+	}
+	if (ta->next == ta->ntodo && !ta->inflight)
+		finish_tenant(ta);
+}
+
+/* ---- after listing: what is still to do ---- */
+
+static void describe_change(const struct plan_user *p, const struct user *u,
+			    char *buf, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+#define CHANGED(a, b) (!(a) != !(b) || ((a) && strcmp((a), (b))))
+	if (CHANGED(p->email, u->email))
+		strbuf_addf(&sb, "email was '%s', now '%s'; ",
+			    p->email ? p->email : "", u->email ? u->email : "");
+	if (CHANGED(p->username, u->username))
+		strbuf_addf(&sb, "username was '%s', now '%s'; ",
+			    p->username ? p->username : "",
+			    u->username ? u->username : "");
+	if (p->status != u->status)
+		strbuf_addf(&sb, "status was %s, now %s; ",
+			    user_status_name(p->status),
+			    user_status_name((enum user_status)u->status));
+#undef CHANGED
+	if (sb.len > 2)
+		sb.buf[sb.len - 2] = '\0';
+	snprintf(buf, n, "changed since the plan: %s",
+		 sb.len ? sb.buf : "fingerprint differs");
+	strbuf_release(&sb);
+}
+
+static void listed(void *arg, struct listing *l)
+{
+	struct tenant_apply *ta = arg;
+	struct applier *a = ta->a;
+	const struct tenant_plan *tp = ta->tp;
+	struct delete_result r;
+	size_t i, absent = 0, skipped = 0, resumed = 0;
+
+	if (l->failed) {
+		if (!engine_stopping(a->e)) {
+			say(a, MSG_ERROR,
+			    "%s: listing failed, nothing deleted in this "
+			    "tenant: %s",
+			    tp->t.name, l->error);
+			a->r->listing_failed++;
+		}
+		a->r->not_attempted += tp->ndel;
+		ta->phase = DONE;
+		return;
+	}
+	ta->todo = xmalloc((tp->ndel + 1) * sizeof(*ta->todo));
+	for (i = 0; i < tp->ndel; i++) {
+		const struct plan_user *u = &tp->del[i];
+		const struct user *live;
+		char want[65], have[65];
+
+		if (a->resuming &&
+		    journal_is_done(&a->resume, tp->t.name, u->id)) {
+			resumed++;
+			continue;
+		}
+		memset(&r, 0, sizeof(r));
+		live = userstore_find(&ta->live, u->id);
+		if (!live) {
+			r.outcome = OUTCOME_ABSENT;
+			snprintf(r.detail, sizeof(r.detail),
+				 "no longer listed: gone since the plan");
+			record(ta, u, &r, 0);
+			absent++;
+			continue;
+		}
+		plan_user_fingerprint(u, want);
+		user_fingerprint(live, have);
+		if (ta->s.caller && !strcmp(ta->s.caller, u->id)) {
+			r.outcome = OUTCOME_SKIPPED;
+			snprintf(r.detail, sizeof(r.detail),
+				 "the calling identity is never deleted");
+		} else if (strcmp(want, have)) {
+			r.outcome = OUTCOME_SKIPPED;
+			describe_change(u, live, r.detail, sizeof(r.detail));
+		} else {
+			ta->todo[ta->ntodo++] = u;
+			continue;
+		}
+		say(a, MSG_WARNING, "%s: skipped '%s': %s", tp->t.name, u->id,
+		    r.detail);
+		record(ta, u, &r, 0);
+		skipped++;
+	}
+	if (resumed)
+		say(a, MSG_INFO,
+		    "%s: %zu planned users already have an outcome in %s",
+		    tp->t.name, resumed, a->o->resume);
+	if (absent)
+		say(a, MSG_INFO, "%s: %zu planned users are already gone",
+		    tp->t.name, absent);
+	if (ta->live.n > tp->counts.live)
+		say(a, MSG_INFO,
+		    "%s: %zu users listed now, %zu when planned: users added "
+		    "since the plan are left alone",
+		    tp->t.name, ta->live.n, tp->counts.live);
+	userstore_release(&ta->live);
+	ta->phase = CANARY;
+	ta->canary_left = (size_t)tp->t.policy.canary;
+	ta->started = session_now();
+	submit_more(ta);
+}
+
+/* ---- progress ---- */
+
+static void tick(void *arg)
+{
+	struct applier *a = arg;
+	struct progress *p = xcalloc(a->n + 1, sizeof(*p));
+	size_t i;
+
+	journal_sync(&a->j, false);
+	for (i = 0; i < a->n; i++) {
+		struct tenant_apply *ta = &a->t[i];
+		double secs = session_now() - ta->started;
+
+		p[i].tenant = ta->tp->t.name;
+		switch (ta->phase) {
+		case LISTING:
+			p[i].phase = "listing";
+			p[i].done = ta->live.n;
+			p[i].total = ta->l.total;
+			break;
+		case CANARY:
+		case DELETING:
+		case POST:
+			p[i].phase = "deleting";
+			p[i].done = ta->done;
+			p[i].total = (long)ta->tp->ndel;
+			p[i].rate = secs > 0.5 ? (double)ta->done / secs : 0;
+			break;
+		case DONE:
+			p[i].phase = "done";
+			p[i].done = ta->done;
+			p[i].total = (long)ta->tp->ndel;
+			break;
+		}
+	}
+	if (a->o->hooks.progress)
+		a->o->hooks.progress(a->o->hooks.arg, p, a->n);
+	free(p);
+}
+
+/* ---- the run ---- */
+
+static bool selected(const struct apply_opts *o, const char *name)
+{
+	size_t i;
+
+	if (!o->ntenants)
+		return true;
+	for (i = 0; i < o->ntenants; i++)
+		if (!strcmp(o->tenants[i], name))
+			return true;
+	return false;
+}
+
+static int check_plan(const struct plan *p, const struct apply_opts *o,
+		      struct err *e)
+{
+	size_t i, j;
+
+	if (plan_has_errors(p))
+		return err_set(e, "the plan has tenants whose listing failed: "
+				  "make a new plan");
+	if (plan_refused(p))
+		return err_set(e, "the plan was refused by a guard: nothing "
+				  "to apply");
+	for (j = 0; j < o->ntenants; j++) {
+		for (i = 0; i < p->ntenants; i++)
+			if (!strcmp(p->tenants[i].t.name, o->tenants[j]))
+				break;
+		if (i == p->ntenants)
+			return err_set(e, "no tenant '%s' in the plan",
+				       o->tenants[j]);
+	}
+	return 0;
+}
+
+static void trace_line(void *arg, const char *line)
+{
+	const struct run_hooks *h = arg;
+
+	h->trace(h->arg, line);
+}
+
+int reconcile_apply(const struct plan *p, const struct apply_opts *o,
+		    struct apply_result *r, struct err *e)
+{
+	struct applier a;
+	char *journal = NULL;
+	size_t i;
+	int rc = -1;
+
+	memset(&a, 0, sizeof(a));
+	memset(r, 0, sizeof(*r));
+	a.p = p;
+	a.o = o;
+	a.r = r;
+	if (check_plan(p, o, e) < 0)
+		return -1;
+	a.e = engine_new();
+	if (o->hooks.trace)
+		engine_set_trace(a.e, trace_line, (void *)&o->hooks);
+	engine_watch(a.e, o->hooks.stop);
+	a.t = xcalloc(p->ntenants + 1, sizeof(*a.t));
+	for (i = 0; i < p->ntenants; i++) {
+		const struct tenant_plan *tp = &p->tenants[i];
+		struct tenant_apply *ta;
+
+		if (!selected(o, tp->t.name))
+			continue;
+		if (tp->t.mode == MODE_REPORT) {
+			if (tp->ndel)
+				say(&a, MSG_INFO,
+				    "%s: report mode: %zu planned deletions "
+				    "are not applied",
+				    tp->t.name, tp->ndel);
+			continue;
+		}
+		if (!tp->ndel && !tp->mass_deletion)
+			continue;
+		ta = &a.t[a.n++];
+		ta->a = &a;
+		ta->tp = tp;
+		if (session_open(&ta->s, &tp->t, a.e, e) < 0)
+			goto out;
+		ta->opened = true;
+	}
+	if (o->resume) {
+		if (journal_load_done(&a.resume, o->resume, p->checksum, e) < 0)
+			goto out;
+		a.resuming = true;
+	}
+	journal = o->journal ? xstrdup(o->journal) : journal_default_path();
+	if (journal_open(&a.j, journal, p, o->resume, e) < 0)
+		goto out;
+	r->journal = journal;
+	journal = NULL;
+	engine_set_tick(a.e, tick, &a, 0.2);
+	for (i = 0; i < a.n; i++) {
+		userstore_init(&a.t[i].live);
+		listing_start(&a.t[i].l, &a.t[i].s, &a.t[i].live, listed,
+			      &a.t[i]);
+	}
+	engine_run(a.e);
+	for (i = 0; i < a.n; i++)
+		if (a.t[i].phase == LISTING)
+			r->not_attempted += a.t[i].tp->ndel;
+	r->interrupted = o->hooks.stop && *o->hooks.stop;
+	journal_summary(&a.j, r->counts, r->interrupted);
+	rc = journal_close(&a.j, e);
+out:
+	if (a.j.path)
+		journal_close(&a.j, NULL);
+	for (i = 0; i < a.n; i++) {
+		listing_release(&a.t[i].l);
+		userstore_release(&a.t[i].live);
+		free(a.t[i].todo);
+		if (a.t[i].opened)
+			session_close(&a.t[i].s);
+	}
+	free(a.t);
+	if (a.resuming)
+		journal_done_release(&a.resume);
+	engine_free(a.e);
+	free(journal);
+	return rc;
+}
+
+void apply_result_release(struct apply_result *r)
+{
+	free(r->journal);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,1008 @@
+/*
+ * The engine: one libcurl multi handle, many lanes (one per tenant).
+ *
+ * Each lane has a queue of requests. A request starts when its lane has
+ * room under its concurrency window, a token in its bucket, no pause (a
+ * Retry-After or an exhausted X-RateLimit-Remaining), credentials, and
+ * budget left. Answers worth retrying (429, 408, 409, 5xx, dropped
+ * connections) go back to the front of the queue with a delay; the done
+ * callback sees only the final answer.
+ *
+ * On a 429 the lane halves its window and rate and remembers the rate it
+ * was sending at (its ceiling); it then climbs back quickly to just under
+ * the ceiling and slowly beyond it, one step a second without 429s.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "reconcile/engine.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+#define CONNECT_TIMEOUT_MS 10000
+#define BACKOFF_BASE	   0.5
+#define BACKOFF_MAX	   30.0
+#define RETRY_AFTER_MAX	   600.0
+#define POLL_MAX_MS	   100
+#define SEND_RING	   512
+
+struct pending {
+	struct http_request *req;
+	engine_done_fn done;
+	void *arg;
+	struct lane *lane;
+	CURL *easy;
+	struct curl_slist *hdrs;
+	struct strbuf body;
+	bool too_big;
+	double retry_after; /* seconds, < 0: none */
+	long rl_remaining;  /* X-RateLimit-Remaining, < 0: none */
+	double rl_reset;    /* seconds from now, < 0: none */
+	double not_before;  /* monotonic: earliest next attempt */
+	double started;
+	bool auth_retried;
+	char errbuf[CURL_ERROR_SIZE];
+	struct pending *next;
+};
+
+struct lane {
+	struct engine *e;
+	char *name;
+	struct limits limits;
+	char *ca_file;
+	struct lane_auth auth;
+	bool auth_waiting; /* a refresh is under way: hold requests */
+	bool auth_failed;
+	char *auth_why;
+	struct pending *head, *tail;
+	int inflight;
+	/* rate control */
+	double rate;	/* current limit, 0: none */
+	double ceiling; /* rate at the last 429 */
+	double window;	/* concurrency limit */
+	double tokens, refilled;
+	double paused_until;
+	double last_decrease, last_increase;
+	double sends[SEND_RING]; /* recent send times, for the actual rate */
+	unsigned nsends;
+	long budget_used;
+	struct lane_stats stats;
+	struct lane *next;
+};
+
+struct engine {
+	CURLM *multi;
+	struct lane *lanes;
+	int inflight;
+	bool stopping;
+	volatile sig_atomic_t *watch;
+	engine_trace_fn trace;
+	void *trace_arg;
+	void (*tick)(void *);
+	void *tick_arg;
+	double tick_interval, last_tick;
+	unsigned long long rng;
+};
+
+static int curl_users;
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double random01(struct engine *e)
+{
+	/* xorshift64*: jitter only, no need for more */
+	e->rng ^= e->rng >> 12;
+	e->rng ^= e->rng << 25;
+	e->rng ^= e->rng >> 27;
+	return (double)((e->rng * 2685821657736338717ULL) >> 11) /
+	       9007199254740992.0;
+}
+
+static void trace(struct engine *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void trace(struct engine *e, const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	if (!e->trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	e->trace(e->trace_arg, line);
+}
+
+/* ---- requests ---- */
+
+struct http_request *http_request_new(const char *method, char *url)
+{
+	struct http_request *r = xcalloc(1, sizeof(*r));
+
+	r->method = method;
+	r->url = url;
+	return r;
+}
+
+void http_request_free(struct http_request *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nheaders; i++)
+		free(r->headers[i]);
+	free(r->headers);
+	free(r->url);
+	if (r->body) {
+		/* bodies may hold credentials (token requests) */
+		memset(r->body, 0, r->body_len);
+		free(r->body);
+	}
+	free(r);
+}
+
+void http_add_header(struct http_request *r, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+	char buf[4096];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	strbuf_addstr(&sb, buf);
+	r->headers =
+		xrealloc(r->headers, (r->nheaders + 1) * sizeof(*r->headers));
+	r->headers[r->nheaders++] = strbuf_detach(&sb, NULL);
+}
+
+void http_set_json(struct http_request *r, char *body)
+{
+	r->body = body;
+	r->body_len = strlen(body);
+	http_add_header(r, "Content-Type: application/json");
+}
+
+void http_set_form(struct http_request *r, char *body)
+{
+	r->body = body;
+	r->body_len = strlen(body);
+	http_add_header(r, "Content-Type: application/x-www-form-urlencoded");
+}
+
+char *url_encode(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct strbuf sb = STRBUF_INIT;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.' || c == '~') {
+			strbuf_addch(&sb, c);
+		} else {
+			strbuf_addch(&sb, '%');
+			strbuf_addch(&sb, hex[c >> 4]);
+			strbuf_addch(&sb, hex[c & 15]);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+char *base64_encode(const void *data, size_t len)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
+				  "stuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	char *out = xmalloc(4 * ((len + 2) / 3) + 1), *o = out;
+	size_t i;
+
+	for (i = 0; i + 2 < len; i += 3) {
+		*o++ = tbl[p[i] >> 2];
+		*o++ = tbl[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+		*o++ = tbl[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
+		*o++ = tbl[p[i + 2] & 63];
+	}
+	if (i < len) {
+		*o++ = tbl[p[i] >> 2];
+		if (i + 1 < len) {
+			*o++ = tbl[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
+			*o++ = tbl[(p[i + 1] & 15) << 2];
+		} else {
+			*o++ = tbl[(p[i] & 3) << 4];
+			*o++ = '=';
+		}
+		*o++ = '=';
+	}
+	*o = '\0';
+	return out;
+}
+
+char *url_origin(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	if (!p)
+		return NULL;
+	p += 3;
+	p += strcspn(p, "/?#");
+	return xstrndup(url, (size_t)(p - url));
+}
+
+const char *url_path(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	if (!p)
+		return url;
+	p += 3;
+	p += strcspn(p, "/?#");
+	return *p ? p : "/";
+}
+
+void http_describe(const struct http_response *res, char *buf, size_t n)
+{
+	char first[160];
+	size_t i = 0, j = 0;
+
+	if (res->status == 0) {
+		snprintf(buf, n, "%s",
+			 res->error[0] ? res->error : "no answer");
+		return;
+	}
+	/* the start of the body, on one line, printable only */
+	for (; res->body && res->body[i] && j < sizeof(first) - 4 && i < 400;
+	     i++) {
+		unsigned char c = (unsigned char)res->body[i];
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (c == ' ' && j && first[j - 1] == ' ')
+			continue;
+		first[j++] = (char)c;
+	}
+	if (res->body && res->body[i] && j >= sizeof(first) - 4) {
+		memcpy(first + j, "...", 3);
+		j += 3;
+	}
+	first[j] = '\0';
+	while (j && first[j - 1] == ' ')
+		first[--j] = '\0';
+	if (j)
+		snprintf(buf, n, "HTTP %ld: %s", res->status, first);
+	else
+		snprintf(buf, n, "HTTP %ld", res->status);
+}
+
+bool http_is_json(const struct http_response *res)
+{
+	const char *ct = res->content_type;
+
+	return !ct || strstr(ct, "json") != NULL;
+}
+
+const char *engine_version(void)
+{
+	return curl_version_info(CURLVERSION_NOW)->version;
+}
+
+/* ---- engine and lanes ---- */
+
+struct engine *engine_new(void)
+{
+	struct engine *e = xcalloc(1, sizeof(*e));
+
+	if (curl_users++ == 0)
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+	e->multi = curl_multi_init();
+	if (!e->multi) {
+		fprintf(stderr, "userprune: libcurl could not start\n");
+		abort();
+	}
+	e->rng = (unsigned long long)time(NULL) * 2654435761ULL ^
+		 (unsigned long long)getpid() ^ 0x9e3779b97f4a7c15ULL;
+	return e;
+}
+
+void engine_set_trace(struct engine *e, engine_trace_fn fn, void *arg)
+{
+	e->trace = fn;
+	e->trace_arg = arg;
+}
+
+void engine_set_tick(struct engine *e, void (*fn)(void *), void *arg,
+		     double interval)
+{
+	e->tick = fn;
+	e->tick_arg = arg;
+	e->tick_interval = interval;
+}
+
+void engine_stop(struct engine *e)
+{
+	e->stopping = true;
+}
+
+bool engine_stopping(const struct engine *e)
+{
+	return e->stopping;
+}
+
+void engine_watch(struct engine *e, volatile sig_atomic_t *flag)
+{
+	e->watch = flag;
+}
+
+struct lane *engine_lane(struct engine *e, const char *name,
+			 const struct limits *l, const char *ca_file)
+{
+	struct lane *ln = xcalloc(1, sizeof(*ln));
+
+	ln->e = e;
+	ln->name = xstrdup(name);
+	ln->limits = *l;
+	if (ln->limits.concurrency < 1)
+		ln->limits.concurrency = 1;
+	if (ln->limits.max_attempts < 1)
+		ln->limits.max_attempts = 1;
+	if (ln->limits.timeout_seconds < 1)
+		ln->limits.timeout_seconds = 30;
+	ln->ca_file = xstrdup_or_null(ca_file);
+	ln->rate = l->requests_per_second > 0 ? l->requests_per_second : 0;
+	ln->window = ln->limits.concurrency;
+	ln->tokens = 1;
+	ln->refilled = now_mono();
+	ln->next = e->lanes;
+	e->lanes = ln;
+	return ln;
+}
+
+void engine_lane_set_auth(struct lane *l, const struct lane_auth *auth)
+{
+	l->auth = *auth;
+}
+
+const struct lane_stats *engine_lane_stats(const struct lane *l)
+{
+	struct lane_stats *s = (struct lane_stats *)&l->stats;
+
+	s->rate = l->rate;
+	s->window = (int)l->window;
+	return s;
+}
+
+const char *engine_lane_name(const struct lane *l)
+{
+	return l->name;
+}
+
+static void pending_free(struct pending *p)
+{
+	if (p->easy)
+		curl_easy_cleanup(p->easy);
+	curl_slist_free_all(p->hdrs);
+	strbuf_release(&p->body);
+	http_request_free(p->req);
+	free(p);
+}
+
+static void enqueue(struct lane *l, struct pending *p, bool front)
+{
+	p->next = NULL;
+	if (front) {
+		p->next = l->head;
+		l->head = p;
+		if (!l->tail)
+			l->tail = p;
+		return;
+	}
+	if (l->tail)
+		l->tail->next = p;
+	else
+		l->head = p;
+	l->tail = p;
+}
+
+static void unlink_pending(struct lane *l, struct pending *prev,
+			   struct pending *p)
+{
+	if (prev)
+		prev->next = p->next;
+	else
+		l->head = p->next;
+	if (l->tail == p)
+		l->tail = prev;
+	p->next = NULL;
+}
+
+void engine_submit(struct lane *l, struct http_request *req,
+		   engine_done_fn done, void *arg)
+{
+	struct pending *p = xcalloc(1, sizeof(*p));
+
+	p->req = req;
+	p->done = done;
+	p->arg = arg;
+	p->lane = l;
+	p->retry_after = -1;
+	p->rl_remaining = -1;
+	p->rl_reset = -1;
+	if (req->delay > 0)
+		p->not_before = now_mono() + req->delay;
+	strbuf_init(&p->body);
+	enqueue(l, p, false);
+}
+
+/* Delivers the final answer and frees the request. */
+static void finish(struct pending *p, long status, const char *error)
+{
+	struct http_response res;
+	char *ct = NULL;
+
+	memset(&res, 0, sizeof(res));
+	res.status = status;
+	strbuf_grow(&p->body, 0);
+	res.body = p->body.buf;
+	res.len = p->body.len;
+	res.attempts = p->req->attempts;
+	res.seconds = p->started ? now_mono() - p->started : 0;
+	if (p->easy && status &&
+	    curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct) ==
+		    CURLE_OK &&
+	    ct)
+		res.content_type = ct;
+	if (error)
+		snprintf(res.error, sizeof(res.error), "%s", error);
+	p->done(p->arg, p->req, &res);
+	pending_free(p);
+}
+
+void engine_lane_auth_done(struct lane *l, bool ok, const char *why)
+{
+	l->auth_waiting = false;
+	if (!ok) {
+		l->auth_failed = true;
+		free(l->auth_why);
+		l->auth_why = xstrdup(why ? why : "authentication failed");
+	}
+}
+
+/* ---- response headers ---- */
+
+static bool header_is(const char *line, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	return len > n && !strncasecmp(line, name, n) && line[n] == ':';
+}
+
+static double parse_http_date(const char *s)
+{
+	time_t t = curl_getdate(s, NULL);
+
+	return t < 0 ? -1 : difftime(t, time(NULL));
+}
+
+/* X-RateLimit-Reset: an ISO 8601 time (Atlassian) or epoch seconds. */
+static double parse_reset(const char *s)
+{
+	struct tm tm;
+	char *end;
+	long v;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		return difftime(timegm(&tm), time(NULL));
+	}
+	v = strtol(s, &end, 10);
+	if (end != s && v > 1000000000L)
+		return difftime((time_t)v, time(NULL));
+	if (end != s && v >= 0)
+		return (double)v;
+	return -1;
+}
+
+static size_t on_header(char *buf, size_t size, size_t n, void *arg)
+{
+	struct pending *p = arg;
+	size_t len = size * n;
+	char value[256];
+	size_t vlen;
+	const char *v;
+
+	if (len >= 5 && !strncmp(buf, "HTTP/", 5)) {
+		/* a new response (after a 100 Continue): forget the old one */
+		p->retry_after = -1;
+		p->rl_remaining = -1;
+		p->rl_reset = -1;
+		return len;
+	}
+	v = memchr(buf, ':', len);
+	if (!v)
+		return len;
+	v++;
+	while (v < buf + len && (*v == ' ' || *v == '\t'))
+		v++;
+	vlen = (size_t)(buf + len - v);
+	while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
+			v[vlen - 1] == ' '))
+		vlen--;
+	if (vlen >= sizeof(value))
+		vlen = sizeof(value) - 1;
+	memcpy(value, v, vlen);
+	value[vlen] = '\0';
+	if (header_is(buf, len, "Retry-After")) {
+		char *end;
+		double secs = strtod(value, &end);
+
+		if (end == value || *end)
+			secs = parse_http_date(value);
+		if (secs >= 0)
+			p->retry_after =
+				secs < RETRY_AFTER_MAX ? secs : RETRY_AFTER_MAX;
+	} else if (header_is(buf, len, "X-RateLimit-Remaining")) {
+		p->rl_remaining = strtol(value, NULL, 10);
+	} else if (header_is(buf, len, "X-RateLimit-Reset")) {
+		p->rl_reset = parse_reset(value);
+	}
+	return len;
+}
+
+static size_t on_body(char *buf, size_t size, size_t n, void *arg)
+{
+	struct pending *p = arg;
+	size_t len = size * n;
+
+	if (p->body.len + len > HTTP_MAX_BODY) {
+		p->too_big = true;
+		return 0; /* aborts the transfer */
+	}
+	strbuf_add(&p->body, buf, len);
+	return len;
+}
+
+/* ---- starting requests ---- */
+
+static void start(struct lane *l, struct pending *p, char *auth_header)
+{
+	struct engine *e = l->e;
+	struct http_request *r = p->req;
+	CURL *c = curl_easy_init();
+	size_t i;
+
+	if (!c) {
+		fprintf(stderr, "userprune: libcurl could not start\n");
+		abort();
+	}
+	p->easy = c;
+	strbuf_reset(&p->body);
+	p->too_big = false;
+	p->retry_after = -1;
+	p->rl_remaining = -1;
+	p->rl_reset = -1;
+	p->errbuf[0] = '\0';
+	curl_slist_free_all(p->hdrs);
+	p->hdrs = NULL;
+	for (i = 0; i < r->nheaders; i++)
+		p->hdrs = curl_slist_append(p->hdrs, r->headers[i]);
+	if (auth_header) {
+		p->hdrs = curl_slist_append(p->hdrs, auth_header);
+		memset(auth_header, 0, strlen(auth_header));
+		free(auth_header);
+	}
+	p->hdrs = curl_slist_append(p->hdrs, "Accept: application/json");
+	p->hdrs = curl_slist_append(p->hdrs, "Expect:");
+	curl_easy_setopt(c, CURLOPT_URL, r->url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, p->hdrs);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "userprune/" USERPRUNE_VERSION);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PRIVATE, p);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, p->errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, p);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, p);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+			 (long)l->limits.timeout_seconds * 1000L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+			 (long)CONNECT_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (l->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, l->ca_file);
+	if (r->body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, r->body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)r->body_len);
+	}
+	if (strcmp(r->method, "GET") || r->body)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
+	r->attempts++;
+	p->started = now_mono();
+	l->inflight++;
+	e->inflight++;
+	if (l->inflight > l->stats.max_inflight)
+		l->stats.max_inflight = l->inflight;
+	l->stats.requests++;
+	l->budget_used++;
+	l->sends[l->nsends++ % SEND_RING] = p->started;
+	curl_multi_add_handle(e->multi, c);
+}
+
+/* Requests sent in the last second: what the server actually saw. */
+static double recent_rate(const struct lane *l, double now)
+{
+	unsigned i, n = l->nsends < SEND_RING ? l->nsends : SEND_RING, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (now - l->sends[i] <= 1.0)
+			c++;
+	return (double)c;
+}
+
+static double burst(const struct lane *l)
+{
+	double b = l->rate < l->limits.concurrency ? l->rate
+						   : l->limits.concurrency;
+
+	return b < 1 ? 1 : b;
+}
+
+static void refill(struct lane *l, double now)
+{
+	if (l->rate > 0) {
+		l->tokens += (now - l->refilled) * l->rate;
+		if (l->tokens > burst(l))
+			l->tokens = burst(l);
+	}
+	l->refilled = now;
+}
+
+static bool budget_left(const struct lane *l)
+{
+	return l->limits.daily_request_budget <= 0 ||
+	       l->budget_used < l->limits.daily_request_budget;
+}
+
+/* Starts what the lane's limits allow; fails what can never start. */
+static void start_ready(struct lane *l, double now)
+{
+	struct pending *p, *prev = NULL, *next;
+
+	refill(l, now);
+	for (p = l->head; p; p = next) {
+		bool held = l->auth_waiting && !p->req->is_auth;
+		char *auth = NULL;
+
+		next = p->next;
+		if (l->e->stopping || (l->auth_failed && !p->req->is_auth) ||
+		    !budget_left(l)) {
+			char why[512];
+
+			unlink_pending(l, prev, p);
+			if (l->e->stopping)
+				snprintf(why, sizeof(why),
+					 "cancelled: stopping");
+			else if (!budget_left(l))
+				snprintf(why, sizeof(why),
+					 "the daily request budget of %ld "
+					 "requests is used up",
+					 l->limits.daily_request_budget);
+			else
+				snprintf(why, sizeof(why), "%s", l->auth_why);
+			finish(p, 0, why);
+			/* the callback may have queued more: start over */
+			next = l->head;
+			prev = NULL;
+			continue;
+		}
+		if (now < l->paused_until)
+			return;
+		if (held || p->not_before > now) {
+			prev = p;
+			continue;
+		}
+		if (l->inflight >= (int)l->window)
+			return;
+		if (l->rate > 0 && l->tokens < 1)
+			return;
+		if (!p->req->is_auth && l->auth.header) {
+			auth = l->auth.header(l->auth.arg);
+			if (!auth) {
+				l->auth_waiting = true;
+				l->auth.refresh(l->auth.arg);
+				/* the refresh queued a token request */
+				next = l->head;
+				prev = NULL;
+				continue;
+			}
+		}
+		unlink_pending(l, prev, p);
+		if (l->rate > 0)
+			l->tokens -= 1;
+		start(l, p, auth);
+	}
+}
+
+/* ---- answers ---- */
+
+static void decrease(struct lane *l, double now)
+{
+	double sent;
+
+	l->stats.rate_limited++;
+	/* one decrease per second: a burst of 429s is one signal */
+	if (now - l->last_decrease < 1.0)
+		return;
+	sent = recent_rate(l, now);
+	l->ceiling = l->rate > 0 && l->rate < sent ? l->rate : sent;
+	if (l->ceiling < 1)
+		l->ceiling = 1;
+	l->rate = l->ceiling / 2;
+	if (l->rate < 0.2)
+		l->rate = 0.2;
+	l->window = l->window / 2 < 1 ? 1 : l->window / 2;
+	if (l->tokens > 1)
+		l->tokens = 1;
+	l->last_decrease = now;
+	l->last_increase = now;
+	trace(l->e, "%s: rate limited: %.1f requests/s, %d in flight", l->name,
+	      l->rate, (int)l->window);
+}
+
+static void increase(struct lane *l, double now)
+{
+	double cfg = l->limits.requests_per_second, target, step;
+
+	if (now - l->last_increase < 1.0 || l->ceiling == 0)
+		return;
+	l->last_increase = now;
+	if (l->window < l->limits.concurrency)
+		l->window += 1;
+	/* quickly back to just under the ceiling, then slowly beyond */
+	target = 0.9 * l->ceiling;
+	step = l->rate < target ? (target - l->rate) / 2 : 0.02 * l->ceiling;
+	if (step < 0.5)
+		step = 0.5;
+	l->rate += step;
+	if (cfg > 0 && l->rate >= cfg) {
+		l->rate = cfg;
+		l->ceiling = 0; /* fully recovered */
+	}
+}
+
+static bool retryable_status(long status)
+{
+	return status == 408 || status == 409 || status == 429 ||
+	       status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+static bool retryable_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_HTTP3:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static double backoff(struct engine *e, int attempt)
+{
+	double cap =
+		BACKOFF_BASE * (double)(1u << (attempt < 10 ? attempt : 10));
+
+	if (cap > BACKOFF_MAX)
+		cap = BACKOFF_MAX;
+	/* full jitter, but never less than half the step */
+	return cap / 2 + random01(e) * cap / 2;
+}
+
+static void completed(struct engine *e, CURL *c, CURLcode rc)
+{
+	struct pending *p = NULL;
+	struct lane *l;
+	long status = 0;
+	double now = now_mono();
+	char why[CURL_ERROR_SIZE + 64];
+	bool retry;
+
+	curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&p);
+	curl_multi_remove_handle(e->multi, c);
+	l = p->lane;
+	l->inflight--;
+	e->inflight--;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK)
+		snprintf(why, sizeof(why), "%s",
+			 p->too_big	? "answer larger than 64 MiB"
+			 : p->errbuf[0] ? p->errbuf
+					: curl_easy_strerror(rc));
+	trace(e, "%s: %s %s -> %s%ld in %.0f ms (attempt %d)", l->name,
+	      p->req->method, p->req->url, rc == CURLE_OK ? "" : "error ",
+	      rc == CURLE_OK ? status : (long)rc, (now - p->started) * 1000,
+	      p->req->attempts);
+
+	if (status == 429)
+		decrease(l, now);
+	else if (status && status < 500)
+		increase(l, now);
+	/* the server says when to come back: the whole lane waits */
+	if ((status == 429 || status == 503) && p->retry_after > 0 &&
+	    now + p->retry_after > l->paused_until)
+		l->paused_until = now + p->retry_after;
+	if (p->rl_remaining == 0 && p->rl_reset > 0 &&
+	    now + p->rl_reset > l->paused_until)
+		l->paused_until =
+			now + (p->rl_reset < RETRY_AFTER_MAX ? p->rl_reset
+							     : RETRY_AFTER_MAX);
+
+	if (status == 401 && !p->req->is_auth && l->auth.refresh &&
+	    !p->auth_retried && !e->stopping) {
+		/* the token expired or was revoked: renew it once */
+		p->auth_retried = true;
+		p->req->attempts--;
+		curl_easy_cleanup(c);
+		p->easy = NULL;
+		enqueue(l, p, true);
+		if (!l->auth_waiting) {
+			l->auth_waiting = true;
+			l->auth.refresh(l->auth.arg);
+		}
+		return;
+	}
+	retry = !p->req->no_retry &&
+		(rc == CURLE_OK ? retryable_status(status)
+				: retryable_error(rc) && !p->too_big) &&
+		p->req->attempts < l->limits.max_attempts && !e->stopping;
+	if (retry) {
+		double delay = p->retry_after > 0
+				       ? p->retry_after
+				       : backoff(e, p->req->attempts);
+
+		p->not_before = now + delay;
+		l->stats.retries++;
+		curl_easy_cleanup(c);
+		p->easy = NULL;
+		enqueue(l, p, true);
+		return;
+	}
+	finish(p, rc == CURLE_OK ? status : 0, rc == CURLE_OK ? NULL : why);
+}
+
+/* Seconds until something may start, for the poll timeout. */
+static double next_wake(struct engine *e, double now)
+{
+	double wake = POLL_MAX_MS / 1000.0, t;
+	struct lane *l;
+	struct pending *p;
+
+	for (l = e->lanes; l; l = l->next) {
+		if (!l->head)
+			continue;
+		if (l->paused_until > now) {
+			t = l->paused_until - now;
+		} else if (l->rate > 0 && l->tokens < 1) {
+			t = (1 - l->tokens) / l->rate;
+		} else {
+			t = wake;
+			for (p = l->head; p; p = p->next)
+				if (p->not_before > now &&
+				    p->not_before - now < t)
+					t = p->not_before - now;
+			if (l->inflight < (int)l->window) {
+				for (p = l->head; p; p = p->next)
+					if (p->not_before <= now &&
+					    (!l->auth_waiting ||
+					     p->req->is_auth))
+						t = 0;
+			}
+		}
+		if (t < wake)
+			wake = t;
+	}
+	return wake < 0 ? 0 : wake;
+}
+
+static bool busy(const struct engine *e)
+{
+	const struct lane *l;
+
+	if (e->inflight)
+		return true;
+	for (l = e->lanes; l; l = l->next)
+		if (l->head)
+			return true;
+	return false;
+}
+
+void engine_run(struct engine *e)
+{
+	struct lane *l;
+	CURLMsg *msg;
+	int running, left;
+
+	while (busy(e)) {
+		double now = now_mono();
+
+		if (e->watch && *e->watch)
+			e->stopping = true;
+		for (l = e->lanes; l; l = l->next)
+			start_ready(l, now);
+		curl_multi_perform(e->multi, &running);
+		while ((msg = curl_multi_info_read(e->multi, &left)))
+			if (msg->msg == CURLMSG_DONE)
+				completed(e, msg->easy_handle,
+					  msg->data.result);
+		if (e->tick && now - e->last_tick >= e->tick_interval) {
+			e->last_tick = now;
+			e->tick(e->tick_arg);
+		}
+		if (!busy(e))
+			break;
+		curl_multi_poll(e->multi, NULL, 0,
+				(int)(next_wake(e, now_mono()) * 1000) + 1,
+				NULL);
+	}
+	if (e->tick)
+		e->tick(e->tick_arg);
+}
+
+void engine_free(struct engine *e)
+{
+	struct lane *l, *next;
+	struct pending *p, *pn;
+
+	if (!e)
+		return;
+	for (l = e->lanes; l; l = next) {
+		next = l->next;
+		for (p = l->head; p; p = pn) {
+			pn = p->next;
+			pending_free(p);
+		}
+		free(l->name);
+		free(l->ca_file);
+		free(l->auth_why);
+		free(l);
+	}
+	curl_multi_cleanup(e->multi);
+	free(e);
+	if (--curl_users == 0)
+		curl_global_cleanup();
+}

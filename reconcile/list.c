@@ -1,0 +1,332 @@
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reconcile/list.h"
+#include "util/xalloc.h"
+
+struct list_page {
+	long offset;
+	size_t count; /* users the page held (skipped ones included) */
+	size_t first; /* index in the store of its first added user */
+	size_t added; /* users it added to the store */
+};
+
+struct list_span {
+	long offset;
+	long limit;
+};
+
+/* One request in flight: what it asked for. */
+struct ask {
+	struct listing *l;
+	struct page pg;
+	char *cursor;
+};
+
+static void fail(struct listing *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void finish(struct listing *l)
+{
+	if (l->finished)
+		return;
+	l->finished = true;
+	l->done(l->arg, l);
+}
+
+static void fail(struct listing *l, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->failed)
+		return;
+	l->failed = true;
+	l->partial = l->npages > 0;
+	va_start(ap, fmt);
+	vsnprintf(l->error, sizeof(l->error), fmt, ap);
+	va_end(ap);
+}
+
+static bool offset_paged(const struct listing *l)
+{
+	return l->s->v->paging != PAGE_CURSOR;
+}
+
+static void request_page(struct listing *l, long offset, const char *cursor);
+
+/* ---- offsets: which are covered, which to ask for next ---- */
+
+struct interval {
+	long start, end;
+};
+
+static int by_start(const void *a, const void *b)
+{
+	const struct interval *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The first offset neither received nor asked for. */
+static long first_gap(const struct listing *l)
+{
+	size_t n = 0, i;
+	struct interval *iv =
+		xmalloc((l->npages + l->nasked + 1) * sizeof(*iv));
+	long x = 0;
+
+	for (i = 0; i < l->npages; i++)
+		if (l->pages[i].count)
+			iv[n++] = (struct interval){
+				l->pages[i].offset,
+				l->pages[i].offset + (long)l->pages[i].count
+			};
+	for (i = 0; i < l->nasked; i++)
+		iv[n++] = (struct interval){ l->asked[i].offset,
+					     l->asked[i].offset +
+						     l->asked[i].limit };
+	qsort(iv, n, sizeof(*iv), by_start);
+	for (i = 0; i < n && iv[i].start <= x; i++)
+		if (iv[i].end > x)
+			x = iv[i].end;
+	free(iv);
+	return x;
+}
+
+/* Where the data ends as far as is known; -1 when unknown. */
+static long bound(const struct listing *l)
+{
+	if (!offset_paged(l))
+		return l->end;
+	if (l->end >= 0 && l->total >= 0)
+		return l->end < l->total ? l->end : l->total;
+	return l->end >= 0 ? l->end : l->total;
+}
+
+static void schedule(struct listing *l)
+{
+	int width = l->s->t->limits.concurrency;
+
+	while (!l->failed && (int)l->nasked < width &&
+	       !engine_stopping(l->s->engine)) {
+		long o = first_gap(l), b = bound(l);
+
+		if (b >= 0 && o >= b)
+			break;
+		/* until the size of the data is known, one page at a time */
+		if (b < 0 && l->npages == 0 && l->nasked > 0)
+			break;
+		request_page(l, o, NULL);
+	}
+}
+
+static int by_offset(const void *a, const void *b)
+{
+	const struct list_page *x = a, *y = b;
+
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* All offsets below the end are in: put users in offset order. */
+static void complete(struct listing *l)
+{
+	uint32_t *order = xmalloc((l->out->n + 1) * sizeof(*order));
+	long b = bound(l);
+	size_t i, j, n = 0;
+
+	qsort(l->pages, l->npages, sizeof(*l->pages), by_offset);
+	for (i = 0; i < l->npages; i++) {
+		/* pages past an empty page are not part of the listing */
+		if (b >= 0 && l->pages[i].offset >= b)
+			continue;
+		for (j = 0; j < l->pages[i].added; j++)
+			order[n++] = (uint32_t)(l->pages[i].first + j);
+	}
+	userstore_select(l->out, order, n);
+	free(order);
+	finish(l);
+}
+
+static void check_done(struct listing *l)
+{
+	long b = bound(l);
+
+	if (l->failed || engine_stopping(l->s->engine)) {
+		if (!l->failed)
+			fail(l, "interrupted");
+		if (!l->nasked)
+			finish(l);
+		return;
+	}
+	if (!offset_paged(l)) {
+		/* cursor pages come one after the other */
+		if (!l->nasked && l->end >= 0)
+			complete(l);
+		return;
+	}
+	schedule(l);
+	if (!l->nasked && b >= 0 && first_gap(l) >= b)
+		complete(l);
+}
+
+/* ---- pages ---- */
+
+static void forget_ask(struct listing *l, long offset)
+{
+	size_t i;
+
+	for (i = 0; i < l->nasked; i++) {
+		if (l->asked[i].offset == offset) {
+			l->asked[i] = l->asked[--l->nasked];
+			return;
+		}
+	}
+}
+
+static void page_done(void *arg, struct http_request *req,
+		      const struct http_response *res)
+{
+	struct ask *a = arg;
+	struct listing *l = a->l;
+	struct page_result pr = { 0, -1, NULL };
+	struct list_page *pg;
+	size_t before = l->out->n;
+	struct err e;
+
+	if (offset_paged(l))
+		forget_ask(l, a->pg.offset);
+	else
+		l->nasked = 0;
+	l->requests++;
+	if (l->failed) {
+		/* the listing is over; the store is not used */
+	} else if (res->status == 0 || res->status < 200 || res->status > 299) {
+		char why[512];
+
+		http_describe(res, why, sizeof(why));
+		fail(l, "%s %s: %s", req->method, req->url, why);
+	} else if (l->s->v->list_response(l->s, &a->pg, res, l->out, &pr, &e) <
+		   0) {
+		/* never a plan from a page that could not be read */
+		fail(l, "%s %s: %s", req->method, req->url, e.msg);
+	} else {
+		l->pages = xgrow(l->pages, &l->cap, l->npages + 1,
+				 sizeof(*l->pages));
+		pg = &l->pages[l->npages++];
+		pg->offset =
+			offset_paged(l) ? a->pg.offset : (long)l->npages - 1;
+		pg->count = pr.count;
+		pg->first = before;
+		pg->added = l->out->n - before;
+		if (pr.total >= 0 && pr.total > l->total)
+			l->total = pr.total;
+		if (offset_paged(l)) {
+			if (pr.count == 0 &&
+			    (l->end < 0 || a->pg.offset < l->end))
+				l->end = a->pg.offset;
+			/* the server's real page size shows in its answers */
+			if ((int)pr.count > l->page_size || l->npages == 1)
+				l->page_size =
+					pr.count ? (int)pr.count : l->page_size;
+		} else if (pr.next) {
+			request_page(l, 0, pr.next);
+		} else {
+			l->end = (long)l->npages;
+		}
+	}
+	free(pr.next);
+	free(a->cursor);
+	free(a);
+	check_done(l);
+}
+
+static void request_page(struct listing *l, long offset, const char *cursor)
+{
+	struct ask *a = xcalloc(1, sizeof(*a));
+	struct http_request *r;
+
+	a->l = l;
+	a->pg.offset = offset;
+	a->pg.limit = l->page_size;
+	a->cursor = xstrdup_or_null(cursor);
+	a->pg.cursor = a->cursor;
+	r = l->s->v->list_request(l->s, &a->pg);
+	l->asked =
+		xgrow(l->asked, &l->askcap, l->nasked + 1, sizeof(*l->asked));
+	l->asked[l->nasked++] = (struct list_span){ offset, l->page_size };
+	engine_submit(l->s->lane, r, page_done, a);
+}
+
+/* ---- before the pages: discovery, then the caller ---- */
+
+static void start_pages(struct listing *l)
+{
+	if (l->failed) {
+		finish(l);
+		return;
+	}
+	request_page(l, 0, NULL);
+}
+
+static void caller_done(void *arg, struct http_request *req,
+			const struct http_response *res)
+{
+	struct listing *l = arg;
+	struct err e;
+
+	if (l->s->v->caller_response(l->s, res, &e) < 0)
+		fail(l, "%s %s: finding the calling identity: %s", req->method,
+		     req->url, e.msg);
+	start_pages(l);
+}
+
+static void start_caller(struct listing *l)
+{
+	const struct vendor *v = l->s->v;
+
+	if (v->caller_request && !l->failed)
+		engine_submit(l->s->lane, v->caller_request(l->s), caller_done,
+			      l);
+	else
+		start_pages(l);
+}
+
+static void discover_done(void *arg, struct http_request *req,
+			  const struct http_response *res)
+{
+	struct listing *l = arg;
+
+	(void)req;
+	if (res->status == 0 && l->s->error[0])
+		fail(l, "%s", l->s->error);
+	else
+		l->s->v->discover_response(l->s, res);
+	start_caller(l);
+}
+
+void listing_start(struct listing *l, struct session *s, struct userstore *out,
+		   listing_done_fn done, void *arg)
+{
+	memset(l, 0, sizeof(*l));
+	l->s = s;
+	l->out = out;
+	l->done = done;
+	l->arg = arg;
+	l->total = -1;
+	l->end = -1;
+	l->page_size = s->v->page_size > 0 ? s->v->page_size : 100;
+	if (s->v->discover_request)
+		engine_submit(s->lane, s->v->discover_request(s), discover_done,
+			      l);
+	else
+		start_caller(l);
+}
+
+void listing_release(struct listing *l)
+{
+	free(l->pages);
+	free(l->asked);
+	memset(l, 0, sizeof(*l));
+}

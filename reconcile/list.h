@@ -1,0 +1,56 @@
+/*
+ * list: all live users of one tenant, through the engine.
+ *
+ * Runs the connector's discovery and caller requests, then its pages.
+ * Offset-paged APIs are fetched several pages ahead in parallel (as many
+ * as the lane's concurrency); a page may come back shorter than asked
+ * (servers cap page sizes, Jira returns short pages mid-stream), so the
+ * lister keeps track of which offsets it has and asks again for any gap.
+ * The listing ends at the documented end only: the known total, or an
+ * empty page. The result is the same as a sequential walk: users in
+ * offset order, each id once.
+ *
+ * A listing that fails leaves the store incomplete: callers must not plan
+ * from it (failed is set, and partial says whether any page had arrived).
+ */
+#ifndef USERPRUNE_LIST_H
+#define USERPRUNE_LIST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reconcile/session.h"
+#include "reconcile/users.h"
+
+struct listing;
+typedef void (*listing_done_fn)(void *arg, struct listing *l);
+
+struct list_page; /* a page received: offset and users */
+struct list_span; /* a page asked for and not yet answered */
+
+struct listing {
+	struct session *s;
+	struct userstore *out;
+	listing_done_fn done;
+	void *arg;
+	/* outcome */
+	bool finished, failed, partial;
+	char error[4096];
+	unsigned long requests; /* listing requests answered */
+	/* progress */
+	long total; /* -1: unknown */
+	/* paging state */
+	int page_size; /* largest page the server has returned */
+	long end;      /* first offset past the data; -1: unknown */
+	struct list_page *pages;
+	size_t npages, cap;
+	struct list_span *asked;
+	size_t nasked, askcap;
+};
+
+/* Starts listing s's tenant into out (initialised by the caller). */
+void listing_start(struct listing *l, struct session *s, struct userstore *out,
+		   listing_done_fn done, void *arg);
+void listing_release(struct listing *l);
+
+#endif

@@ -1,0 +1,340 @@
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "reconcile/secret.h"
+#include "reconcile/session.h"
+#include "util/strbuf.h"
+#include "util/xalloc.h"
+
+/* A token this close to its expiry is renewed before use. */
+#define EXPIRY_MARGIN 30.0
+
+double session_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static char *xsecret(char **s)
+{
+	char *v = *s;
+
+	*s = NULL;
+	return v;
+}
+
+static void wipe(char **s)
+{
+	secret_free(xsecret(s));
+}
+
+void session_close(struct session *s)
+{
+	wipe(&s->username);
+	wipe(&s->password);
+	wipe(&s->token);
+	wipe(&s->client_id);
+	wipe(&s->client_secret);
+	wipe(&s->api_key);
+	wipe(&s->token_url);
+	wipe(&s->scope);
+	wipe(&s->access_token);
+	free(s->caller);
+	free(s->priv);
+	memset(s, 0, sizeof(*s));
+}
+
+char *session_url(const struct session *s, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char path[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	strbuf_addstr(&sb, s->t->url);
+	strbuf_addstr(&sb, path);
+	return strbuf_detach(&sb, NULL);
+}
+
+void session_set_token(struct session *s, const char *token, double expires_in)
+{
+	wipe(&s->access_token);
+	s->access_token = xstrdup(token);
+	s->expires_at = expires_in > 0 ? session_now() + expires_in : 0;
+}
+
+void session_set_caller(struct session *s, const char *id)
+{
+	free(s->caller);
+	s->caller = xstrdup_or_null(id);
+}
+
+/* ---- JSON answers ---- */
+
+static void body_start(const struct http_response *r, char *buf, size_t n)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < r->len && j + 4 < n && i < 120; i++) {
+		unsigned char c = (unsigned char)r->body[i];
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		if (c >= 0x20 && c != 0x7f)
+			buf[j++] = (char)c;
+	}
+	if (i < r->len && j + 4 < n) {
+		memcpy(buf + j, "...", 3);
+		j += 3;
+	}
+	buf[j] = '\0';
+}
+
+cJSON *session_json(const struct http_response *r, struct err *e)
+{
+	char start[160], desc[512];
+	const char *end = NULL;
+	cJSON *root;
+
+	if (r->status < 200 || r->status > 299) {
+		http_describe(r, desc, sizeof(desc));
+		err_set(e, "%s", desc);
+		return NULL;
+	}
+	body_start(r, start, sizeof(start));
+	if (!http_is_json(r) ||
+	    (r->len && (r->body[0] == '<' || r->body[0] == '!'))) {
+		err_set(e, "HTTP %ld: not JSON (%s): %s", r->status,
+			r->content_type ? r->content_type : "no content type",
+			start);
+		return NULL;
+	}
+	root = cJSON_ParseWithLengthOpts(r->body, r->len, &end, false);
+	while (root && end < r->body + r->len && strchr(" \t\r\n", *end))
+		end++;
+	if (!root || end != r->body + r->len) {
+		cJSON_Delete(root);
+		err_set(e,
+			"HTTP %ld: truncated or malformed JSON (%zu bytes): %s",
+			r->status, r->len, start);
+		return NULL;
+	}
+	return root;
+}
+
+const char *json_str(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool json_bool(const cJSON *o, const char *key, bool def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+const char *json_id(const cJSON *o, const char *key, char *buf, size_t n)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (cJSON_IsString(v) && *v->valuestring)
+		return v->valuestring;
+	if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+	    fabs(v->valuedouble) < 9007199254740992.0) {
+		snprintf(buf, n, "%.0f", v->valuedouble);
+		return buf;
+	}
+	return NULL;
+}
+
+/* ---- authentication ---- */
+
+static char *static_header(struct session *s)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *b64;
+
+	switch (s->t->auth.type) {
+	case AUTH_BASIC:
+		strbuf_addf(&sb, "%s:%s", s->username, s->password);
+		b64 = base64_encode(sb.buf, sb.len);
+		memset(sb.buf, 0, sb.len);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "Authorization: Basic %s", b64);
+		secret_free(b64);
+		break;
+	case AUTH_BEARER:
+		strbuf_addf(&sb, "Authorization: Bearer %s", s->token);
+		break;
+	case AUTH_TOKEN:
+		strbuf_addf(&sb, "Authorization: Token %s", s->token);
+		break;
+	default:
+		break;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* oauth2 client credentials at token_url (vendors without their own). */
+static struct http_request *generic_token_request(struct session *s)
+{
+	struct http_request *r;
+	char *id = url_encode(s->client_id),
+	     *secret = url_encode(s->client_secret);
+
+	r = http_request_new("POST", xstrdup(s->token_url));
+	r->is_auth = true;
+	if (s->scope) {
+		char *scope = url_encode(s->scope);
+
+		http_set_form(r, xasprintf("grant_type=client_credentials&"
+					   "client_id=%s&client_secret=%s&"
+					   "scope=%s",
+					   id, secret, scope));
+		free(scope);
+	} else {
+		http_set_form(r, xasprintf("grant_type=client_credentials&"
+					   "client_id=%s&client_secret=%s",
+					   id, secret));
+	}
+	secret_free(id);
+	secret_free(secret);
+	return r;
+}
+
+static int token_response(struct session *s, const struct http_response *r,
+			  struct err *e)
+{
+	cJSON *root = session_json(r, e);
+	const cJSON *exp;
+	const char *tok;
+
+	if (!root)
+		return -1;
+	tok = json_str(root, "access_token");
+	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
+	if (!tok || !*tok) {
+		cJSON_Delete(root);
+		return err_set(e, "the token answer has no access_token");
+	}
+	session_set_token(s, tok, cJSON_IsNumber(exp) ? exp->valuedouble : 0);
+	cJSON_Delete(root);
+	return 0;
+}
+
+static char *lane_header(void *arg)
+{
+	struct session *s = arg;
+	const struct vendor *v = s->v;
+
+	if (!v->auth_request && s->t->auth.type != AUTH_OAUTH2)
+		return static_header(s);
+	if (!s->access_token ||
+	    (s->expires_at && session_now() > s->expires_at - EXPIRY_MARGIN))
+		return NULL;
+	if (v->auth_header)
+		return v->auth_header(s);
+	return xasprintf("Authorization: Bearer %s", s->access_token);
+}
+
+static void auth_done(void *arg, struct http_request *req,
+		      const struct http_response *res)
+{
+	struct session *s = arg;
+	int (*parse)(struct session *, const struct http_response *,
+		     struct err *) =
+		s->v->auth_response ? s->v->auth_response : token_response;
+	struct err e;
+
+	if (parse(s, res, &e) == 0) {
+		engine_lane_auth_done(s->lane, true, NULL);
+		return;
+	}
+	snprintf(s->error, sizeof(s->error), "authentication failed: %s %s: %s",
+		 req->method, url_path(req->url), e.msg);
+	engine_lane_auth_done(s->lane, false, s->error);
+}
+
+static void lane_refresh(void *arg)
+{
+	struct session *s = arg;
+	struct http_request *r = s->v->auth_request ? s->v->auth_request(s)
+						    : generic_token_request(s);
+
+	r->is_auth = true;
+	/* a token request never waits for a token, nor retries a refusal */
+	engine_submit(s->lane, r, auth_done, s);
+}
+
+/* ---- opening ---- */
+
+static int resolve(const struct secret *sec, char **out, const char *tenant,
+		   const char *what, struct err *e)
+{
+	if (!sec->raw)
+		return 0;
+	if (!*sec->raw)
+		return err_set(e,
+			       "tenant '%s': auth.%s was a literal secret, "
+			       "which plan files do not store: use "
+			       "${env:NAME} or ${file:PATH}",
+			       tenant, what);
+	if (secret_resolve(sec->raw, out, e) < 0)
+		return err_prefix(e, "tenant '%s': auth.%s", tenant, what);
+	return 0;
+}
+
+int session_open(struct session *s, const struct tenant *t,
+		 struct engine *engine, struct err *e)
+{
+	const struct auth *a = &t->auth;
+	struct lane_auth la;
+
+	memset(s, 0, sizeof(*s));
+	s->t = t;
+	s->v = t->vendor;
+	s->engine = engine;
+	if (resolve(&a->username, &s->username, t->name, "username", e) < 0 ||
+	    resolve(&a->password, &s->password, t->name, "password", e) < 0 ||
+	    resolve(&a->token, &s->token, t->name, "token", e) < 0 ||
+	    resolve(&a->client_id, &s->client_id, t->name, "client_id", e) <
+		    0 ||
+	    resolve(&a->client_secret, &s->client_secret, t->name,
+		    "client_secret", e) < 0 ||
+	    resolve(&a->api_key, &s->api_key, t->name, "api_key", e) < 0 ||
+	    resolve(&a->token_url, &s->token_url, t->name, "token_url", e) <
+		    0 ||
+	    resolve(&a->scope, &s->scope, t->name, "scope", e) < 0)
+		goto fail;
+	if (a->type == AUTH_OAUTH2 && !s->v->auth_request && !s->token_url) {
+		err_set(e,
+			"tenant '%s': auth type oauth2 needs a token_url "
+			"for vendor '%s'",
+			t->name, s->v->name);
+		goto fail;
+	}
+	s->batch = s->v->max_batch > 1 ? t->limits.batch_size : 1;
+	if (s->batch < 1)
+		s->batch = 1;
+	s->lane = engine_lane(engine, t->name, &t->limits, t->ca_file);
+	la.header = lane_header;
+	la.refresh = s->v->auth_request || a->type == AUTH_OAUTH2 ? lane_refresh
+								  : NULL;
+	la.arg = s;
+	engine_lane_set_auth(s->lane, &la);
+	return 0;
+fail:
+	session_close(s);
+	return -1;
+}

@@ -1,0 +1,71 @@
+/*
+ * session: one tenant's connection while a command runs.
+ *
+ * Holds the resolved credentials (secrets are wiped when the session
+ * closes), the access token and its expiry for token-exchange vendors, the
+ * calling identity, the engine lane, and the connector's private state.
+ * It implements the lane's authentication hooks on top of the vendor's
+ * auth_request/auth_response/auth_header.
+ *
+ * Also the connectors' toolbox: URL building, JSON answers checked and
+ * parsed, users added to a store.
+ */
+#ifndef USERPRUNE_SESSION_H
+#define USERPRUNE_SESSION_H
+
+#include <stdbool.h>
+
+#include <cjson/cJSON.h>
+
+#include "reconcile/config.h"
+#include "reconcile/engine.h"
+#include "reconcile/users.h"
+
+struct session {
+	const struct tenant *t;
+	const struct vendor *v;
+	struct engine *engine;
+	struct lane *lane;
+	/* resolved credentials; NULL when not set */
+	char *username, *password, *token, *client_id, *client_secret, *api_key,
+		*token_url, *scope;
+	char *access_token;
+	double expires_at; /* monotonic seconds; 0: does not expire */
+	char *caller;
+	int batch;  /* users per delete request (bulk vendors), at least 1 */
+	void *priv; /* the connector's, freed with free() */
+	char error[4096]; /* why authentication failed, if it did */
+};
+
+/*
+ * Resolves the tenant's secrets and opens a lane. Errors name the tenant
+ * and the reference that could not be resolved.
+ */
+int session_open(struct session *s, const struct tenant *t,
+		 struct engine *engine, struct err *e);
+void session_close(struct session *s);
+
+/* The tenant's base URL followed by the formatted path, in a new string. */
+char *session_url(const struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Stores a new access token valid for expires_in seconds (<= 0: no end). */
+void session_set_token(struct session *s, const char *token, double expires_in);
+void session_set_caller(struct session *s, const char *id);
+/* Seconds on the monotonic clock, as used for expires_at. */
+double session_now(void);
+
+/*
+ * Checks that r is a 2xx answer holding JSON and parses it. On failure
+ * returns NULL and describes the problem: the status and the start of the
+ * body, or "not JSON (text/html): ..." for a login page, or "truncated or
+ * malformed JSON".
+ */
+cJSON *session_json(const struct http_response *r, struct err *e);
+
+/* Field readers that accept only the expected JSON type. */
+const char *json_str(const cJSON *o, const char *key);
+bool json_bool(const cJSON *o, const char *key, bool def);
+/* A string, or a number written as a string (ids). into buf. */
+const char *json_id(const cJSON *o, const char *key, char *buf, size_t n);
+
+#endif

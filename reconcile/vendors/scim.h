@@ -1,0 +1,26 @@
+/*
+ * SCIM 2.0 pieces shared by the scim connector and the vendors that speak
+ * SCIM for users (Bizagi).
+ */
+#ifndef USERPRUNE_VENDORS_SCIM_H
+#define USERPRUNE_VENDORS_SCIM_H
+
+#include "reconcile/engine.h"
+#include "reconcile/session.h"
+#include "reconcile/users.h"
+#include "reconcile/vendors/vendor.h"
+
+/* GET {url}{prefix}/Users?startIndex=&count= (1-based). */
+struct http_request *scim_list_request(struct session *s, const char *prefix,
+				       const struct page *pg);
+/* Reads a ListResponse into out. */
+int scim_list_response(const struct http_response *r, struct userstore *out,
+		       struct page_result *res, struct err *e);
+/* DELETE {url}{prefix}/Users/{id}. */
+struct http_request *scim_delete_request(struct session *s, const char *prefix,
+					 const char *id);
+/* Outcome of a single SCIM DELETE; done is the outcome of a 2xx. */
+void scim_delete_outcome(const struct http_response *r, enum outcome done,
+			 struct delete_result *out);
+
+#endif
