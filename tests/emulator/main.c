@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "emu.h"
+#include "util/xalloc.h"
 
 #define PROG		  "userprune-emulator"
 #define DEFAULT_PARTITION "9b3c1f2a-6d4e-4f8a-b1c2-3d4e5f6a7b8c"
@@ -38,6 +39,7 @@ static const char usage[] =
 	"OFFSET\n"
 	"See tests/emulator/README.md.\n";
 
+/* In the order of long_options[], which set_option() relies on. */
 enum {
 	OPT_VENDOR = 256,
 	OPT_PORT,
@@ -191,9 +193,7 @@ static int parse_short_page(const char *arg, struct emu_options *o)
 	if (o->n_short_pages == EMU_MAX_LIST_FAULTS)
 		return bad("short-page-at", arg, "given too many times");
 	sp = &o->short_pages[o->n_short_pages++];
-	copy = strdup(arg);
-	if (!copy)
-		abort();
+	copy = xstrdup(arg);
 	colon = strchr(copy, ':');
 	if (!colon) {
 		free(copy);

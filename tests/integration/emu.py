@@ -105,7 +105,7 @@ class Emulator:
         self.population = population
         self.log = log
         self.timeout = timeout
-        self.binary = binary or emulator_path()
+        self.binary = os.path.abspath(binary or emulator_path())
         self.env = env
         self.org = options.get("org", "acme")
         self.proc = None
