@@ -73,6 +73,7 @@ static bool confirm(const struct plan *p)
 	return !strcmp(line, "yes");
 }
 
+/* Deletions apply would attempt; says which report-mode ones it won't. */
 static size_t selected_deletes(const struct plan *p, const char **tenants,
 			       size_t n)
 {
@@ -85,7 +86,12 @@ static size_t selected_deletes(const struct plan *p, const char **tenants,
 		for (j = 0; j < n; j++)
 			if (!strcmp(tenants[j], tp->t.name))
 				sel = true;
-		if (sel && tp->t.mode == MODE_DELETE)
+		if (sel && tp->t.mode == MODE_REPORT && tp->ndel)
+			cmd_info("%s: report mode: %zu planned deletion%s not "
+				 "applied",
+				 tp->t.name, tp->ndel,
+				 tp->ndel == 1 ? " is" : "s are");
+		else if (sel)
 			total += tp->ndel + tp->mass_deletion;
 	}
 	return total;

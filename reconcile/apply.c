@@ -347,10 +347,11 @@ static void listed(void *arg, struct listing *l)
 	if (absent)
 		say(a, MSG_INFO, "%s: %zu planned users are already gone",
 		    tp->t.name, absent);
-	if (ta->live.n > tp->counts.live)
+	if (ta->live.n != tp->counts.live)
 		say(a, MSG_INFO,
-		    "%s: %zu users listed now, %zu when planned: users added "
-		    "since the plan are left alone",
+		    "%s: %zu users listed now, %zu when planned: only planned "
+		    "users are deleted, users added since the plan are left "
+		    "alone",
 		    tp->t.name, ta->live.n, tp->counts.live);
 	userstore_release(&ta->live);
 	ta->phase = CANARY;
@@ -468,14 +469,8 @@ int reconcile_apply(const struct plan *p, const struct apply_opts *o,
 
 		if (!selected(o, tp->t.name))
 			continue;
-		if (tp->t.mode == MODE_REPORT) {
-			if (tp->ndel)
-				say(&a, MSG_INFO,
-				    "%s: report mode: %zu planned deletions "
-				    "are not applied",
-				    tp->t.name, tp->ndel);
+		if (tp->t.mode == MODE_REPORT)
 			continue;
-		}
 		if (!tp->ndel && !tp->mass_deletion)
 			continue;
 		ta = &a.t[a.n++];

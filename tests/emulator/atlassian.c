@@ -109,6 +109,12 @@ static void remove_user(struct emu *emu, struct emu_req *r)
 		error(r, 400, "accountId is required");
 	} else if (slot < 0) {
 		error(r, 404, "The user with the accountId does not exist");
+	} else if (emu->users.v[slot].fail_delete) {
+		error(r, emu->users.v[slot].fail_delete, "deletion failed");
+	} else if (emu->users.v[slot].vanishing) {
+		/* deleted by someone else between listing and deletion */
+		store_remove(&emu->users, slot);
+		error(r, 404, "The user with the accountId does not exist");
 	} else if (emu->users.v[slot].undeletable) {
 		error(r, 400,
 		      "The user cannot be removed: the account is "

@@ -62,7 +62,9 @@ struct emu_user {
 	unsigned char status;	 /* enum emu_status */
 	bool undeletable;
 	bool referenced;
-	bool gone; /* hard-deleted: a tombstone kept for stable slots */
+	bool vanishing;	 /* listed, but a DELETE finds it already gone (404) */
+	int fail_delete; /* a DELETE answers this status and keeps the user */
+	bool gone;	 /* hard-deleted: a tombstone kept for stable slots */
 	bool num_ok;
 };
 

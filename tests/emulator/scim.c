@@ -198,6 +198,16 @@ static int delete_user(struct emu *emu, const char *id, const char **msg)
 		*msg = "Resource not found";
 		return 404;
 	}
+	if (emu->users.v[slot].fail_delete) {
+		*msg = "deletion failed";
+		return emu->users.v[slot].fail_delete;
+	}
+	if (emu->users.v[slot].vanishing) {
+		/* deleted by someone else between listing and deletion */
+		store_remove(&emu->users, slot);
+		*msg = "Resource not found";
+		return 404;
+	}
 	if (emu->users.v[slot].undeletable) {
 		*msg = "this user cannot be deleted";
 		return 400;

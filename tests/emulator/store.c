@@ -499,6 +499,15 @@ int store_user_from_json(struct emu_store *s, const cJSON *j,
 			rc = get_bool(m, &u->undeletable, e);
 		} else if (!strcmp(k, "referenced")) {
 			rc = get_bool(m, &u->referenced, e);
+		} else if (!strcmp(k, "vanishing")) {
+			rc = get_bool(m, &u->vanishing, e);
+		} else if (!strcmp(k, "fail_delete")) {
+			if (!cJSON_IsNumber(m) || m->valuedouble < 0 ||
+			    m->valuedouble > 599)
+				rc = err_set(e, "'fail_delete' must be an HTTP "
+						"status");
+			else
+				u->fail_delete = (int)m->valuedouble;
 		} else if (!strcmp(k, "vendor_type")) {
 			u->vendor_type = get_json(s, m);
 		} else if (!strcmp(k, "raw")) {
@@ -536,6 +545,10 @@ void store_user_to_json(struct jsonw *w, const struct emu_user *u)
 	jsonw_bool(w, u->undeletable);
 	jsonw_key(w, "referenced");
 	jsonw_bool(w, u->referenced);
+	jsonw_key(w, "vanishing");
+	jsonw_bool(w, u->vanishing);
+	jsonw_key(w, "fail_delete");
+	jsonw_int(w, u->fail_delete);
 	if (u->vendor_type) {
 		jsonw_key(w, "vendor_type");
 		jsonw_raw(w, u->vendor_type);
