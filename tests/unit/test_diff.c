@@ -273,7 +273,7 @@ static void test_percent_guard(void **state)
 				"    policy: { max_delete_percent: 40, "
 				"max_deletions: 1000 }\n";
 	struct test_user users[25];
-	char ids[25][8], emails[25][32];
+	char ids[25][16], emails[25][32];
 	struct config c;
 	struct userstore live;
 	struct plan p;

@@ -1,0 +1,300 @@
+/*
+ * The SCIM 2.0 connector against recorded answers.
+ */
+#include "tests/unit/vendortest.h"
+
+#define YAML(opts)                                                             \
+	"version: 1\n"                                                         \
+	"tenants:\n"                                                           \
+	"  - name: app\n"                                                      \
+	"    vendor: scim\n"                                                   \
+	"    url: https://api.example.com/scim/v2\n"                           \
+	"    auth: { type: bearer, token: \"${env:VT_SECRET}\" }\n"            \
+	"    options: { " opts " }\n"                                          \
+	"    limits: { batch_size: 50 }\n"                                     \
+	"    keep: [x]\n"
+
+static int setup_with(void **state, const char *yaml)
+{
+	struct vt *t = xcalloc(1, sizeof(*t));
+
+	setenv("VT_SECRET", "tok", 1);
+	vt_open(t, yaml);
+	*state = t;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	return setup_with(state, YAML("use_bulk: auto"));
+}
+
+static int setup_never(void **state)
+{
+	return setup_with(state, YAML("use_bulk: never"));
+}
+
+static int teardown(void **state)
+{
+	vt_close(*state);
+	free(*state);
+	return 0;
+}
+
+static const char spc_bulk[] =
+	"{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:"
+	"ServiceProviderConfig\"],\"bulk\":{\"supported\":true,"
+	"\"maxOperations\":20,\"maxPayloadSize\":1048576},"
+	"\"filter\":{\"supported\":true,\"maxResults\":200}}";
+
+static void test_requests(void **state)
+{
+	struct vt *t = *state;
+	const struct vendor *v = t->s.v;
+	struct page pg = { 200, 100, NULL };
+	struct http_request *r;
+
+	r = v->discover_request(&t->s);
+	assert_string_equal(r->url, "https://api.example.com/scim/v2/"
+				    "ServiceProviderConfig");
+	http_request_free(r);
+	r = v->caller_request(&t->s);
+	assert_string_equal(r->url, "https://api.example.com/scim/v2/Me");
+	http_request_free(r);
+	/* SCIM is 1-based */
+	r = v->list_request(&t->s, &pg);
+	assert_string_equal(r->url, "https://api.example.com/scim/v2/Users?"
+				    "startIndex=201&count=100");
+	http_request_free(r);
+	assert_int_equal(v->paging, PAGE_OFFSET_TOTAL);
+}
+
+static void test_bulk_from_discovery(void **state)
+{
+	struct vt *t = *state;
+	struct http_response r =
+		vt_answer(200, "application/scim+json", spc_bulk);
+	struct plan_user a = vt_planned("id-1"), b = vt_planned("id/2");
+	const struct plan_user *list[] = { &a, &b };
+	struct http_request *req;
+	cJSON *body;
+	const cJSON *ops;
+
+	t->s.v->discover_response(&t->s, &r);
+	/* the smaller of batch_size (50) and maxOperations (20) */
+	assert_int_equal(t->s.batch, 20);
+	req = t->s.v->delete_request(&t->s, list, 2);
+	assert_string_equal(req->method, "POST");
+	assert_string_equal(req->url, "https://api.example.com/scim/v2/Bulk");
+	assert_true(vt_has_header(req, "Content-Type: application/json"));
+	body = cJSON_Parse(req->body);
+	ops = cJSON_GetObjectItem(body, "Operations");
+	assert_int_equal(cJSON_GetArraySize(ops), 2);
+	assert_string_equal(json_str(cJSON_GetArrayItem(ops, 1), "path"),
+			    "/Users/id%2F2");
+	assert_string_equal(json_str(cJSON_GetArrayItem(ops, 0), "method"),
+			    "DELETE");
+	cJSON_Delete(body);
+	http_request_free(req);
+	/* without the endpoint: single deletes */
+	r = vt_answer(404, "application/json", "{}");
+	t->s.v->discover_response(&t->s, &r);
+	assert_int_equal(t->s.batch, 1);
+	req = t->s.v->delete_request(&t->s, list, 1);
+	assert_string_equal(req->method, "DELETE");
+	assert_string_equal(req->url,
+			    "https://api.example.com/scim/v2/Users/id-1");
+	http_request_free(req);
+}
+
+static void test_use_bulk_never(void **state)
+{
+	struct vt *t = *state;
+	struct http_response r =
+		vt_answer(200, "application/scim+json", spc_bulk);
+
+	t->s.v->discover_response(&t->s, &r);
+	assert_int_equal(t->s.batch, 1);
+}
+
+static void test_page(void **state)
+{
+	struct vt *t = *state;
+	struct page pg = { 0, 100, NULL };
+	struct page_result pr = { 0, -1, NULL };
+	struct http_response r = vt_answer(
+		200, "application/scim+json",
+		"{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"
+		"ListResponse\"],\"totalResults\":250,\"startIndex\":1,"
+		"\"itemsPerPage\":3,\"Resources\":["
+		"{\"id\":\"u1\",\"userName\":\"alice\",\"displayName\":"
+		"\"Alice\","
+		"\"emails\":[{\"value\":\"a@home.example\"},{\"value\":"
+		"\"alice@acme.example\",\"primary\":true}],\"active\":true},"
+		"{\"id\":\"u2\",\"userName\":\"bob\",\"name\":{\"formatted\":"
+		"\"Bob B\"},\"emails\":[{\"value\":\"bob@acme.example\"}],"
+		"\"active\":false},"
+		"{\"id\":\"u3\",\"userName\":\"carol\"}]}");
+	struct err e;
+	const struct user *u;
+
+	assert_int_equal(
+		t->s.v->list_response(&t->s, &pg, &r, &t->users, &pr, &e), 0);
+	assert_int_equal(pr.count, 3);
+	assert_int_equal(pr.total, 250);
+	u = userstore_find(&t->users, "u1");
+	assert_string_equal(u->email, "alice@acme.example");
+	assert_string_equal(u->username, "alice");
+	assert_string_equal(u->name, "Alice");
+	u = userstore_find(&t->users, "u2");
+	assert_string_equal(u->email, "bob@acme.example");
+	assert_string_equal(u->name, "Bob B");
+	assert_int_equal(u->status, STATUS_INACTIVE);
+	u = userstore_find(&t->users, "u3");
+	assert_null(u->email);
+	assert_int_equal(u->status, STATUS_ACTIVE);
+	/* no users: Resources may be left out */
+	r = vt_answer(200, "application/scim+json",
+		      "{\"totalResults\":0,\"itemsPerPage\":0}");
+	assert_int_equal(
+		t->s.v->list_response(&t->s, &pg, &r, &t->users, &pr, &e), 0);
+	assert_int_equal(pr.count, 0);
+	assert_int_equal(pr.total, 0);
+}
+
+static void test_malformed_pages(void **state)
+{
+	static const struct {
+		const char *ct, *body, *msg;
+	} cases[] = {
+		{ "text/html", "<html><body>Sign in</body></html>",
+		  "HTTP 200: not JSON (text/html): <html><body>Sign "
+		  "in</body></html>" },
+		{ "application/scim+json", "{\"Resources\":[]}",
+		  "not a SCIM ListResponse (needs totalResults and a Resources "
+		  "list)" },
+		{ "application/scim+json",
+		  "{\"totalResults\":1,\"Resources\":{}}",
+		  "not a SCIM ListResponse (needs totalResults and a Resources "
+		  "list)" },
+		{ "application/scim+json",
+		  "{\"totalResults\":1,\"Resources\":[{\"userName\":\"x\"}]}",
+		  "user 0 of the page is malformed (needs an id; active must "
+		  "be "
+		  "a boolean, emails a list)" },
+		{ "application/scim+json",
+		  "{\"totalResults\":1,\"Resources\":[{\"id\":\"x\","
+		  "\"active\":\"false\"}]}",
+		  "user 0 of the page is malformed (needs an id; active must "
+		  "be "
+		  "a boolean, emails a list)" },
+		{ "application/scim+json", "{\"totalResults\":1,\"Reso",
+		  "HTTP 200: truncated or malformed JSON (23 bytes): "
+		  "{\"totalResults\":1,\"Reso" },
+	};
+	struct vt *t = *state;
+	struct page pg = { 0, 100, NULL };
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct page_result pr = { 0, -1, NULL };
+		struct http_response r =
+			vt_answer(200, cases[i].ct, cases[i].body);
+		struct err e;
+
+		assert_int_equal(t->s.v->list_response(&t->s, &pg, &r,
+						       &t->users, &pr, &e),
+				 -1);
+		assert_string_equal(e.msg, cases[i].msg);
+	}
+}
+
+static void test_caller(void **state)
+{
+	struct vt *t = *state;
+	struct http_response r = vt_answer(501, "application/scim+json", "{}");
+	struct err e;
+
+	/* /Me is optional: not offered means unknown, not an error */
+	assert_int_equal(t->s.v->caller_response(&t->s, &r, &e), 0);
+	assert_null(t->s.caller);
+	r = vt_answer(200, "application/scim+json",
+		      "{\"id\":\"me\",\"userName\":\"svc\"}");
+	assert_int_equal(t->s.v->caller_response(&t->s, &r, &e), 0);
+	assert_string_equal(t->s.caller, "me");
+	r = vt_answer(401, "application/scim+json", "{\"detail\":\"no\"}");
+	assert_int_equal(t->s.v->caller_response(&t->s, &r, &e), -1);
+}
+
+static void test_bulk_outcomes(void **state)
+{
+	struct vt *t = *state;
+	struct plan_user a = vt_planned("u1"), b = vt_planned("u2"),
+			 c = vt_planned("u3"), d = vt_planned("u4");
+	const struct plan_user *list[] = { &a, &b, &c, &d };
+	struct delete_result out[4];
+	/* by bulkId, by location, a number status; u4 not answered */
+	struct http_response r = vt_answer(
+		200, "application/scim+json",
+		"{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"
+		"BulkResponse\"],\"Operations\":["
+		"{\"method\":\"DELETE\",\"bulkId\":\"d0\",\"status\":\"204\"},"
+		"{\"method\":\"DELETE\",\"location\":\"https://x/Users/u2\","
+		"\"status\":\"404\"},"
+		"{\"method\":\"DELETE\",\"bulkId\":\"d2\",\"status\":409}]}");
+
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 4, &r, out);
+	assert_int_equal(out[0].outcome, OUTCOME_DELETED);
+	assert_int_equal(out[1].outcome, OUTCOME_ABSENT);
+	assert_int_equal(out[2].outcome, OUTCOME_BLOCKED);
+	assert_int_equal(out[3].outcome, OUTCOME_FAILED);
+	assert_string_equal(out[3].detail,
+			    "bulk answer has no status for this user");
+	/* a refused bulk request: nobody is known to be gone */
+	r = vt_answer(413, "application/scim+json", "{\"status\":\"413\"}");
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 4, &r, out);
+	assert_int_equal(out[0].outcome, OUTCOME_FAILED);
+	assert_int_equal(out[3].outcome, OUTCOME_FAILED);
+}
+
+static void test_single_outcomes(void **state)
+{
+	struct vt *t = *state;
+	struct plan_user a = vt_planned("u1");
+	const struct plan_user *list[] = { &a };
+	struct delete_result out;
+	struct http_response r = vt_answer(204, NULL, "");
+
+	t->s.v->delete_response(&t->s, list, 1, &r, &out);
+	assert_int_equal(out.outcome, OUTCOME_DELETED);
+	r = vt_answer(404, "application/scim+json",
+		      "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"
+		      "Error\"],\"status\":\"404\",\"detail\":\"Resource u1 "
+		      "not found\"}");
+	t->s.v->delete_response(&t->s, list, 1, &r, &out);
+	assert_int_equal(out.outcome, OUTCOME_ABSENT);
+	assert_non_null(strstr(out.detail, "HTTP 404"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_from_discovery, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_use_bulk_never,
+						setup_never, teardown),
+		cmocka_unit_test_setup_teardown(test_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_caller, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_outcomes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_single_outcomes, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

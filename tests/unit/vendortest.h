@@ -1,0 +1,76 @@
+/*
+ * Connector tests: a tenant from YAML, a session without network, and
+ * recorded answers fed to the connector's hooks.
+ */
+#ifndef USERPRUNE_VENDORTEST_H
+#define USERPRUNE_VENDORTEST_H
+
+#include "tests/unit/testutil.h"
+
+#include "reconcile/engine.h"
+#include "reconcile/plan.h"
+#include "reconcile/session.h"
+
+struct vt {
+	struct config c;
+	struct engine *engine;
+	struct session s;
+	struct userstore users;
+};
+
+/* A session for the first tenant of yaml (secrets from the environment). */
+static inline void vt_open(struct vt *t, const char *yaml)
+{
+	struct err e;
+
+	load_config(&t->c, yaml, NULL);
+	t->engine = engine_new();
+	if (session_open(&t->s, &t->c.tenants[0], t->engine, &e) < 0)
+		fail_msg("session: %s", e.msg);
+	userstore_init(&t->users);
+}
+
+static inline void vt_close(struct vt *t)
+{
+	userstore_release(&t->users);
+	session_close(&t->s);
+	engine_free(t->engine);
+	config_release(&t->c);
+}
+
+/* A recorded answer. */
+static inline struct http_response vt_answer(long status, const char *ct,
+					     const char *body)
+{
+	struct http_response r;
+
+	memset(&r, 0, sizeof(r));
+	r.status = status;
+	r.content_type = (char *)ct;
+	r.body = (char *)body;
+	r.len = strlen(body);
+	r.attempts = 1;
+	return r;
+}
+
+static inline bool vt_has_header(const struct http_request *r, const char *line)
+{
+	size_t i;
+
+	for (i = 0; i < r->nheaders; i++)
+		if (!strcmp(r->headers[i], line))
+			return true;
+	return false;
+}
+
+/* A planned user as apply sees it. */
+static inline struct plan_user vt_planned(const char *id)
+{
+	struct plan_user u;
+
+	memset(&u, 0, sizeof(u));
+	u.id = id;
+	return u;
+}
+
+#endif
