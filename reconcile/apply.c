@@ -193,12 +193,14 @@ static void submit(struct tenant_apply *ta, size_t n, double delay)
 	engine_submit(ta->s.lane, r, del_done, d);
 }
 
-/* Vendors that want pauses between batches of single deletes (Bevy). */
+/* Vendors that want pauses between groups of single deletes (Bevy). */
 static long group_pause(const struct tenant_apply *ta)
 {
 	const char *p = tenant_option(&ta->tp->t, "batch_pause_seconds");
 
-	return p ? strtol(p, NULL, 10) : -1;
+	if (!ta->s.v->grouped)
+		return -1;
+	return p ? strtol(p, NULL, 10) : 1;
 }
 
 static void submit_more(struct tenant_apply *ta)

@@ -324,7 +324,7 @@ int session_open(struct session *s, const struct tenant *t,
 			t->name, s->v->name);
 		goto fail;
 	}
-	s->batch = s->v->max_batch > 1 ? t->limits.batch_size : 1;
+	s->batch = s->v->bulk ? t->limits.batch_size : 1;
 	if (s->batch < 1)
 		s->batch = 1;
 	s->lane = engine_lane(engine, t->name, &t->limits, t->ca_file);

@@ -22,4 +22,5 @@ const struct vendor vendor_bevy = {
 		      .timeout_seconds = 30,
 		      .max_attempts = 6 },
 	.max_batch = 250,
+	.grouped = true,
 };

@@ -353,6 +353,7 @@ const struct vendor vendor_scim = {
 		      .timeout_seconds = 30,
 		      .max_attempts = 6 },
 	.max_batch = 1000,
+	.bulk = true,
 	.discover_request = discover_request,
 	.discover_response = discover_response,
 	.caller_request = caller_request,

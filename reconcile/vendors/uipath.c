@@ -26,4 +26,5 @@ const struct vendor vendor_uipath = {
 		      .timeout_seconds = 60,
 		      .max_attempts = 6 },
 	.max_batch = 1000,
+	.bulk = true,
 };

@@ -97,7 +97,11 @@ struct vendor {
 	unsigned auth_types;		     /* AUTH_BIT()s accepted */
 	const struct vendor_option *options; /* ends with a NULL key */
 	struct limits defaults;
-	int max_batch; /* largest bulk delete; 1 when deletes are single */
+	int max_batch; /* the largest limits.batch_size */
+	bool bulk;     /* delete_request takes up to batch_size users */
+	/* single deletes in groups of batch_size, with a pause between
+	   groups (option batch_pause_seconds) */
+	bool grouped;
 	/* deactivation is as far as deletion goes: inactive users are done */
 	bool inactive_is_final;
 
