@@ -111,6 +111,12 @@ void diff_guards(struct tenant_plan *tp, const struct tenant *t)
 				  tp->requests, t->limits.daily_request_budget);
 }
 
+bool diff_in_scope(const struct tenant *t, struct matchset *inc,
+		   struct matchset *exc, const struct user *u)
+{
+	return included(&t->include, inc, u) && !matchset_match(exc, u);
+}
+
 void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		 const struct diff_input *in)
 {
@@ -133,8 +139,7 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		/* every user counts towards keep hits, for the typo warning */
 		bool kept = matchset_match(&keep, u);
 
-		if (!included(&t->include, &inc, u) ||
-		    matchset_match(&exc, u)) {
+		if (!diff_in_scope(t, &inc, &exc, u)) {
 			n->untouched++;
 			continue;
 		}

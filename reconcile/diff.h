@@ -12,6 +12,7 @@
 #define USERPRUNE_DIFF_H
 
 #include "reconcile/config.h"
+#include "reconcile/match.h"
 #include "reconcile/plan.h"
 #include "reconcile/users.h"
 
@@ -25,6 +26,14 @@ struct diff_input {
 /* Fills tp (already added to p) with counts, deletions, guards, warnings. */
 void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		 const struct diff_input *in);
+
+/*
+ * Whether the tenant manages u: its scope (default: human users; other
+ * types only where an include names them) minus its excludes. inc and
+ * exc are the compiled include and exclude lists.
+ */
+bool diff_in_scope(const struct tenant *t, struct matchset *inc,
+		   struct matchset *exc, const struct user *u);
 
 /* Adds the guard verdicts that depend only on the counts and the policy. */
 void diff_guards(struct tenant_plan *tp, const struct tenant *t);

@@ -104,4 +104,31 @@ int reconcile_apply(const struct plan *p, const struct apply_opts *o,
 		    struct apply_result *r, struct err *e);
 void apply_result_release(struct apply_result *r);
 
+/* One entry of an imported keep list. */
+struct keep_entry {
+	const char *field; /* NULL: a bare value (id, email or username) */
+	char *value;
+	char *comment; /* the display name, or NULL */
+};
+
+struct import_result {
+	struct keep_entry *v;
+	size_t n;
+	size_t live, out_of_scope, pending;
+};
+
+/*
+ * A keep list of every user a tenant manages today (in scope and not
+ * pending deletion), sorted: planning with it deletes nobody. Users are
+ * named by email where it is unique, else by username, else by id.
+ */
+int reconcile_import(const struct config *c, const char *tenant,
+		     const struct run_hooks *hooks, struct import_result *r,
+		     struct err *e);
+/* A keep list from a column of a CSV export (or a text file). */
+int reconcile_import_csv(const char *path, const char *column,
+			 enum file_field field, struct import_result *r,
+			 struct err *e);
+void import_result_release(struct import_result *r);
+
 #endif

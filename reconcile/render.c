@@ -251,8 +251,10 @@ static void md_header(const struct plan *p, struct strbuf *out)
 		md_cell(out, s->live);
 		strbuf_addstr(out, "`\n");
 	}
-	strbuf_addf(out, "**Plan checksum:** `%.12s` · userprune %s · %s\n",
-		    p->checksum, p->tool_version ? p->tool_version : "",
+	if (p->checksum[0])
+		strbuf_addf(out, "**Plan checksum:** `%.12s` · ", p->checksum);
+	strbuf_addf(out, "userprune %s · %s\n",
+		    p->tool_version ? p->tool_version : "",
 		    p->created ? p->created : "");
 }
 

@@ -1,0 +1,228 @@
+/*
+ * Import: a keep list from what a tenant holds today, so that a team can
+ * adopt userprune without deleting anyone, or from a CSV export.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "reconcile/diff.h"
+#include "reconcile/list.h"
+#include "reconcile/reconcile.h"
+#include "reconcile/session.h"
+#include "util/fileio.h"
+#include "util/hmap.h"
+#include "util/xalloc.h"
+
+void import_result_release(struct import_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->v[i].value);
+		free(r->v[i].comment);
+	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+static void add(struct import_result *r, size_t *cap, const char *field,
+		const char *value, const char *comment)
+{
+	struct keep_entry *k;
+
+	r->v = xgrow(r->v, cap, r->n + 1, sizeof(*r->v));
+	k = &r->v[r->n++];
+	k->field = field;
+	k->value = xstrdup(value);
+	k->comment = xstrdup_or_null(comment);
+}
+
+static int by_value(const void *a, const void *b)
+{
+	const struct keep_entry *x = a, *y = b;
+	int c = strcasecmp(x->value, y->value);
+
+	return c ? c : strcmp(x->value, y->value);
+}
+
+/* Sorts by value and drops repeated entries. */
+static void sort_unique(struct import_result *r)
+{
+	size_t i, n = 0;
+
+	qsort(r->v, r->n, sizeof(*r->v), by_value);
+	for (i = 0; i < r->n; i++) {
+		if (n && r->v[n - 1].field == r->v[i].field &&
+		    !strcmp(r->v[n - 1].value, r->v[i].value)) {
+			free(r->v[i].value);
+			free(r->v[i].comment);
+			continue;
+		}
+		r->v[n++] = r->v[i];
+	}
+	r->n = n;
+}
+
+/* Counts how often each folded email occurs, to name users uniquely. */
+static void count_emails(const struct userstore *s, struct hmap *m,
+			 struct arena *a)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		char buf[256], *heap = NULL, *key;
+		const char *f;
+		size_t len;
+		uint32_t *n;
+		int inserted;
+
+		if (!s->v[i].email)
+			continue;
+		f = fold(s->v[i].email, buf, sizeof(buf), &heap, &len);
+		key = arena_strndup(a, f, len);
+		n = hmap_put(m, key, len, 0, &inserted);
+		(*n)++;
+		free(heap);
+	}
+}
+
+static bool unique_email(const struct hmap *m, const char *email)
+{
+	char buf[256], *heap = NULL;
+	const char *f;
+	size_t len;
+	const uint32_t *n;
+
+	f = fold(email, buf, sizeof(buf), &heap, &len);
+	n = hmap_get(m, f, len);
+	free(heap);
+	return n && *n == 1;
+}
+
+static void listed(void *arg, struct listing *l)
+{
+	(void)arg;
+	(void)l;
+}
+
+static void trace_line(void *arg, const char *line)
+{
+	const struct run_hooks *h = arg;
+
+	h->trace(h->arg, line);
+}
+
+int reconcile_import(const struct config *c, const char *name,
+		     const struct run_hooks *hooks, struct import_result *r,
+		     struct err *e)
+{
+	const struct tenant *t = config_find_tenant(c, name);
+	struct engine *engine = NULL;
+	struct session s;
+	struct userstore live;
+	struct listing l;
+	struct matchset inc, exc;
+	struct hmap emails = HMAP_INIT;
+	struct arena keys = ARENA_INIT;
+	bool opened = false;
+	size_t i, cap = 0;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	memset(&l, 0, sizeof(l));
+	userstore_init(&live);
+	if (!t)
+		return err_set(e, "no tenant '%s' in %s", name, c->name);
+	if (!t->vendor->list_request)
+		return err_set(e, "vendor '%s' cannot list users yet",
+			       t->vendor->name);
+	engine = engine_new();
+	if (hooks->trace)
+		engine_set_trace(engine, trace_line, (void *)hooks);
+	engine_watch(engine, hooks->stop);
+	if (session_open(&s, t, engine, e) < 0)
+		goto out;
+	opened = true;
+	listing_start(&l, &s, &live, listed, NULL);
+	engine_run(engine);
+	if (hooks->stop && *hooks->stop) {
+		err_set(e, "interrupted");
+		goto out;
+	}
+	if (l.failed) {
+		err_set(e, "%s: listing failed: %s", name, l.error);
+		goto out;
+	}
+	matchset_init(&inc, t->include.v, t->include.n);
+	matchset_init(&exc, t->exclude.v, t->exclude.n);
+	count_emails(&live, &emails, &keys);
+	r->live = live.n;
+	for (i = 0; i < live.n; i++) {
+		const struct user *u = &live.v[i];
+
+		if (!diff_in_scope(t, &inc, &exc, u)) {
+			r->out_of_scope++;
+			continue;
+		}
+		if (u->status == STATUS_PENDING_DELETION ||
+		    (t->vendor->inactive_is_final &&
+		     u->status == STATUS_INACTIVE)) {
+			r->pending++;
+			continue;
+		}
+		if (u->email && unique_email(&emails, u->email))
+			add(r, &cap, NULL, u->email, u->name);
+		else if (u->username)
+			add(r, &cap, "username", u->username, u->name);
+		else
+			add(r, &cap, "id", u->id, u->name);
+	}
+	matchset_release(&inc);
+	matchset_release(&exc);
+	sort_unique(r);
+	rc = 0;
+out:
+	hmap_release(&emails);
+	arena_release(&keys);
+	listing_release(&l);
+	userstore_release(&live);
+	if (opened)
+		session_close(&s);
+	engine_free(engine);
+	return rc;
+}
+
+int reconcile_import_csv(const char *path, const char *column,
+			 enum file_field field, struct import_result *r,
+			 struct err *e)
+{
+	static const char *const fields[] = { NULL, "id", "email", "username" };
+	struct file_value *v = NULL;
+	struct arena a = ARENA_INIT;
+	char *data = NULL;
+	size_t len, n = 0, i, cap = 0;
+	size_t plen = strlen(path);
+	bool csv = column || (plen > 4 && !strcasecmp(path + plen - 4, ".csv"));
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (file_read(path, 256u << 20, &data, &len, e) < 0)
+		return -1;
+	if (valuefile_parse(path, data, len, csv, column, &a, &v, &n, e) < 0)
+		goto out;
+	if (!n) {
+		err_set(e, "%s: no values", path);
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		add(r, &cap, fields[field], v[i].s, NULL);
+	sort_unique(r);
+	r->live = n;
+	rc = 0;
+out:
+	free(v);
+	free(data);
+	arena_release(&a);
+	return rc;
+}
