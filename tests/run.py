@@ -182,15 +182,34 @@ class Collector(unittest.TestResult):
     def addSkip(self, test, reason):
         self.outcomes.append((test.id(), None))
 
+    def addSubTest(self, test, subtest, err):
+        # a failed subtest fails its test; passing ones add nothing
+        if err is not None:
+            self.outcomes.append((subtest.id(),
+                                  self._exc_info_to_string(err, test)))
+
+    def addExpectedFailure(self, test, err):
+        self.outcomes.append((test.id(), None))
+
+    def addUnexpectedSuccess(self, test):
+        self.outcomes.append((test.id(), "unexpected success"))
+
 
 def run_module(module):
     """Runs one integration module in a child process; returns outcomes."""
     loader = unittest.TestLoader()
-    suite = loader.loadTestsFromName(module)
     result = Collector()
     start = time.time()
+    try:
+        suite = loader.loadTestsFromName(module)
+    except Exception as e:
+        return module, [(module, f"cannot load: {e!r}")], 0.0
     suite.run(result)
-    return module, result.outcomes, time.time() - start
+    # a test whose subtests failed reported them; do not also count it ok
+    failed = {tid.split(" ")[0] for tid, f in result.outcomes if f}
+    outcomes = [(tid, f) for tid, f in result.outcomes
+                if f or tid not in failed]
+    return module, outcomes, time.time() - start
 
 
 def run_integration(build, res, selected, jobs):
