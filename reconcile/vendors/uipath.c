@@ -93,16 +93,21 @@ static int auth_response(struct session *s, const struct http_response *r,
 	const char *tok, *why;
 	cJSON *root;
 
-	if (r->status >= 200 && r->status <= 299 && is_web_page(r))
+	/*
+	 * Short: the engine carries the message through a 256-byte field,
+	 * after the method and path of the token request.
+	 */
+	if (r->status >= 200 && r->status <= 299 && is_web_page(r)) {
+		const char *ct = r->content_type ? r->content_type : "";
+
 		return err_set(e,
-			       "the token URL answered a web page (HTTP %ld, "
-			       "%s), not a token: check options.identity_path "
-			       "(identity_ in Automation Cloud, identity for "
-			       "standalone installs) and the organization in "
-			       "url",
-			       r->status,
-			       r->content_type ? r->content_type
-					       : "no content type");
+			       "the token URL answered a web page, not a "
+			       "token (HTTP %ld%s%.*s): check "
+			       "options.identity_path and the organization "
+			       "in url",
+			       r->status, *ct ? ", " : "",
+			       (int)strcspn(ct, "; "), ct);
+	}
 	root = session_json(r, e);
 	if (!root) {
 		/* an OAuth error answer names what was wrong */

@@ -164,16 +164,13 @@ static void test_token_answers(void **state)
 		/* a wrong identity_path: the portal's sign-in page */
 		{ 200, "text/html; charset=utf-8",
 		  "<!DOCTYPE html><html><title>Sign in</title></html>",
-		  "the token URL answered a web page (HTTP 200, text/html; "
-		  "charset=utf-8), not a token: check options.identity_path "
-		  "(identity_ in Automation Cloud, identity for standalone "
-		  "installs) and the organization in url" },
+		  "the token URL answered a web page, not a token (HTTP 200, "
+		  "text/html): check options.identity_path and the "
+		  "organization in url" },
 		/* no content type, but a page all the same */
 		{ 200, NULL, "\n  <html><body>Sign in</body></html>",
-		  "the token URL answered a web page (HTTP 200, no content "
-		  "type), not a token: check options.identity_path "
-		  "(identity_ in Automation Cloud, identity for standalone "
-		  "installs) and the organization in url" },
+		  "the token URL answered a web page, not a token (HTTP 200): "
+		  "check options.identity_path and the organization in url" },
 		{ 400, "application/json", "{\"error\":\"invalid_client\"}",
 		  "HTTP 400: invalid_client: the client credentials were "
 		  "refused (check auth.client_id and auth.client_secret)" },
