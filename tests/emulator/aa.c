@@ -216,6 +216,16 @@ static void one_user(struct emu *emu, struct emu_req *r, const char *id)
 		error(r, 404, "User not found");
 		return;
 	}
+	if (!strcmp(r->method, "DELETE") && u->fail_delete) {
+		error(r, u->fail_delete, "deletion failed");
+		return;
+	}
+	if (!strcmp(r->method, "DELETE") && u->vanishing) {
+		/* deleted by someone else between listing and deletion */
+		store_remove(&emu->users, slot);
+		error(r, 404, "User not found");
+		return;
+	}
 	if (!strcmp(r->method, "DELETE") && u->undeletable) {
 		error(r, 400, "This user cannot be deleted");
 		return;

@@ -51,6 +51,13 @@ static void deactivate(struct emu *emu, struct emu_req *r, const char *id)
 
 	if (slot < 0 || !scim_listed(&emu->users.v[slot])) {
 		scim_error(r, 404, "Resource not found");
+	} else if (emu->users.v[slot].fail_delete) {
+		scim_error(r, emu->users.v[slot].fail_delete,
+			   "deactivation failed");
+	} else if (emu->users.v[slot].vanishing) {
+		/* removed by someone else between listing and deletion */
+		store_remove(&emu->users, slot);
+		scim_error(r, 404, "Resource not found");
 	} else if (emu->users.v[slot].undeletable) {
 		scim_error(r, 400, "this user cannot be deactivated");
 	} else {
