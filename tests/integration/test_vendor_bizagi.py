@@ -1,0 +1,246 @@
+"""Bizagi against the emulator: client-credential token, SCIM listing,
+deactivation, and the MassUserDeletion step with its production refusals."""
+
+import up
+from up import writes
+
+VENDOR = "bizagi"
+KEEP = ["KEEPER0@ACME.EXAMPLE", {"email": "keeper[1-9]@acme.example"}]
+# a client-credentials token belongs to no user: the admin is protected
+PROTECT = [{"email": "*-admin@acme.example"}, {"username": "admin"}]
+POLICY = {"max_deletions": 1000, "max_delete_percent": 100}
+FAST = {"requests_per_second": 200}
+MASS = "/Rest/Users/MassUserDeletion"
+SCIM_USERS = "/scim/v2/Users"
+
+
+def scim_deletes(log):
+    return [r for r in log if r["method"] == "DELETE"
+            and r["path"].startswith(SCIM_USERS + "/")]
+
+
+class BizagiTest(up.TestCase):
+
+    def setup_tenant(self, emu_flags=None, pop=None, options=None,
+                     **tenant):
+        pop, roles = pop or up.population(VENDOR)
+        # deactivated users are done: the two inactive ones are not planned
+        roles["planned"] = roles["delete"][2:]
+        flags = {"max_page": 7}
+        flags.update(emu_flags or {})
+        emu = self.emulator(VENDOR, population=pop, **flags)
+        tenant.setdefault("keep", KEEP)
+        tenant.setdefault("protect", PROTECT)
+        tenant.setdefault("policy", POLICY)
+        tenant.setdefault("limits", FAST)
+        tenant["options"] = options or {"environment": "test"}
+        self.write_config(self.tenant(VENDOR, emu, **tenant))
+        return emu, roles
+
+    def status(self, emu):
+        return {u["id"]: u["status"] for u in emu.users()["users"]}
+
+    def test_plan_sends_no_writes(self):
+        emu, roles = self.setup_tenant(
+            options={"environment": "test", "mass_user_deletion": True})
+        p = self.up("plan", "-o", "plan.json")
+        self.assertRan(p, 0)
+        self.assertEqual(writes(emu.requests()), [])
+        self.assertEqual(emu.deletes(), {})
+        t = self.read_plan()["tenants"][0]
+        self.assertEqual([u["id"] for u in t["delete"]], roles["planned"])
+        self.assertEqual(t["counts"]["live"], 30)
+        self.assertEqual(t["counts"]["pending"], 2)
+        self.assertTrue(t["mass_user_deletion"])
+        self.assertIn("MassUserDeletion: Bizagi deletes EVERY user", p.stdout)
+        self.assertIn("calling identity is not known", p.stdout)
+
+    def test_requests_as_documented(self):
+        emu, roles = self.setup_tenant()
+        self.assertRan(self.up("apply", "--yes"), 0)
+        log = emu.requests()
+        tokens = [r for r in log if r["path"] == "/oauth2/server/token"]
+        # one token for the plan, one for the apply
+        self.assertEqual(len(tokens), 2)
+        for r in tokens:
+            self.assertEqual(r["method"], "POST")
+            self.assertEqual(r["headers"]["authorization"], "Basic ****")
+            self.assertEqual(r["headers"]["content-type"],
+                             "application/x-www-form-urlencoded")
+            self.assertEqual(r["body"],
+                             "grant_type=client_credentials&scope=api")
+            self.assertEqual(r["auth"], "ok")
+        others = [r for r in log if r not in tokens]
+        for r in others:
+            self.assertEqual(r["headers"]["authorization"], "Bearer ****")
+            self.assertEqual(r["auth"], "ok")
+        lists = [r for r in others if r["method"] == "GET"]
+        for r in lists:
+            self.assertEqual(r["path"], SCIM_USERS)
+        # 30 users, pages of 7 (the server's cap) from startIndex 1
+        first = [r["query"] for r in lists[:6]]
+        self.assertEqual(first[0], "startIndex=1&count=500")
+        starts = sorted({int(q.split("&")[0].split("=")[1])
+                         for q in (r["query"] for r in lists)})
+        self.assertEqual(starts, [1, 8, 15, 22, 29])
+        dels = scim_deletes(log)
+        self.assertEqual(sorted(r["path"] for r in dels),
+                         sorted(SCIM_USERS + "/" + i
+                                for i in roles["planned"]))
+        for r in dels:
+            self.assertEqual(r["query"], "")
+            self.assertIsNone(r["body"])
+        self.assertEqual(len(dels) + len(lists) + len(tokens), len(log))
+
+    def test_deletion_deactivates_and_the_next_plan_is_empty(self):
+        emu, roles = self.setup_tenant()
+        p = self.up("apply", "--yes", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {i: "deactivated" for i in roles["planned"]})
+        self.assertIn("18 deactivated", p.stdout)
+        self.assertEqual(emu.deletes(), {i: 1 for i in roles["planned"]})
+        # every user is still there; exactly the planned ones changed
+        st = self.status(emu)
+        self.assertEqual(len(st), 30)
+        for uid in roles["delete"]:
+            self.assertEqual(st[uid], "inactive")
+        for uid in (roles["caller"] + roles["kept"] + roles["protected"] +
+                    roles["apps"]):
+            self.assertEqual(st[uid], "active", uid)
+        self.assertNotIn(MASS, [r["path"] for r in emu.requests()])
+        # deactivated users count as done
+        p = self.up("plan", "--detailed-exitcode", "-o", "again.json")
+        self.assertRan(p, 0)
+        t = self.read_plan("again.json")["tenants"][0]
+        self.assertEqual(t["delete"], [])
+        self.assertEqual(t["counts"]["pending"], 20)
+
+    def test_mass_user_deletion_runs_after_the_deactivations(self):
+        pop, roles = up.population(VENDOR)
+        # users with references (cases, logs) survive MassUserDeletion
+        survivors = set(roles["kept"] + roles["protected"])
+        for u in pop["users"]:
+            if u["id"] in survivors:
+                u["referenced"] = True
+        emu, roles = self.setup_tenant(
+            pop=(pop, roles),
+            options={"environment": "test", "mass_user_deletion": True})
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        log = emu.requests()
+        mass = [r for r in log if r["path"] == MASS]
+        self.assertEqual(len(mass), 1)
+        self.assertEqual(mass[0]["method"], "DELETE")
+        self.assertEqual(mass[0]["headers"]["authorization"], "Bearer ****")
+        # last, after every deactivation
+        self.assertIs(log[-1], mass[0])
+        self.assertEqual(len(scim_deletes(log)), 18)
+        # the 18 deactivated, 2 inactive and 2 apps had no references
+        steps = [l for l in self.journal("j.jsonl") if l["type"] == "step"]
+        self.assertEqual(len(steps), 1)
+        self.assertEqual(steps[0]["step"], "mass_user_deletion")
+        self.assertEqual(steps[0]["outcome"], "done")
+        self.assertEqual(steps[0]["http_status"], 200)
+        self.assertEqual(steps[0]["detail"],
+                         "Operation successful. Total users deleted: 22")
+        self.assertIn("Total users deleted: 22", p.stderr)
+        self.assertEqual(sorted(self.status(emu)),
+                         sorted(roles["caller"] + list(survivors)))
+
+    def test_production_emulator_refuses_mass_deletion(self):
+        # the file says test, the project is production
+        emu, roles = self.setup_tenant(
+            emu_flags={"environment": "production"},
+            options={"environment": "test", "mass_user_deletion": True})
+        p = self.up("apply", "--yes", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        self.assertIn("the environment is Production", p.stderr)
+        self.assertIn("nothing more is sent for this tenant", p.stderr)
+        self.assertIn("1 failed", p.stdout)
+        log = emu.requests()
+        mass = [r for r in log if r["path"] == MASS]
+        # sent once, never retried, and nothing after it
+        self.assertEqual(len(mass), 1)
+        self.assertEqual(mass[0]["status"], 403)
+        self.assertIs(log[-1], mass[0])
+        steps = [l for l in self.journal("j.jsonl") if l["type"] == "step"]
+        self.assertEqual(steps[0]["outcome"], "failed")
+        self.assertEqual(steps[0]["http_status"], 403)
+        self.assertIn("Production", steps[0]["detail"])
+        # the deactivations before it stand; nobody was deleted
+        self.assertEqual(len(self.status(emu)), 30)
+
+    def test_production_with_mass_deletion_is_refused_at_plan_time(self):
+        emu, roles = self.setup_tenant(
+            options={"environment": "production",
+                     "mass_user_deletion": True})
+        p = self.up("plan", "-o", "plan.json")
+        self.assertRan(p, 3)
+        self.assertIn("REFUSED mass_user_deletion", p.stdout)
+        self.assertIn("options.environment is production", p.stdout)
+        self.assertTrue(self.read_plan()["tenants"][0]["refused"])
+        p = self.up("apply", "--yes")
+        self.assertRan(p, 3)
+        p = self.up("apply", "plan.json")
+        self.assertRan(p, 3)
+        self.assertEqual(writes(emu.requests()), [])
+        self.assertEqual(emu.deletes(), {})
+
+    def test_403_on_the_canary_stops_the_tenant(self):
+        pop, roles = up.population(VENDOR)
+        first = roles["delete"][2]
+        for u in pop["users"]:
+            if u["id"] == first:
+                u["fail_delete"] = 403
+        emu, roles = self.setup_tenant(
+            pop=(pop, roles),
+            options={"environment": "test", "mass_user_deletion": True})
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        before = len(emu.requests())
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        self.assertIn("canary", p.stderr)
+        self.assertIn("the environment is Production", p.stderr)
+        log = emu.requests()[before:]
+        self.assertEqual([r["path"] for r in scim_deletes(log)],
+                         [SCIM_USERS + "/" + first])
+        self.assertNotIn(MASS, [r["path"] for r in log])
+        self.assertIs(log[-1], scim_deletes(log)[0])
+        self.assertEqual(self.outcomes("j.jsonl"), {first: "failed"})
+        self.assertIn("17 not attempted", p.stdout)
+        self.assertEqual(emu.deletes(), {})
+
+    def test_404_is_absent_and_400_blocked(self):
+        pop, roles = up.population(VENDOR, deletable=6)
+        gone, stuck = roles["delete"][3], roles["delete"][4]
+        for u in pop["users"]:
+            if u["id"] == gone:
+                u["vanishing"] = True
+            if u["id"] == stuck:
+                u["undeletable"] = True
+        emu, roles = self.setup_tenant(pop=(pop, roles))
+        p = self.up("apply", "--yes", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        out = self.outcomes("j.jsonl")
+        self.assertEqual(out, {roles["delete"][2]: "deactivated",
+                               gone: "absent", stuck: "blocked",
+                               roles["delete"][5]: "deactivated"})
+
+    def test_scope_from_the_file(self):
+        emu, roles = self.setup_tenant(
+            auth=dict(up.AUTH[VENDOR], scope="api offline"))
+        self.assertRan(self.up("plan"), 0)
+        tok = emu.requests()[0]
+        self.assertEqual(tok["body"],
+                         "grant_type=client_credentials&scope=api%20offline")
+
+    def test_wrong_secret_is_an_error(self):
+        emu, roles = self.setup_tenant(emu_flags={"client_secret": "x"})
+        p = self.up("plan")
+        self.assertRan(p, 1)
+        self.assertIn("authentication failed: POST /oauth2/server/token: "
+                      "HTTP 401", p.stderr)
+        self.assertNotIn(up.SECRET, p.stderr + p.stdout)
+        self.assertEqual(len(emu.requests()), 1)
