@@ -3,6 +3,7 @@
  * lists with absolute next/previous links, deletion that only schedules,
  * and a daily budget of authenticated requests.
  */
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 
@@ -83,6 +84,11 @@ static void list(struct emu *emu, struct emu_req *r)
 		size = DEFAULT_PAGE_SIZE;
 	if (size > emu->cfg.max_page)
 		size = emu->cfg.max_page;
+	/* a page number too large to multiply is past the end too */
+	if (page - 1 > LONG_MAX / size) {
+		error(r, 404, "Invalid page.");
+		return;
+	}
 	offset = (page - 1) * size;
 	if (page > 1 && (size_t)offset >= s->listed) {
 		error(r, 404, "Invalid page.");
