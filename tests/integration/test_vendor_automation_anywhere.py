@@ -277,3 +277,19 @@ class ControlRoomTest(up.TestCase):
         p = self.up("apply", "--yes")
         self.assertRan(p, 3)
         self.assertEqual(writes(emu.requests()), [])
+
+    def test_secrets_never_printed(self):
+        emu, roles = self.setup_tenant()
+        outputs = []
+        for args in (["plan", "-vv", "-o", "plan.json"],
+                     ["apply", "plan.json", "-v", "--journal", "j.jsonl"]):
+            p = self.up(*args)
+            self.assertRan(p, 0)
+            outputs += [p.stdout, p.stderr]
+        self.assertTrue(any("POST http" in o for o in outputs))
+        for f in ("plan.json", "j.jsonl"):
+            outputs.append(open(self.path(f)).read())
+        # the emulator's tokens are JWTs: {"alg":"RS256",...
+        for text in outputs:
+            self.assertNotIn(up.SECRET, text)
+            self.assertNotIn("eyJhbGciOi", text)

@@ -1,6 +1,8 @@
 """Bizagi against the emulator: client-credential token, SCIM listing,
 deactivation, and the MassUserDeletion step with its production refusals."""
 
+import base64
+
 import up
 from up import writes
 
@@ -244,3 +246,19 @@ class BizagiTest(up.TestCase):
                       "HTTP 401", p.stderr)
         self.assertNotIn(up.SECRET, p.stderr + p.stdout)
         self.assertEqual(len(emu.requests()), 1)
+
+    def test_secrets_never_printed(self):
+        emu, roles = self.setup_tenant()
+        basic = base64.b64encode(f"{up.USER}:{up.SECRET}".encode()).decode()
+        outputs = []
+        for args in (["plan", "-vv", "-o", "plan.json"],
+                     ["apply", "plan.json", "-v", "--journal", "j.jsonl"]):
+            p = self.up(*args)
+            self.assertRan(p, 0)
+            outputs += [p.stdout, p.stderr]
+        self.assertTrue(any("GET http" in o for o in outputs))
+        for f in ("plan.json", "j.jsonl"):
+            outputs.append(open(self.path(f)).read())
+        for text in outputs:
+            self.assertNotIn(up.SECRET, text)
+            self.assertNotIn(basic, text)
