@@ -211,3 +211,15 @@ class BevyTest(up.TestCase):
         line = [l for l in self.journal("j.jsonl") if l.get("id") == locked][0]
         self.assertEqual(line["http_status"], 400)
         self.assertIn("cannot be deleted", line["detail"])
+
+    def test_refused_token_fails_before_any_deletion(self):
+        emu, roles = self.setup_tenant()
+        p = self.up("apply", "--yes", env={"UP_SECRET": "not-the-token"})
+        self.assertRan(p, 1)
+        self.assertIn('HTTP 401: {"detail":"Invalid token."}', p.stdout)
+        self.assertNotIn("not-the-token", p.stdout + p.stderr)
+        log = emu.requests()
+        # a static token is not renewed: one refused page, nothing more
+        self.assertEqual([(r["method"], r["status"], r["auth"]) for r in log],
+                         [("GET", 401, "invalid")])
+        self.assertEqual(len(remaining(emu)), 30)
