@@ -116,9 +116,9 @@ static int auth_response(struct session *s, const struct http_response *r,
 		tok = json_str(root, "token");
 		if (!tok || !*tok) {
 			/*
-			 * Not the end: the session asks for credentials
-			 * again, and this time they come from the
-			 * configuration.
+			 * Not the end: with no token left, the lane asks
+			 * for one again before its next request, and
+			 * auth_request then logs in with the credentials.
 			 */
 			cJSON_Delete(root);
 			drop_token(s);
