@@ -165,7 +165,7 @@ class UiPathTest(up.TestCase):
         flat = [i for b in ids for i in b]
         self.assertEqual(len(flat), len(set(flat)))
         for s in singles:
-            # the canary went out, and was answered, before any bulk
+            # the canary went out alone, before any bulk
             self.assertLess(s["seq"], min(b["seq"] for b in bulks))
             flat.append(s["path"].rsplit("/", 1)[1])
         self.assertEqual(sorted(flat), sorted(roles["delete"]))
