@@ -123,7 +123,10 @@ static void finish_tenant(struct tenant_apply *ta)
 	if (ta->phase == DONE || ta->phase == POST)
 		return;
 	if (ta->tp->mass_deletion && ta->s.v->post_request && !ta->stopped &&
-	    !engine_stopping(ta->a->e)) {
+	    !engine_stopping(ta->a->e) &&
+	    !(ta->a->resuming &&
+	      journal_step_done(&ta->a->resume, ta->tp->t.name,
+				"mass_user_deletion"))) {
 		ta->phase = POST;
 		engine_submit(ta->s.lane, ta->s.v->post_request(&ta->s),
 			      post_done, ta);
@@ -144,9 +147,9 @@ static void del_done(void *arg, struct http_request *req,
 
 	ta->inflight -= d->n;
 	if (res->status == 0 && req->attempts == 0) {
-		/* never sent (stopping, budget): not attempted */
+		/* never sent (stopping, budget, tenant stopped): not attempted */
 		ta->a->r->not_attempted += d->n;
-		if (!engine_stopping(ta->a->e))
+		if (!engine_stopping(ta->a->e) && !ta->stopped)
 			say(ta->a, MSG_ERROR, "%s: %s", ta->tp->t.name,
 			    res->error);
 	} else {
@@ -154,13 +157,21 @@ static void del_done(void *arg, struct http_request *req,
 			for (i = 0; i < d->n; i++) {
 				out[i].outcome = OUTCOME_FAILED;
 				snprintf(out[i].detail, sizeof(out[i].detail),
-					 "%s", res->error);
+					 "%.250s", res->error);
 			}
 		} else {
 			ta->s.v->delete_response(&ta->s, d->u, d->n, res, out);
 		}
 		for (i = 0; i < d->n; i++) {
 			record(ta, d->u[i], &out[i], req->attempts);
+			if (out[i].stop_tenant && !ta->stopped) {
+				/* the vendor said so: not one more request */
+				ta->stopped = true;
+				say(ta->a, MSG_ERROR,
+				    "%s: %s: no more requests for this tenant",
+				    ta->tp->t.name, out[i].detail);
+				engine_lane_cancel(ta->s.lane);
+			}
 			if (ta->phase == CANARY &&
 			    out[i].outcome == OUTCOME_FAILED) {
 				ta->stopped = true;
@@ -235,7 +246,8 @@ static void submit_more(struct tenant_apply *ta)
 		if (ta->inflight)
 			return;
 		if (ta->next < ta->ntodo) {
-			double delay = ta->group_end ? (double)pause : 0;
+			/* a pause after the canary, and between groups */
+			double delay = ta->next ? (double)pause : 0;
 
 			ta->group_end = ta->next + group;
 			while (ta->next < ta->ntodo && ta->next < ta->group_end)

@@ -590,10 +590,17 @@ static void load_secret(struct loader *L, const struct ynode *map,
 	s->col = n->col;
 	switch (secret_kind(s->raw)) {
 	case SECRET_BAD:
-		error_at(L, n,
-			 "'%s': malformed reference '%s' (use ${env:NAME} or "
-			 "${file:PATH})",
-			 key, s->raw);
+		/* a literal secret may hold "${": never echo a secret */
+		if (is_secret)
+			error_at(L, n,
+				 "'%s': malformed reference (use ${env:NAME} "
+				 "or ${file:PATH})",
+				 key);
+		else
+			error_at(L, n,
+				 "'%s': malformed reference '%s' (use "
+				 "${env:NAME} or ${file:PATH})",
+				 key, s->raw);
 		return;
 	case SECRET_LITERAL:
 		if (is_secret && *s->raw)

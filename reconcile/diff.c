@@ -175,7 +175,12 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 	diff_guards(tp, t);
 
 	warn_unmatched(tp, in->config, &t->keep, &keep);
-	if (!live->caller)
+	if (!live->caller && t->vendor && t->vendor->app_credentials)
+		tenant_plan_warn(tp,
+				 "the credentials belong to an application, "
+				 "not a user: make sure administrators are "
+				 "listed under 'protect'");
+	else if (!live->caller)
 		tenant_plan_warn(tp,
 				 "the calling identity is not known for this "
 				 "tenant: make sure administrators are listed "

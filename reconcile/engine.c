@@ -475,6 +475,17 @@ static void finish(struct pending *p, long status, const char *error)
 	pending_free(p);
 }
 
+void engine_lane_cancel(struct lane *l)
+{
+	struct pending *p;
+
+	/* callbacks may queue more; they are cancelled too */
+	while ((p = l->head)) {
+		unlink_pending(l, NULL, p);
+		finish(p, 0, "cancelled: the tenant was stopped");
+	}
+}
+
 void engine_lane_auth_done(struct lane *l, bool ok, const char *why)
 {
 	l->auth_waiting = false;
@@ -757,11 +768,17 @@ static void decrease(struct lane *l, double now)
 	double sent;
 
 	l->stats.rate_limited++;
-	/* one decrease per second: a burst of 429s is one signal */
-	if (now - l->last_decrease < 1.0)
+	/*
+	 * One decrease per two seconds: a burst of 429s is one signal, and
+	 * the rate must have time to show whether it was enough.
+	 */
+	if (now - l->last_decrease < 2.0)
 		return;
 	sent = recent_rate(l, now);
-	l->ceiling = l->rate > 0 && l->rate < sent ? l->rate : sent;
+	if (l->rate > 0 && l->rate < sent)
+		sent = l->rate;
+	/* the ceiling falls with the signal, but not below half of itself */
+	l->ceiling = sent > l->ceiling / 2 ? sent : l->ceiling / 2;
 	if (l->ceiling < 1)
 		l->ceiling = 1;
 	l->rate = l->ceiling / 2;

@@ -47,7 +47,7 @@ struct http_response {
 	char *body;  /* NUL-terminated; "" when empty */
 	size_t len;
 	char *content_type; /* or NULL */
-	char error[256];    /* transport failure, when status is 0 */
+	char error[1024];   /* transport failure, when status is 0 */
 	int attempts;
 	double seconds; /* of the last attempt */
 };
@@ -108,6 +108,12 @@ void engine_lane_set_auth(struct lane *l, const struct lane_auth *auth);
 void engine_lane_auth_done(struct lane *l, bool ok, const char *why);
 const struct lane_stats *engine_lane_stats(const struct lane *l);
 const char *engine_lane_name(const struct lane *l);
+
+/*
+ * Fails the lane's queued requests without sending them (their callbacks
+ * see status 0 and no attempt); requests in flight finish.
+ */
+void engine_lane_cancel(struct lane *l);
 
 /* Takes ownership of req. */
 void engine_submit(struct lane *l, struct http_request *req,

@@ -310,6 +310,16 @@ bool journal_is_done(const struct journal_done *d, const char *tenant,
 	return r;
 }
 
+bool journal_step_done(const struct journal_done *d, const char *tenant,
+		       const char *step)
+{
+	char *id = xasprintf("\n%s", step);
+	bool r = journal_is_done(d, tenant, id);
+
+	free(id);
+	return r;
+}
+
 void journal_done_release(struct journal_done *d)
 {
 	hmap_release(&d->set);
@@ -382,6 +392,22 @@ int journal_load_done(struct journal_done *d, const char *path,
 			if (out != OUTCOME_FAILED)
 				done_add(d, tenant->valuestring,
 					 id->valuestring);
+		} else if (!strcmp(type->valuestring, "step")) {
+			const cJSON *step =
+				cJSON_GetObjectItemCaseSensitive(o, "step");
+
+			tenant = cJSON_GetObjectItemCaseSensitive(o, "tenant");
+			outcome =
+				cJSON_GetObjectItemCaseSensitive(o, "outcome");
+			if (cJSON_IsString(tenant) && cJSON_IsString(step) &&
+			    cJSON_IsString(outcome) &&
+			    !strcmp(outcome->valuestring, "done")) {
+				char *key =
+					xasprintf("\n%s", step->valuestring);
+
+				done_add(d, tenant->valuestring, key);
+				free(key);
+			}
 		}
 		cJSON_Delete(o);
 	}

@@ -49,9 +49,9 @@ int journal_close(struct journal *j, struct err *e);
 /* .userprune/journal-<UTC time>.jsonl, in a new string. */
 char *journal_default_path(void);
 
-/* The users an earlier journal of the same plan finished. */
+/* The users (and steps) an earlier journal of the same plan finished. */
 struct journal_done {
-	struct hmap set; /* "tenant\n id" */
+	struct hmap set; /* "tenant\n id", and "tenant\n\n step" */
 	struct arena keys;
 	size_t n;
 };
@@ -60,6 +60,8 @@ int journal_load_done(struct journal_done *d, const char *path,
 		      const char *checksum, struct err *e);
 bool journal_is_done(const struct journal_done *d, const char *tenant,
 		     const char *id);
+bool journal_step_done(const struct journal_done *d, const char *tenant,
+		       const char *step);
 void journal_done_release(struct journal_done *d);
 
 #endif

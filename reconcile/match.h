@@ -80,8 +80,9 @@ const char *fold(const char *s, char *buf, size_t cap, char **heap,
 		 size_t *len);
 
 /*
- * Parses a value file: a text file (one value per line, blank lines and
- * lines starting with # ignored) or, when csv is set, an RFC 4180 CSV file
+ * Parses a value file: a text file (one value per line; blank lines, lines
+ * starting with # and a # after white space start comments) or, when csv
+ * is set, an RFC 4180 CSV file
  * with a header row from which column picks the values (NULL: the only
  * column). Strings go into arena; *values is a new array.
  */

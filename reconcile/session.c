@@ -66,9 +66,14 @@ char *session_url(const struct session *s, const char *fmt, ...)
 
 void session_set_token(struct session *s, const char *token, double expires_in)
 {
+	/* renewed a little before the end: at most half its lifetime early */
+	double margin =
+		expires_in / 2 < EXPIRY_MARGIN ? expires_in / 2 : EXPIRY_MARGIN;
+
 	wipe(&s->access_token);
 	s->access_token = xstrdup(token);
-	s->expires_at = expires_in > 0 ? session_now() + expires_in : 0;
+	s->expires_at =
+		expires_in > 0 ? session_now() + expires_in - margin : 0;
 }
 
 void session_set_caller(struct session *s, const char *id)
@@ -241,7 +246,7 @@ static char *lane_header(void *arg)
 	if (!v->auth_request && s->t->auth.type != AUTH_OAUTH2)
 		return static_header(s);
 	if (!s->access_token ||
-	    (s->expires_at && session_now() > s->expires_at - EXPIRY_MARGIN))
+	    (s->expires_at && session_now() > s->expires_at))
 		return NULL;
 	if (v->auth_header)
 		return v->auth_header(s);

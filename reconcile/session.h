@@ -30,7 +30,7 @@ struct session {
 	char *username, *password, *token, *client_id, *client_secret, *api_key,
 		*token_url, *scope;
 	char *access_token;
-	double expires_at; /* monotonic seconds; 0: does not expire */
+	double expires_at; /* monotonic seconds to renew at; 0: never */
 	char *caller;
 	int batch;  /* users per delete request (bulk vendors), at least 1 */
 	void *priv; /* the connector's, freed with free() */

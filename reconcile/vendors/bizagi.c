@@ -102,6 +102,8 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	/* "users cannot be deleted in Bizagi": the DELETE deactivates */
 	scim_delete_outcome(r, OUTCOME_DEACTIVATED, out);
 	if (r->status == 403) {
+		/* production refuses them all: stop before the next one */
+		out->stop_tenant = true;
 		http_describe(r, desc, sizeof(desc));
 		snprintf(out->detail, sizeof(out->detail),
 			 "Bizagi refused the deactivation: the environment "
@@ -212,6 +214,7 @@ static const struct vendor_option options[] = {
 
 const struct vendor vendor_bizagi = {
 	.name = "bizagi",
+	.app_credentials = true,
 	.auth_types = AUTH_BIT(AUTH_OAUTH2),
 	.options = options,
 	.defaults = { .concurrency = 4,

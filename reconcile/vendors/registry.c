@@ -47,7 +47,9 @@ const char *vendor_names(void)
 	static struct strbuf names = STRBUF_INIT;
 	size_t i;
 
-	for (i = 0; !names.len && vendor_list[i]; i++)
+	if (names.len)
+		return names.buf;
+	for (i = 0; vendor_list[i]; i++)
 		strbuf_addf(&names, "%s%s", i ? ", " : "",
 			    vendor_list[i]->name);
 	return strbuf_str(&names);

@@ -361,6 +361,7 @@ static const struct vendor_option options[] = {
  */
 const struct vendor vendor_uipath = {
 	.name = "uipath",
+	.app_credentials = true,
 	.auth_types = AUTH_BIT(AUTH_OAUTH2),
 	.options = options,
 	.defaults = { .concurrency = 2,

@@ -90,6 +90,7 @@ struct delete_result {
 	enum outcome outcome;
 	long status;
 	char detail[256];
+	bool stop_tenant; /* send nothing more to this tenant */
 };
 
 struct vendor {
@@ -104,6 +105,8 @@ struct vendor {
 	bool grouped;
 	/* deactivation is as far as deletion goes: inactive users are done */
 	bool inactive_is_final;
+	/* the credentials belong to an application, never to a user */
+	bool app_credentials;
 
 	/*
 	 * Token exchange (oauth2, Control Room). NULL: the auth type's

@@ -1,23 +1,45 @@
 #!/usr/bin/python3
 """userprune benchmarks: `make bench`. Prints figures; asserts nothing.
 
-  plan-live   plan --live on a snapshot of 1,000,000 users with 500,000
-              keep entries: wall time and peak RSS (goal: < 3 s, < 600 MiB)
+  plan-live      plan --live on a snapshot of 1,000,000 users with 500,000
+                 keep entries: wall time and peak RSS (goal: < 3 s, < 600 MiB)
+  deletes        a) 5,000 deletions, 50 ms latency, a 200 requests/s limit:
+                 userprune told the limit, userprune one at a time, and a
+                 python3 loop like a vendor's how-to script (goal: >= 190/s,
+                 zero failed, >= 15x the script)
+  unknown-limit  b) the same with the limit unknown to userprune
+                 (concurrency 32) and the emulator enforcing 100/s (goal:
+                 >= 85 deletions/s, 429 answers under 5% of requests)
+  list-million   c) list 1,000,000 Atlassian users, 1,000 a page, 20 ms
+                 latency: wall time and peak RSS (goal: < 5 s, < 600 MiB)
+  faults         d) 10% 503, 2% dropped connections, 429 bursts: every
+                 planned deletion reaches one final outcome, none twice
 
 Usage: tests/bench/run.py [--build DIR] [NAME ...]
 """
 
 import argparse
+import http.client
+import base64
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+
+import yaml  # noqa: E402
+from emu import Emulator  # noqa: E402
+
+SECRET = "bench-secret"
+USER = "admin@example.test"
 
 
 def workdir():
@@ -104,7 +126,247 @@ def bench_plan_live(build):
     print()
 
 
-BENCHES = {"plan-live": bench_plan_live}
+# ---- against the emulator ----
+
+MEASURE = ("import resource,subprocess,sys,time;"
+           "t=time.monotonic();"
+           "p=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL,"
+           "stderr=subprocess.DEVNULL);"
+           "w=time.monotonic()-t;"
+           "r=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
+           "print(w,r/1024,p.returncode)")
+
+
+class Run:
+    """A private directory with a desired-state file for one tenant."""
+
+    def __init__(self, build, emu, vendor, limits, keep, deletions):
+        self.build = build
+        self.dir = tempfile.mkdtemp(prefix="userprune-bench-")
+        self.env = dict(os.environ, BENCH_USER=USER, BENCH_SECRET=SECRET,
+                        NO_COLOR="1")
+        auth = {"atlassian": {"type": "basic", "username": "${env:BENCH_USER}",
+                              "password": "${env:BENCH_SECRET}"},
+                "scim": {"type": "bearer", "token": "${env:BENCH_SECRET}"}}
+        cfg = {"version": 1, "tenants": [{
+            "name": "bench", "vendor": vendor, "url": emu.base_url(),
+            "auth": auth[vendor], "keep": keep,
+            "policy": {"max_deletions": deletions, "max_delete_percent": 100},
+            "limits": limits}]}
+        with open(os.path.join(self.dir, "userprune.yaml"), "w") as f:
+            yaml.safe_dump(cfg, f)
+
+    def measured(self, *args):
+        """(wall seconds, peak RSS MiB, exit code) of userprune args."""
+        p = subprocess.run([sys.executable, "-c", MEASURE,
+                            os.path.join(self.build, "userprune")] +
+                           list(args), cwd=self.dir, env=self.env,
+                           capture_output=True, text=True)
+        wall, rss, rc = p.stdout.split()
+        return float(wall), float(rss), int(rc)
+
+    def run(self, *args):
+        return subprocess.run([os.path.join(self.build, "userprune")] +
+                              list(args), cwd=self.dir, env=self.env,
+                              capture_output=True, text=True)
+
+    def outcomes(self, journal):
+        out = {}
+        with open(os.path.join(self.dir, journal)) as f:
+            for line in f:
+                o = json.loads(line)
+                if o["type"] == "outcome":
+                    out.setdefault(o["id"], []).append(o["outcome"])
+        return out
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def population(n, prefix="u"):
+    users = [{"id": "keeper", "email": USER, "username": "admin",
+              "name": "Admin"}]
+    users += [{"id": "%s%06d" % (prefix, i),
+               "email": "%s%06d@bench.example" % (prefix, i),
+               "name": "User %d" % i} for i in range(n)]
+    return {"caller": "keeper", "users": users}
+
+
+def delete_rate(emu):
+    """Deletions per second between the first and the last DELETE."""
+    t = [r["t"] for r in emu.requests() if r["method"] == "DELETE"
+         and r["status"] in (200, 204)]
+    if len(t) < 2:
+        return 0.0, len(t)
+    return (len(t) - 1) / (max(t) - min(t)), len(t)
+
+
+def userprune_apply(build, n, limits, emu_flags, vendor="atlassian"):
+    pop = population(n)
+    auth = {"username": USER, "password": SECRET} if vendor == "atlassian" \
+        else {"token": SECRET}
+    with Emulator(vendor, population=pop, **auth, **emu_flags) as emu:
+        run = Run(build, emu, vendor, limits, keep=[USER], deletions=n)
+        try:
+            p = run.run("plan", "-o", "plan.json")
+            if p.returncode != 0:
+                raise SystemExit("bench: plan failed: " + p.stderr)
+            emu.reset_stats()
+            wall, rss, rc = run.measured("apply", "plan.json", "--journal",
+                                         "j.jsonl")
+            rate, done = delete_rate(emu)
+            outcomes = run.outcomes("j.jsonl")
+            failed = sum(1 for v in outcomes.values() if "failed" in v)
+            stats = emu.stats()
+            return {"wall": wall, "rate": rate, "deleted": done,
+                    "failed": failed, "rc": rc,
+                    "requests": stats["requests"],
+                    "429": stats["by_status"].get("429", 0)}
+        finally:
+            run.close()
+
+
+def script_deletes(n, emu_flags):
+    """The one-request-at-a-time loop of a vendor how-to, in python3."""
+    pop = population(n)
+    with Emulator("atlassian", population=pop, username=USER,
+                  password=SECRET, **emu_flags) as emu:
+        u = urllib.parse.urlsplit(emu.base_url())
+        auth = base64.b64encode(f"{USER}:{SECRET}".encode()).decode()
+        start = time.monotonic()
+        ok = 0
+        for user in pop["users"][1:]:
+            c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+            c.request("DELETE", "/rest/api/3/user?accountId=" + user["id"],
+                      headers={"Authorization": "Basic " + auth})
+            r = c.getresponse()
+            r.read()
+            c.close()
+            ok += r.status < 400
+        wall = time.monotonic() - start
+    return {"wall": wall, "rate": ok / wall, "deleted": ok}
+
+
+def bench_deletes(build):
+    flags = {"latency_ms": 50, "rate_limit": 200}
+    print("deletes: a) 50 ms latency, the vendor allows 200 requests/s",
+          flush=True)
+    fast = userprune_apply(build, 5000, {"requests_per_second": 200,
+                                         "concurrency": 16}, flags)
+    slow_n = 400
+    one = userprune_apply(build, slow_n, {"requests_per_second": 200,
+                                          "concurrency": 1}, flags)
+    script = script_deletes(slow_n, flags)
+    print()
+    print("a) apply with 50 ms latency and a 200 requests/s limit")
+    print(f"  {'run':<44} {'deletions':>9} {'per s':>7} {'wall s':>7} "
+          f"{'failed':>6}")
+    print(f"  {'userprune, requests_per_second 200, conc. 16':<44} "
+          f"{fast['deleted']:9d} {fast['rate']:7.1f} {fast['wall']:7.1f} "
+          f"{fast['failed']:6d}")
+    print(f"  {'userprune, concurrency 1':<44} {one['deleted']:9d} "
+          f"{one['rate']:7.1f} {one['wall']:7.1f} {one['failed']:6d}")
+    print(f"  {'python3 loop, one DELETE at a time':<44} "
+          f"{script['deleted']:9d} {script['rate']:7.1f} "
+          f"{script['wall']:7.1f} {'-':>6}")
+    print(f"  speed-up over the script: {fast['rate'] / script['rate']:.1f}x"
+          f" (5,000 deletions: {5000 / fast['rate']:.0f} s instead of "
+          f"{5000 / script['rate']:.0f} s)")
+    print("  goal: >= 190 deletions/s, zero failed, >= 15x the script")
+    print(f"  (the one-at-a-time runs delete {slow_n} users; their rate does "
+          "not depend on the count)")
+    print()
+
+
+def bench_unknown_limit(build):
+    print("unknown-limit: b) the emulator allows 100 requests/s; userprune "
+          "is not told", flush=True)
+    r = userprune_apply(build, 5000, {"concurrency": 32},
+                        {"latency_ms": 50, "rate_limit": 100}, vendor="scim")
+    print()
+    print("b) apply 5,000 deletions, limit unknown to userprune (SCIM, no "
+          "requests_per_second,")
+    print("   concurrency 32), the emulator enforcing 100 requests/s with "
+          "429 + Retry-After")
+    print(f"  deletions/s {r['rate']:.1f}, wall {r['wall']:.1f} s, requests "
+          f"{r['requests']}, 429 answers {r['429']} "
+          f"({100.0 * r['429'] / max(r['requests'], 1):.1f}%), failed "
+          f"{r['failed']}")
+    print("  goal: >= 85 deletions/s, 429 answers under 5% of requests")
+    print()
+
+
+def bench_list_million(build):
+    print("list-million: c) starting an emulated Atlassian site of "
+          "1,000,000 users", flush=True)
+    with Emulator("atlassian", users=1000000, latency_ms=20, username=USER,
+                  password=SECRET, log=False) as emu:
+        run = Run(build, emu, "atlassian",
+                  {"concurrency": 8, "requests_per_second": 0},
+                  keep=[{"email": "*"}], deletions=0)
+        try:
+            wall, rss, rc = run.measured("plan", "-o", "plan.json")
+            plan = json.load(open(os.path.join(run.dir, "plan.json")))
+            live = plan["tenants"][0]["counts"]["live"]
+            requests = emu.stats()["requests"]
+        finally:
+            run.close()
+    print()
+    print("c) plan: list 1,000,000 Atlassian users, 1,000 a page, 20 ms "
+          "latency, concurrency 8")
+    print(f"  users listed {live}, requests {requests}, wall {wall:.2f} s, "
+          f"peak RSS {rss:.0f} MiB, exit {rc}")
+    print("  goal: under 5 s and under 600 MiB")
+    print()
+
+
+def bench_faults(build):
+    n = 2000
+    print("faults: d) 10% 503, 2% dropped connections, 429 bursts",
+          flush=True)
+    pop = population(n)
+    with Emulator("atlassian", population=pop, username=USER,
+                  password=SECRET, latency_ms=5, fail_rate=0.1,
+                  drop_rate=0.02, burst_429=0.05, seed=11) as emu:
+        run = Run(build, emu, "atlassian",
+                  {"concurrency": 8, "requests_per_second": 0,
+                   "max_attempts": 8},
+                  keep=[USER], deletions=n)
+        try:
+            p = run.run("plan", "-o", "plan.json")
+            planned = {u["id"] for u in json.load(open(os.path.join(
+                run.dir, "plan.json")))["tenants"][0]["delete"]}
+            wall, rss, rc = run.measured("apply", "plan.json", "--journal",
+                                         "j.jsonl")
+            outcomes = run.outcomes("j.jsonl")
+            deletes = emu.deletes()
+            stats = emu.stats()
+        finally:
+            run.close()
+    counts = {}
+    for v in outcomes.values():
+        for o in v:
+            counts[o] = counts.get(o, 0) + 1
+    once = all(len(v) == 1 for v in outcomes.values())
+    final = all(v[-1] != "failed" for v in outcomes.values())
+    print()
+    print(f"d) fault matrix: {n} planned deletions, 10% 503, 2% dropped "
+          "connections, 5% 429 bursts")
+    print(f"  plan exit {p.returncode}, apply exit {rc}, wall {wall:.1f} s, "
+          f"requests {stats['requests']}")
+    print(f"  outcomes: {json.dumps(counts, sort_keys=True)}")
+    print(f"  every planned user has exactly one journal outcome: "
+          f"{set(outcomes) == planned and once}")
+    print(f"  every outcome is final (none failed): {final}")
+    print(f"  deleted by the vendor: {len(deletes)}, of them twice or more: "
+          f"{sum(1 for c in deletes.values() if c > 1)}, unplanned: "
+          f"{len(set(deletes) - planned)}")
+    print()
+
+
+BENCHES = {"plan-live": bench_plan_live, "deletes": bench_deletes,
+           "unknown-limit": bench_unknown_limit,
+           "list-million": bench_list_million, "faults": bench_faults}
 
 
 def main():

@@ -55,7 +55,7 @@ class BizagiTest(up.TestCase):
         self.assertEqual(t["counts"]["pending"], 2)
         self.assertTrue(t["mass_user_deletion"])
         self.assertIn("MassUserDeletion: Bizagi deletes EVERY user", p.stdout)
-        self.assertIn("calling identity is not known", p.stdout)
+        self.assertIn("the credentials belong to an application", p.stdout)
 
     def test_requests_as_documented(self):
         emu, roles = self.setup_tenant()
@@ -213,6 +213,35 @@ class BizagiTest(up.TestCase):
         self.assertEqual(self.outcomes("j.jsonl"), {first: "failed"})
         self.assertIn("17 not attempted", p.stdout)
         self.assertEqual(emu.deletes(), {})
+
+    def test_403_after_the_canary_stops_the_tenant(self):
+        # past the canary, a production refusal still stops everything:
+        # only the requests already in flight are answered
+        pop, roles = up.population(VENDOR)
+        planned = roles["delete"][2:]
+        for u in pop["users"]:
+            if u["id"] in planned[3:]:
+                u["fail_delete"] = 403
+        emu, roles = self.setup_tenant(
+            pop=(pop, roles), limits={"concurrency": 2,
+                                      "requests_per_second": 0},
+            options={"environment": "test", "mass_user_deletion": True})
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        before = len(emu.requests())
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        self.assertIn("the environment is Production", p.stderr)
+        self.assertIn("no more requests for this tenant", p.stderr)
+        log = emu.requests()[before:]
+        sent = [r["path"].rsplit("/", 1)[1] for r in scim_deletes(log)]
+        # three went through; of the refused ones, at most the two in
+        # flight were sent
+        self.assertEqual(sent[:3], planned[:3])
+        self.assertLessEqual(len(sent), 5)
+        self.assertNotIn(MASS, [r["path"] for r in log])
+        out = self.outcomes("j.jsonl")
+        self.assertEqual([out[i] for i in planned[:3]], ["deactivated"] * 3)
+        self.assertEqual(set(out) - set(sent), set())
 
     def test_404_is_absent_and_400_blocked(self):
         pop, roles = up.population(VENDOR, deletable=6)

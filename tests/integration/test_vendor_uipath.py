@@ -70,7 +70,7 @@ class UiPathTest(up.TestCase):
         self.assertEqual(t["counts"]["untouched"], 5)
         # no caller endpoint: the plan says so
         self.assertIsNone(t["caller"])
-        self.assertIn("calling identity is not known", p.stdout)
+        self.assertIn("the credentials belong to an application", p.stdout)
         pages = [r for r in emu.requests() if r["method"] == "GET"]
         self.assertGreaterEqual(len(pages), 5)
         skips = sorted(int(re.search(r"skip=(\d+)", r["query"]).group(1))
@@ -230,6 +230,18 @@ class UiPathTest(up.TestCase):
         self.assertGreater(len([r for r in log if r["status"] == 401]), 0)
         self.assertGreater(len([r for r in log
                                 if r["path"].endswith("/connect/token")]), 2)
+        self.assertEqual(emu.deletes(), {i: 1 for i in roles["delete"]})
+
+    def test_short_lived_token_is_renewed_before_it_ends(self):
+        # a 20-second token is used, and renewed at most once a run this
+        # short: not before every request
+        emu, roles = self.setup_tenant(emu_flags={"max_page": 5,
+                                                  "token_ttl": 20})
+        p = self.up("apply", "--yes", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        tokens = [r for r in emu.requests()
+                  if r["path"].endswith("/connect/token")]
+        self.assertLessEqual(len(tokens), 2)
         self.assertEqual(emu.deletes(), {i: 1 for i in roles["delete"]})
 
     def test_refused_bulk_fails_every_user_of_the_batch(self):

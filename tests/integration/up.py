@@ -82,7 +82,7 @@ AUTH = {
 }
 
 # Vendors whose users carry no account type.
-UNTYPED = ("scim", "bizagi", "bevy")
+UNTYPED = ("scim", "bizagi", "bevy", "automation-anywhere")
 
 # The emulator flags that make it accept AUTH above.
 EMU_AUTH = {
@@ -91,7 +91,7 @@ EMU_AUTH = {
     "bevy": {"token": SECRET},
     "uipath": {"client_id": USER, "client_secret": SECRET},
     "bizagi": {"client_id": USER, "client_secret": SECRET},
-    "automation-anywhere": {"username": "admin", "password": SECRET},
+    "automation-anywhere": {"username": USER, "password": SECRET},
 }
 
 
@@ -190,8 +190,8 @@ class TestCase(unittest.TestCase):
 def writes(requests):
     """Requests that change something at the vendor (token and listing
     POSTs are reads)."""
-    reads = ("/users/list", "/authentication", "/connect/token",
-             "/oauth2/server/token")
+    reads = ("/users/list", "/authentication", "/authentication/token",
+             "/connect/token", "/oauth2/server/token")
     return [r for r in requests
             if r["method"] not in ("GET", "HEAD")
             and not (r["method"] == "POST" and r["path"].endswith(reads))]

@@ -45,7 +45,7 @@ static void test_fold(void **state)
 static void test_text_value_file(void **state)
 {
 	const char *data = "# kept for the audit\nalice@acme.com\n\n  bob  \n"
-			   "#carol\r\ndave@x\r\n";
+			   "#carol\r\ndave@x  # team lead\r\n";
 	struct arena a = ARENA_INIT;
 	struct file_value *v;
 	size_t n;

@@ -71,7 +71,7 @@ static void test_sha256_hw_matches_portable(void **state)
 static void test_hmap(void **state)
 {
 	struct hmap m = HMAP_INIT;
-	char keys[5000][12];
+	char keys[5000][16];
 	int i, inserted;
 
 	(void)state;
