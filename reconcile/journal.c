@@ -365,7 +365,7 @@ int journal_load_done(struct journal_done *d, const char *path,
 							       "plan_checksum");
 			if (!cJSON_IsString(sum) ||
 			    strcmp(sum->valuestring, checksum)) {
-				cJSON_Delete(o);
+				/* the message quotes sum: delete o after */
 				err_set(e,
 					"%s:%d: the journal is of another plan "
 					"(checksum %.12s, this plan %.12s)",
@@ -373,6 +373,7 @@ int journal_load_done(struct journal_done *d, const char *path,
 					cJSON_IsString(sum) ? sum->valuestring
 							    : "?",
 					checksum);
+				cJSON_Delete(o);
 				goto out;
 			}
 			header = true;
