@@ -41,6 +41,7 @@ CMD_SRCS       = $(wildcard cmd/*.c)
 EMULATOR_SRCS  = $(wildcard tests/emulator/*.c)
 UNIT_SRCS      = $(wildcard tests/unit/test_*.c)
 BENCH_SRCS     = $(wildcard tests/bench/*.c)
+FUZZ_SRCS      = $(wildcard tests/fuzz/fuzz_*.c)
 
 UTIL_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(UTIL_SRCS))
 LIB_OBJS  = $(UTIL_OBJS) $(patsubst %.c,$(BUILD)/%.o,$(RECONCILE_SRCS))
@@ -48,13 +49,14 @@ CMD_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(CMD_SRCS))
 EMU_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(EMULATOR_SRCS))
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
 
 BIN      = $(BUILD)/userprune
 EMULATOR = $(BUILD)/userprune-emulator
 LIB      = $(BUILD)/libreconcile.a
 
 .PHONY: all check check-asan bench format format-check install clean deps \
-	demo tests fuzz
+	demo tests fuzz fuzz-bins
 
 all: $(BIN)
 
@@ -82,7 +84,27 @@ $(BUILD)/bench/%: $(BUILD)/tests/bench/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lm
 
-tests: $(BIN) $(EMULATOR) $(UNIT_BINS) $(BENCH_BINS)
+# Fuzz targets: with tests/fuzz/driver.c they run their corpus once
+# (tests/run.py fuzz-corpus); `make fuzz` links them with libFuzzer instead.
+ifeq ($(FUZZ_ENGINE),libfuzzer)
+FUZZ_MAIN =
+FUZZ_LDFLAGS = -fsanitize=fuzzer
+else
+FUZZ_MAIN = $(BUILD)/tests/fuzz/driver.o
+FUZZ_LDFLAGS =
+endif
+
+.PRECIOUS: $(BUILD)/tests/fuzz/%.o
+$(BUILD)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/fuzz/%: $(BUILD)/tests/fuzz/%.o $(FUZZ_MAIN) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) $(FUZZ_LDFLAGS) -o $@ $< $(FUZZ_MAIN) $(LIB) \
+		$(PKG_LIBS) -lm
+
+tests: $(BIN) $(EMULATOR) $(UNIT_BINS) $(BENCH_BINS) $(FUZZ_BINS)
 
 deps:
 	@tools/deps.sh
@@ -102,6 +124,20 @@ bench: deps
 	@$(MAKE) --no-print-directory tests
 	@$(PYTHON) tests/bench/run.py --build $(BUILD)
 
+# libFuzzer binaries in build-fuzz/fuzz/ (clang, ASan, UBSan). Run one on
+# a copy of its seed corpus, e.g.
+#   mkdir -p build-fuzz/corpus/config
+#   build-fuzz/fuzz/fuzz_config -max_total_time=180 -rss_limit_mb=2048 \
+#       build-fuzz/corpus/config tests/fuzz/corpus/config
+# (new inputs go into the first directory), then add what a crash file
+# reproduces to tests/fuzz/corpus/NAME/ once fixed; make check runs it.
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+		SANITIZE=fuzzer-no-link,address,undefined CFLAGS="-O1 -g" \
+		FUZZ_ENGINE=libfuzzer fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN) $(EMULATOR)
 	@tools/demo.sh $(BUILD)
@@ -109,12 +145,14 @@ demo: deps
 format:
 	clang-format -i $(UTIL_SRCS) $(RECONCILE_SRCS) $(CMD_SRCS) \
 		$(EMULATOR_SRCS) $(UNIT_SRCS) $(BENCH_SRCS) \
+		$(wildcard tests/fuzz/*.c) \
 		$(wildcard util/*.h reconcile/*.h reconcile/vendors/*.h cmd/*.h \
 		tests/*/*.h)
 
 format-check:
 	clang-format --dry-run -Werror $(UTIL_SRCS) $(RECONCILE_SRCS) \
 		$(CMD_SRCS) $(EMULATOR_SRCS) $(UNIT_SRCS) $(BENCH_SRCS) \
+		$(wildcard tests/fuzz/*.c) \
 		$(wildcard util/*.h reconcile/*.h reconcile/vendors/*.h cmd/*.h \
 		tests/*/*.h)
 
@@ -127,6 +165,6 @@ install: $(BIN)
 	install -m 644 schema/*.json $(DESTDIR)$(DATADIR)/schema/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -11,6 +11,9 @@ Suites:
                on every example and fixture
   integration  tests/integration/test_*.py (unittest), run against the real
                binary and the vendor emulator
+  fuzz-corpus  every fuzz target (BUILD/fuzz/fuzz_NAME, linked with
+               tests/fuzz/driver.c) run once on each file of its corpus
+               tests/fuzz/corpus/NAME/ (one result per target)
 
 Usage: tests/run.py [--build DIR] [--sanitized] [SUITE|PATTERN ...]
 """
@@ -165,6 +168,36 @@ def run_schema(build, res, selected):
             res.fail(f"schema {name}", detail)
 
 
+def run_fuzz_corpus(build, res, selected):
+    bindir = os.path.join(build, "fuzz")
+    if not os.path.isdir(bindir):
+        return
+    for binary in sorted(os.listdir(bindir)):
+        path = os.path.join(bindir, binary)
+        if not binary.startswith("fuzz_") or not os.access(path, os.X_OK):
+            continue
+        target = binary[len("fuzz_"):]
+        name = f"fuzz-corpus {target}"
+        if selected and not any(s in name for s in selected):
+            continue
+        corpus = os.path.join(ROOT, "tests", "fuzz", "corpus", target)
+        if not os.path.isdir(corpus):
+            res.fail(name, f"no corpus {corpus}")
+            continue
+        try:
+            p = subprocess.run([path, corpus], cwd=ROOT,
+                               env=sanitizer_env(os.environ),
+                               stdin=subprocess.DEVNULL,
+                               capture_output=True, text=True, timeout=120)
+        except subprocess.TimeoutExpired:
+            res.fail(name, "timed out")
+            continue
+        if p.returncode == 0 and " 0 inputs" not in p.stdout:
+            res.ok(name)
+        else:
+            res.fail(name, f"exit {p.returncode}\n{p.stdout}{p.stderr}")
+
+
 class Collector(unittest.TestResult):
     def __init__(self):
         super().__init__()
@@ -243,7 +276,7 @@ def main():
     build = os.path.join(ROOT, args.build) \
         if not os.path.isabs(args.build) else args.build
     os.environ["USERPRUNE_SANITIZED"] = "1" if args.sanitized else ""
-    suites = {"unit", "fixtures", "schema", "integration"}
+    suites = {"unit", "fixtures", "schema", "integration", "fuzz-corpus"}
     chosen = [s for s in args.select if s in suites] or list(suites)
     patterns = [s for s in args.select if s not in suites]
     res = Results()
@@ -255,6 +288,8 @@ def main():
         run_examples(build, res, patterns)
     if "schema" in chosen:
         run_schema(build, res, patterns)
+    if "fuzz-corpus" in chosen:
+        run_fuzz_corpus(build, res, patterns)
     if "integration" in chosen:
         run_integration(build, res, patterns, args.jobs)
     if res.failed:
