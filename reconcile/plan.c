@@ -743,7 +743,8 @@ static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
 	if (s && user_status_parse(s, &u->status) < 0)
 		bad(r, "delete[].status", "a user status");
 	u->fingerprint = astr(r, o, "fingerprint");
-	if (!u->fingerprint || strlen(u->fingerprint) != 64)
+	if (!u->fingerprint || strlen(u->fingerprint) != 64 ||
+	    strspn(u->fingerprint, "0123456789abcdef") != 64)
 		bad(r, "delete[].fingerprint", "64 hex digits");
 }
 
