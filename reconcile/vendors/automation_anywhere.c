@@ -254,13 +254,13 @@ static int list_response(struct session *s, const struct page *pg,
 				  "page.totalFilter and a list)");
 	}
 	/* a server that ignores the offset would repeat the first page */
-	if (offset && (long)offset->valuedouble != pg->offset) {
-		long got = (long)offset->valuedouble;
+	if (offset && offset->valuedouble != (double)pg->offset) {
+		double got = offset->valuedouble;
 
 		cJSON_Delete(root);
 		return err_set(e,
 			       "asked for the page at offset %ld, the answer "
-			       "is for offset %ld",
+			       "is for offset %.0f",
 			       pg->offset, got);
 	}
 	cJSON_ArrayForEach(it, list)
@@ -282,7 +282,8 @@ static int list_response(struct session *s, const struct page *pg,
 		i++;
 	}
 	res->count = i;
-	res->total = (long)total->valuedouble;
+	res->total = total->valuedouble > 1e15 ? (long)1e15
+					       : (long)total->valuedouble;
 	cJSON_Delete(root);
 	return 0;
 }

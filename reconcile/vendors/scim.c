@@ -2,6 +2,7 @@
  * SCIM 2.0 (RFC 7643/7644): any service provider, with Bulk when its
  * ServiceProviderConfig offers it.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,7 +109,8 @@ int scim_list_response(const struct http_response *r, struct userstore *out,
 		i++;
 	}
 	res->count = i;
-	res->total = (long)total->valuedouble;
+	res->total = total->valuedouble > 1e15 ? (long)1e15
+					       : (long)total->valuedouble;
 	cJSON_Delete(root);
 	return 0;
 }
@@ -313,7 +315,7 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 		st = cJSON_GetObjectItemCaseSensitive(op, "status");
 		if (cJSON_IsString(st))
 			status = strtol(st->valuestring, NULL, 10);
-		else if (cJSON_IsNumber(st))
+		else if (cJSON_IsNumber(st) && fabs(st->valuedouble) < 1000)
 			status = (long)st->valuedouble;
 		if (!status) {
 			/* no word on this user: it may or may not be gone */
