@@ -237,6 +237,7 @@ bool matcher_matches(const struct matcher *m, const struct user *u)
 /* Index key kinds: the first byte of every key. */
 enum { KEY_ID = 'i', KEY_EMAIL = 'e', KEY_USERNAME = 'u' };
 #define KIND_BIT(k) ((k) == KEY_ID ? 1u : (k) == KEY_EMAIL ? 2u : 4u)
+#define KIND_NUM(k) ((k) == KEY_ID ? 0 : (k) == KEY_EMAIL ? 1 : 2)
 
 static void index_key(struct matchset *ms, int kind, const char *value,
 		      uint32_t entry)
@@ -258,8 +259,9 @@ static void index_key(struct matchset *ms, int kind, const char *value,
 	slot = hmap_put(&ms->index, key, len + 1, entry, &inserted);
 	if (!inserted) {
 		/* same value listed twice: chain it so both count hits */
-		ms->entries[entry].next = ms->entries[*slot].next;
-		ms->entries[*slot].next = entry;
+		ms->entries[entry].next[KIND_NUM(kind)] =
+			ms->entries[*slot].next[KIND_NUM(kind)];
+		ms->entries[*slot].next[KIND_NUM(kind)] = entry;
 	}
 out:
 	free(heap);
@@ -274,7 +276,7 @@ static uint32_t new_entry(struct matchset *ms, size_t matcher, uint32_t value)
 	x = &ms->entries[ms->nentries];
 	x->matcher = (uint32_t)matcher;
 	x->value = value;
-	x->next = NONE;
+	x->next[0] = x->next[1] = x->next[2] = NONE;
 	x->hits = 0;
 	return (uint32_t)ms->nentries++;
 }
@@ -388,7 +390,8 @@ static bool lookup(struct matchset *ms, int kind, const char *value)
 	key[0] = (char)kind;
 	memcpy(key + 1, v, len);
 	slot = hmap_get(&ms->index, key, len + 1);
-	for (e = slot ? *slot : NONE; e != NONE; e = ms->entries[e].next) {
+	for (e = slot ? *slot : NONE; e != NONE;
+	     e = ms->entries[e].next[KIND_NUM(kind)]) {
 		ms->entries[e].hits++;
 		ms->hits[ms->entries[e].matcher]++;
 		hit = true;

@@ -93,7 +93,9 @@ int valuefile_parse(const char *name, const char *data, size_t len, bool csv,
 struct matchset_entry {
 	uint32_t matcher;
 	uint32_t value; /* index of the file value, or UINT32_MAX */
-	uint32_t next;	/* next entry with the same key, or UINT32_MAX */
+	/* next entry with the same key, or UINT32_MAX; one chain per key
+	   kind (id, email, username), as a value may be under all three */
+	uint32_t next[3];
 	uint32_t hits;
 };
 

@@ -182,7 +182,7 @@ static void test_matchset(void **state)
 
 static void test_duplicate_values_both_count(void **state)
 {
-	struct matcher m[2];
+	struct matcher m[3];
 	struct matchset ms;
 	struct user u = mkuser("1", "a@x", NULL, USER_HUMAN);
 
@@ -192,10 +192,18 @@ static void test_duplicate_values_both_count(void **state)
 	m[0].value = "a@x";
 	m[1].kind = MATCHER_FIELDS;
 	m[1].field[MATCH_EMAIL] = "A@X";
-	matchset_init(&ms, m, 2);
+	/* the same bare value twice: under the same id, email and username */
+	m[2].kind = MATCHER_VALUE;
+	m[2].value = "a@x";
+	matchset_init(&ms, m, 3);
 	assert_true(matchset_match(&ms, &u));
-	assert_true(ms.hits[0] > 0);
-	assert_true(ms.hits[1] > 0);
+	assert_int_equal(ms.hits[0], 1);
+	assert_int_equal(ms.hits[1], 1);
+	assert_int_equal(ms.hits[2], 1);
+	u = mkuser("a@x", NULL, "A@x", USER_HUMAN);
+	assert_true(matchset_match(&ms, &u));
+	assert_int_equal(ms.hits[0], 3);
+	assert_int_equal(ms.hits[2], 3);
 	matchset_release(&ms);
 }
 
