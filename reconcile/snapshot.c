@@ -194,12 +194,11 @@ static int load_users(const struct snapshot *s, const char *tenant,
 				       i, why);
 		}
 		if (userstore_add(out, &u) != 0) {
+			/* u.id points into tree */
+			err_set(e, "%s:%d: tenant '%s': duplicate user id '%s'",
+				s->path, jscan_line(s->data, p), tenant, u.id);
 			cJSON_Delete(tree);
-			return err_set(e,
-				       "%s:%d: tenant '%s': duplicate user id "
-				       "'%s'",
-				       s->path, jscan_line(s->data, p), tenant,
-				       u.id);
+			return -1;
 		}
 		cJSON_Delete(tree);
 		i++;
