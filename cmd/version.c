@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "reconcile/engine.h"
+#include "reconcile/gitsrc.h"
 
 static int exec_version(int argc, char **argv);
 
@@ -12,20 +14,31 @@ const struct cmd_entry cmd_version = {
 	.name = "version",
 	.usage = "",
 	.summary = "print the version",
-	.help = "Prints the version of userprune.\n",
+	.help = "Prints the version of userprune; with -v also those of the "
+		"libraries\nit uses.\n",
 	.exec = exec_version,
 };
 
 static int exec_version(int argc, char **argv)
 {
-	if (argc > 1 &&
-	    (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		cmd_print_help(&cmd_version, stdout);
-		return EXIT_OK;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			cmd_print_help(&cmd_version, stdout);
+			return EXIT_OK;
+		}
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose"))
+			globals.verbose++;
+		else
+			return cmd_usage_error(&cmd_version,
+					       "unexpected argument '%s'",
+					       argv[i]);
 	}
-	if (argc > 1)
-		return cmd_usage_error(&cmd_version, "unexpected argument '%s'",
-				       argv[1]);
 	printf("userprune %s\n", USERPRUNE_VERSION);
+	if (globals.verbose)
+		printf("libcurl %s, libyaml %s, libgit2 %s\n",
+		       engine_version(), config_yaml_version(),
+		       gitsrc_version());
 	return EXIT_OK;
 }

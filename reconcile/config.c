@@ -1714,6 +1714,11 @@ out:
 	return rc;
 }
 
+const char *config_yaml_version(void)
+{
+	return yaml_get_version_string();
+}
+
 void config_release(struct config *c)
 {
 	size_t i;

@@ -110,6 +110,9 @@ int config_load_file(struct config *c, const char *path, unsigned flags,
 
 void config_release(struct config *c);
 
+/* libyaml's version, for `userprune version`. */
+const char *config_yaml_version(void);
+
 /* Copies a tenant's settings (not its matcher lists) into dst. */
 void tenant_copy_settings(struct tenant *dst, const struct tenant *src);
 void tenant_release(struct tenant *t);

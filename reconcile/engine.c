@@ -30,7 +30,13 @@
 #define BACKOFF_MAX	   30.0
 #define RETRY_AFTER_MAX	   600.0
 #define POLL_MAX_MS	   100
-#define SEND_RING	   512
+/*
+ * A token may be spent when 80% of it has accrued: the poll wakes up to a
+ * millisecond late, and a bucket of one token would lose that time at
+ * every request. The balance goes negative, so the average stays exact.
+ */
+#define TOKEN_READY 0.8
+#define OK_RING	    512
 
 struct pending {
 	struct http_request *req;
@@ -62,15 +68,15 @@ struct lane {
 	char *auth_why;
 	struct pending *head, *tail;
 	int inflight;
-	/* rate control */
-	double rate;	/* current limit, 0: none */
-	double ceiling; /* rate at the last 429 */
+	/* rate control */ double rate; /* current limit, 0: none */
+	double ceiling; /* rate the vendor accepted at the last 429 */
+	int signals;	/* 429 episodes so far: the first estimate is rough */
 	double window;	/* concurrency limit */
 	double tokens, refilled;
 	double paused_until;
 	double last_decrease, last_increase;
-	double sends[SEND_RING]; /* recent send times, for the actual rate */
-	unsigned nsends;
+	double oks[OK_RING]; /* recent answers other than 429 */
+	unsigned noks;
 	long budget_used;
 	struct lane_stats stats;
 	struct lane *next;
@@ -351,6 +357,16 @@ void engine_watch(struct engine *e, volatile sig_atomic_t *flag)
 	e->watch = flag;
 }
 
+/*
+ * The rate a lane keeps to for a configured requests_per_second: 2% under
+ * it, so that timing jitter never crosses a vendor's limit counted in a
+ * sliding window (a 429 costs far more than 2%).
+ */
+static double pace(double requests_per_second)
+{
+	return requests_per_second > 0 ? 0.98 * requests_per_second : 0;
+}
+
 struct lane *engine_lane(struct engine *e, const char *name,
 			 const struct limits *l, const char *ca_file)
 {
@@ -366,7 +382,7 @@ struct lane *engine_lane(struct engine *e, const char *name,
 	if (ln->limits.timeout_seconds < 1)
 		ln->limits.timeout_seconds = 30;
 	ln->ca_file = xstrdup_or_null(ca_file);
-	ln->rate = l->requests_per_second > 0 ? l->requests_per_second : 0;
+	ln->rate = pace(l->requests_per_second);
 	ln->window = ln->limits.concurrency;
 	ln->tokens = 1;
 	ln->refilled = now_mono();
@@ -662,27 +678,17 @@ static void start(struct lane *l, struct pending *p, char *auth_header)
 		l->stats.max_inflight = l->inflight;
 	l->stats.requests++;
 	l->budget_used++;
-	l->sends[l->nsends++ % SEND_RING] = p->started;
 	curl_multi_add_handle(e->multi, c);
 }
 
-/* Requests sent in the last second: what the server actually saw. */
-static double recent_rate(const struct lane *l, double now)
-{
-	unsigned i, n = l->nsends < SEND_RING ? l->nsends : SEND_RING, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (now - l->sends[i] <= 1.0)
-			c++;
-	return (double)c;
-}
-
+/*
+ * Requests are paced one token at a time: a vendor that counts requests
+ * in a sliding window rejects any burst above its rate.
+ */
 static double burst(const struct lane *l)
 {
-	double b = l->rate < l->limits.concurrency ? l->rate
-						   : l->limits.concurrency;
-
-	return b < 1 ? 1 : b;
+	(void)l;
+	return 1;
 }
 
 static void refill(struct lane *l, double now)
@@ -741,7 +747,7 @@ static void start_ready(struct lane *l, double now)
 		}
 		if (l->inflight >= (int)l->window)
 			return;
-		if (l->rate > 0 && l->tokens < 1)
+		if (l->rate > 0 && l->tokens < TOKEN_READY)
 			return;
 		if (!p->req->is_auth && l->auth.header) {
 			auth = l->auth.header(l->auth.arg);
@@ -763,27 +769,51 @@ static void start_ready(struct lane *l, double now)
 
 /* ---- answers ---- */
 
+/* Answers in the last second that were not 429: what the vendor took. */
+static double accepted_rate(const struct lane *l, double now)
+{
+	unsigned i, n = l->noks < OK_RING ? l->noks : OK_RING, c = 0;
+
+	for (i = 0; i < n; i++)
+		if (now - l->oks[i] <= 1.0)
+			c++;
+	return (double)c;
+}
+
+/* The lowest rate back-off goes to: sporadic 429s must not stall a run. */
+static double rate_floor(const struct lane *l)
+{
+	double cfg = pace(l->limits.requests_per_second);
+
+	return cfg > 0 ? (cfg / 20 > 0.2 ? cfg / 20 : 0.2) : 1.0;
+}
+
 static void decrease(struct lane *l, double now)
 {
-	double sent;
+	double took;
 
 	l->stats.rate_limited++;
 	/*
 	 * One decrease per two seconds: a burst of 429s is one signal, and
-	 * the rate must have time to show whether it was enough.
+	 * the new rate needs time to show whether it is enough.
 	 */
 	if (now - l->last_decrease < 2.0)
 		return;
-	sent = recent_rate(l, now);
-	if (l->rate > 0 && l->rate < sent)
-		sent = l->rate;
-	/* the ceiling falls with the signal, but not below half of itself */
-	l->ceiling = sent > l->ceiling / 2 ? sent : l->ceiling / 2;
+	/*
+	 * The ceiling is what the vendor accepted in the last second, not
+	 * what was sent (most of which it refused). It falls with each
+	 * signal, but never below half of itself at once.
+	 */
+	took = accepted_rate(l, now);
+	if (l->rate > 0 && l->rate < took)
+		took = l->rate;
+	l->ceiling = took > l->ceiling / 2 ? took : l->ceiling / 2;
+	l->signals++;
 	if (l->ceiling < 1)
 		l->ceiling = 1;
 	l->rate = l->ceiling / 2;
-	if (l->rate < 0.2)
-		l->rate = 0.2;
+	if (l->rate < rate_floor(l))
+		l->rate = rate_floor(l);
 	l->window = l->window / 2 < 1 ? 1 : l->window / 2;
 	if (l->tokens > 1)
 		l->tokens = 1;
@@ -793,20 +823,33 @@ static void decrease(struct lane *l, double now)
 	      l->rate, (int)l->window);
 }
 
+/*
+ * Twice a second without a 429: the window grows by one, and the rate
+ * climbs quickly back to 95% of the ceiling, then probes beyond it. The
+ * first ceiling is rough (the 429 may come while the lane is still
+ * starting), so it is probed quickly (10% a second); later ones are
+ * measured at the limit and probed slowly (0.2% a second), so that 429
+ * episodes are rare.
+ */
 static void increase(struct lane *l, double now)
 {
-	double cfg = l->limits.requests_per_second, target, step;
+	double cfg = pace(l->limits.requests_per_second), target, step;
 
-	if (now - l->last_increase < 1.0 || l->ceiling == 0)
+	if (now - l->last_increase < 0.5 || l->ceiling == 0)
 		return;
 	l->last_increase = now;
 	if (l->window < l->limits.concurrency)
 		l->window += 1;
-	/* quickly back to just under the ceiling, then slowly beyond */
-	target = 0.9 * l->ceiling;
-	step = l->rate < target ? (target - l->rate) / 2 : 0.02 * l->ceiling;
-	if (step < 0.5)
-		step = 0.5;
+	target = 0.95 * l->ceiling;
+	if (l->rate < target) {
+		step = (target - l->rate) / 2;
+		step = step < 0.5 ? 0.5 : step;
+	} else {
+		step = l->signals < 2 ? 0.05 * l->ceiling
+		       : cfg > 0      ? 0.005 * cfg
+				      : 0.001 * l->ceiling;
+		step = step < 0.05 ? 0.05 : step;
+	}
 	l->rate += step;
 	if (cfg > 0 && l->rate >= cfg) {
 		l->rate = cfg;
@@ -875,12 +918,18 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 	      rc == CURLE_OK ? status : (long)rc, (now - p->started) * 1000,
 	      p->req->attempts);
 
-	if (status == 429)
+	if (status == 429) {
 		decrease(l, now);
-	else if (status && status < 500)
-		increase(l, now);
-	/* the server says when to come back: the whole lane waits */
-	if ((status == 429 || status == 503) && p->retry_after > 0 &&
+	} else if (status) {
+		l->oks[l->noks++ % OK_RING] = now;
+		if (status < 500)
+			increase(l, now);
+	}
+	/*
+	 * The server says when to come back: after a 429 the whole lane
+	 * waits (the limit is the tenant's); after a 503 the request does.
+	 */
+	if (status == 429 && p->retry_after > 0 &&
 	    now + p->retry_after > l->paused_until)
 		l->paused_until = now + p->retry_after;
 	if (p->rl_remaining == 0 && p->rl_reset > 0 &&
@@ -934,8 +983,8 @@ static double next_wake(struct engine *e, double now)
 			continue;
 		if (l->paused_until > now) {
 			t = l->paused_until - now;
-		} else if (l->rate > 0 && l->tokens < 1) {
-			t = (1 - l->tokens) / l->rate;
+		} else if (l->rate > 0 && l->tokens < TOKEN_READY) {
+			t = (TOKEN_READY - l->tokens) / l->rate;
 		} else {
 			t = wake;
 			for (p = l->head; p; p = p->next)

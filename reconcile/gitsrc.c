@@ -721,3 +721,13 @@ void gitsrc_free(struct gitsrc *g)
 	free(g->subject);
 	free(g);
 }
+
+const char *gitsrc_version(void)
+{
+	static char buf[32];
+	int major, minor, rev;
+
+	git_libgit2_version(&major, &minor, &rev);
+	snprintf(buf, sizeof(buf), "%d.%d.%d", major, minor, rev);
+	return buf;
+}

@@ -60,4 +60,7 @@ const struct gitsrc_info *gitsrc_info(const struct gitsrc *g);
 
 void gitsrc_free(struct gitsrc *g);
 
+/* libgit2's version ("1.5.1"), for `userprune version`. */
+const char *gitsrc_version(void);
+
 #endif

@@ -248,7 +248,10 @@ def script_deletes(n, emu_flags):
 
 
 def bench_deletes(build):
-    flags = {"latency_ms": 50, "rate_limit": 200}
+    # a new connection costs a round trip (TCP's handshake) before its
+    # first request: userprune keeps its connections, the script (like
+    # requests.delete() in a vendor's how-to) opens one per request
+    flags = {"latency_ms": 50, "connect_latency_ms": 50, "rate_limit": 200}
     print("deletes: a) 50 ms latency, the vendor allows 200 requests/s",
           flush=True)
     fast = userprune_apply(build, 5000, {"requests_per_second": 200,
@@ -266,13 +269,15 @@ def bench_deletes(build):
           f"{fast['failed']:6d}")
     print(f"  {'userprune, concurrency 1':<44} {one['deleted']:9d} "
           f"{one['rate']:7.1f} {one['wall']:7.1f} {one['failed']:6d}")
-    print(f"  {'python3 loop, one DELETE at a time':<44} "
+    print(f"  {'python3 loop, a connection per DELETE':<44} "
           f"{script['deleted']:9d} {script['rate']:7.1f} "
           f"{script['wall']:7.1f} {'-':>6}")
     print(f"  speed-up over the script: {fast['rate'] / script['rate']:.1f}x"
           f" (5,000 deletions: {5000 / fast['rate']:.0f} s instead of "
           f"{5000 / script['rate']:.0f} s)")
     print("  goal: >= 190 deletions/s, zero failed, >= 15x the script")
+    print("  (50 ms a round trip: every request pays one, a new connection "
+          "one more)")
     print(f"  (the one-at-a-time runs delete {slow_n} users; their rate does "
           "not depend on the count)")
     print()
@@ -282,7 +287,8 @@ def bench_unknown_limit(build):
     print("unknown-limit: b) the emulator allows 100 requests/s; userprune "
           "is not told", flush=True)
     r = userprune_apply(build, 5000, {"concurrency": 32},
-                        {"latency_ms": 50, "rate_limit": 100}, vendor="scim")
+                        {"latency_ms": 50, "connect_latency_ms": 50,
+                         "rate_limit": 100}, vendor="scim")
     print()
     print("b) apply 5,000 deletions, limit unknown to userprune (SCIM, no "
           "requests_per_second,")
@@ -321,15 +327,16 @@ def bench_list_million(build):
 
 
 def bench_faults(build):
-    n = 2000
+    n = 1000
     print("faults: d) 10% 503, 2% dropped connections, 429 bursts",
           flush=True)
     pop = population(n)
+    # the 429 bursts come from a rate limit userprune is not told about
     with Emulator("atlassian", population=pop, username=USER,
                   password=SECRET, latency_ms=5, fail_rate=0.1,
-                  drop_rate=0.02, burst_429=0.05, seed=11) as emu:
+                  drop_rate=0.02, rate_limit=60, seed=11) as emu:
         run = Run(build, emu, "atlassian",
-                  {"concurrency": 8, "requests_per_second": 0,
+                  {"concurrency": 16, "requests_per_second": 0,
                    "max_attempts": 8},
                   keep=[USER], deletions=n)
         try:
@@ -350,10 +357,14 @@ def bench_faults(build):
     once = all(len(v) == 1 for v in outcomes.values())
     final = all(v[-1] != "failed" for v in outcomes.values())
     print()
-    print(f"d) fault matrix: {n} planned deletions, 10% 503, 2% dropped "
-          "connections, 5% 429 bursts")
+    print(f"d) fault matrix: {n} planned deletions, 10% 503 (half with "
+          "Retry-After), 2% dropped")
+    print("   connections, 429 bursts from a 60 requests/s limit userprune "
+          "is not told")
     print(f"  plan exit {p.returncode}, apply exit {rc}, wall {wall:.1f} s, "
-          f"requests {stats['requests']}")
+          f"requests {stats['requests']}, 429 answers "
+          f"{stats['by_status'].get('429', 0)}, 503 answers "
+          f"{stats['by_status'].get('503', 0)}")
     print(f"  outcomes: {json.dumps(counts, sort_keys=True)}")
     print(f"  every planned user has exactly one journal outcome: "
           f"{set(outcomes) == planned and once}")

@@ -108,6 +108,8 @@ static void write_config(struct jsonw *w, const struct emu *emu)
 	jsonw_string(w, emu->vendor->name);
 	jsonw_key(w, "latency_ms");
 	jsonw_int(w, c->latency_ms);
+	jsonw_key(w, "connect_latency_ms");
+	jsonw_int(w, c->connect_latency_ms);
 	jsonw_key(w, "rate_limit");
 	jsonw_int(w, c->rate_limit);
 	jsonw_key(w, "fail_rate");
@@ -163,6 +165,8 @@ static int set_member(struct emu_config *c, const cJSON *m, struct err *e)
 
 	if (!strcmp(k, "latency_ms"))
 		return get_long(m, 0, 600000, &c->latency_ms, e);
+	if (!strcmp(k, "connect_latency_ms"))
+		return get_long(m, 0, 600000, &c->connect_latency_ms, e);
 	if (!strcmp(k, "rate_limit"))
 		return get_long(m, 0, 1000000, &c->rate_limit, e);
 	if (!strcmp(k, "token_max_uses"))

@@ -28,7 +28,8 @@ static const char usage[] =
 	"      --inactive N --seed S\n"
 	"  --username U --password P --api-key K --token T\n"
 	"  --client-id ID --client-secret S --org ORG --partition GUID\n"
-	"  --latency-ms N --max-page N --short-page-at OFFSET:N\n"
+	"  --latency-ms N --connect-latency-ms N --max-page N\n"
+	"  --short-page-at OFFSET:N\n"
 	"  --token-ttl SECONDS --token-max-uses N\n"
 	"  --environment development|test|production\n"
 	"  --scim-bulk --scim-bulk-max N --no-spc --no-me --aa-delete-204\n"
@@ -64,6 +65,7 @@ enum {
 	OPT_ORG,
 	OPT_PARTITION,
 	OPT_LATENCY,
+	OPT_CONNECT_LATENCY,
 	OPT_MAX_PAGE,
 	OPT_SHORT_PAGE,
 	OPT_TOKEN_TTL,
@@ -113,6 +115,7 @@ static const struct option long_options[] = {
 	{ "org", required_argument, NULL, OPT_ORG },
 	{ "partition", required_argument, NULL, OPT_PARTITION },
 	{ "latency-ms", required_argument, NULL, OPT_LATENCY },
+	{ "connect-latency-ms", required_argument, NULL, OPT_CONNECT_LATENCY },
 	{ "max-page", required_argument, NULL, OPT_MAX_PAGE },
 	{ "short-page-at", required_argument, NULL, OPT_SHORT_PAGE },
 	{ "token-ttl", required_argument, NULL, OPT_TOKEN_TTL },
@@ -312,6 +315,9 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 		return 0;
 	case OPT_LATENCY:
 		return parse_long(name, arg, 0, 600000, &c->latency_ms);
+	case OPT_CONNECT_LATENCY:
+		return parse_long(name, arg, 0, 600000,
+				  &c->connect_latency_ms);
 	case OPT_MAX_PAGE:
 		return parse_long(name, arg, 1, max_n, &c->max_page);
 	case OPT_SHORT_PAGE:

@@ -552,13 +552,49 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
 	*req_cls = NULL;
 }
 
+/*
+ * Per connection: whether it has served a request. A new connection costs
+ * the client round trips (TCP, TLS) before its first request; the
+ * emulator charges them with --connect-latency-ms.
+ */
+static void on_connection(void *cls, struct MHD_Connection *c,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)c;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		*socket_context = xcalloc(1, sizeof(bool));
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		free(*socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static bool first_on_connection(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	bool *used = ci ? ci->socket_context : NULL;
+	bool first;
+
+	if (!used)
+		return false;
+	first = !*used;
+	*used = true;
+	return first;
+}
+
 static enum MHD_Result answer_vendor(struct emu *emu, struct emu_req *r)
 {
-	long latency;
+	long latency, connect;
 
 	pthread_mutex_lock(&emu->lock);
 	latency = emu->cfg.latency_ms;
+	connect = emu->cfg.connect_latency_ms;
 	pthread_mutex_unlock(&emu->lock);
+	if (connect > 0 && first_on_connection(r->conn))
+		latency += connect;
 	if (latency > 0)
 		sleep_ms(latency);
 
@@ -735,6 +771,7 @@ int server_run(struct emu *emu)
 			     emu, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 			     MHD_OPTION_URI_LOG_CALLBACK, on_uri, emu,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, emu,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, emu,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)120,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)2000,
 			     MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,

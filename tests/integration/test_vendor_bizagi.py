@@ -236,7 +236,7 @@ class BizagiTest(up.TestCase):
         sent = [r["path"].rsplit("/", 1)[1] for r in scim_deletes(log)]
         # three went through; of the refused ones, at most the two in
         # flight were sent
-        self.assertEqual(sent[:3], planned[:3])
+        self.assertLessEqual(set(planned[:3]), set(sent))
         self.assertLessEqual(len(sent), 5)
         self.assertNotIn(MASS, [r["path"] for r in log])
         out = self.outcomes("j.jsonl")
