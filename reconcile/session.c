@@ -53,14 +53,21 @@ void session_close(struct session *s)
 char *session_url(const struct session *s, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char path[2048];
 	va_list ap;
+	int n;
 
+	/* never cut short: a cut id could name another user */
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	strbuf_addstr(&sb, s->t->url);
-	strbuf_addstr(&sb, path);
+	if (n > 0) {
+		strbuf_grow(&sb, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(sb.buf + sb.len, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		sb.len += (size_t)n;
+	}
 	return strbuf_detach(&sb, NULL);
 }
 

@@ -150,6 +150,29 @@ static void check_result(const struct delete_result *r)
 		abort();
 }
 
+/*
+ * The delete request for a listed user names that user: its id, encoded,
+ * is in the URL (a plan's ids come from listings).
+ */
+static void check_delete_request(struct session *s, const struct user *lu)
+{
+	struct plan_user u;
+	const struct plan_user *one[] = { &u };
+	struct http_request *req;
+	char *enc = url_encode(lu->id);
+
+	memset(&u, 0, sizeof(u));
+	u.id = lu->id;
+	req = s->v->delete_request(s, one, 1);
+	if (!strstr(req->url, enc)) {
+		fprintf(stderr, "the DELETE for '%s' is %s\n", lu->id,
+			req->url);
+		abort();
+	}
+	http_request_free(req);
+	free(enc);
+}
+
 static void do_list(struct session *s, const struct http_response *r,
 		    unsigned x)
 {
@@ -164,8 +187,12 @@ static void do_list(struct session *s, const struct http_response *r,
 		pg.cursor = cursor = session_url(s, "/users/?page=2");
 	userstore_init(&users);
 	if (s->v->list_response(s, &pg, r, &users, &res, &e) == 0) {
+		size_t i;
+
 		if (users.n > res.count)
 			abort();
+		for (i = 0; i < users.n && i < 4; i++)
+			check_delete_request(s, &users.v[i]);
 		if (res.next) {
 			/* the next page is asked for at the link */
 			struct page next = { pg.offset + (long)res.count,
