@@ -37,8 +37,7 @@ static int exec_version(int argc, char **argv)
 	}
 	printf("userprune %s\n", USERPRUNE_VERSION);
 	if (globals.verbose)
-		printf("libcurl %s, libyaml %s, libgit2 %s\n",
-		       engine_version(), config_yaml_version(),
-		       gitsrc_version());
+		printf("libcurl %s, libyaml %s, libgit2 %s\n", engine_version(),
+		       config_yaml_version(), gitsrc_version());
 	return EXIT_OK;
 }

@@ -128,7 +128,7 @@ void user_split_name(const struct emu_user *u, const char **first,
 struct emu_config {
 	long latency_ms;
 	long connect_latency_ms; /* extra for a connection's first request */
-	long rate_limit; /* requests per second, 0: none */
+	long rate_limit;	 /* requests per second, 0: none */
 	double fail_rate, error_rate, drop_rate, truncate_rate, html_rate;
 	double burst_429;
 	long token_max_uses; /* 0: unlimited */

@@ -316,8 +316,7 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 	case OPT_LATENCY:
 		return parse_long(name, arg, 0, 600000, &c->latency_ms);
 	case OPT_CONNECT_LATENCY:
-		return parse_long(name, arg, 0, 600000,
-				  &c->connect_latency_ms);
+		return parse_long(name, arg, 0, 600000, &c->connect_latency_ms);
 	case OPT_MAX_PAGE:
 		return parse_long(name, arg, 1, max_n, &c->max_page);
 	case OPT_SHORT_PAGE:
