@@ -170,6 +170,26 @@ const char *json_id(const cJSON *o, const char *key, char *buf, size_t n)
 	return NULL;
 }
 
+enum outcome outcome_for_status(long status, enum outcome done)
+{
+	if (status >= 200 && status <= 299)
+		return done;
+	if (status == 404)
+		return OUTCOME_ABSENT;
+	if (status == 400 || status == 409 || status == 412)
+		return OUTCOME_BLOCKED;
+	return OUTCOME_FAILED;
+}
+
+void delete_outcome(const struct http_response *r, enum outcome done,
+		    struct delete_result *out)
+{
+	out->status = r->status;
+	out->outcome = outcome_for_status(r->status, done);
+	if (out->outcome != done)
+		http_describe(r, out->detail, sizeof(out->detail));
+}
+
 /* ---- authentication ---- */
 
 static char *static_header(struct session *s)
@@ -225,8 +245,8 @@ static struct http_request *generic_token_request(struct session *s)
 	return r;
 }
 
-static int token_response(struct session *s, const struct http_response *r,
-			  struct err *e)
+int session_token_response(struct session *s, const struct http_response *r,
+			   struct err *e)
 {
 	cJSON *root = session_json(r, e);
 	const cJSON *exp;
@@ -265,8 +285,9 @@ static void auth_done(void *arg, struct http_request *req,
 {
 	struct session *s = arg;
 	int (*parse)(struct session *, const struct http_response *,
-		     struct err *) =
-		s->v->auth_response ? s->v->auth_response : token_response;
+		     struct err *) = s->v->auth_response
+					     ? s->v->auth_response
+					     : session_token_response;
 	struct err e;
 
 	if (parse(s, res, &e) == 0) {

@@ -62,6 +62,24 @@ double session_now(void);
  */
 cJSON *session_json(const struct http_response *r, struct err *e);
 
+/*
+ * Reads an OAuth2 token answer ({access_token, expires_in}) into the
+ * session: the default for vendors whose token answer is the standard one.
+ */
+int session_token_response(struct session *s, const struct http_response *r,
+			   struct err *e);
+
+/*
+ * The outcome of one deletion from its status: 2xx is done (deleted,
+ * deactivated or scheduled, as the vendor's deletion is), 404 absent, 400,
+ * 409 and 412 blocked (the vendor refuses this user), anything else
+ * failed.
+ */
+enum outcome outcome_for_status(long status, enum outcome done);
+/* The same for an answer, with the answer described when not done. */
+void delete_outcome(const struct http_response *r, enum outcome done,
+		    struct delete_result *out);
+
 /* Field readers that accept only the expected JSON type. */
 const char *json_str(const cJSON *o, const char *key);
 bool json_bool(const cJSON *o, const char *key, bool def);

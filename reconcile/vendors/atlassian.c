@@ -125,17 +125,7 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	(void)s;
 	(void)u;
 	(void)n;
-	out->status = r->status;
-	if (r->status >= 200 && r->status <= 299)
-		out->outcome = OUTCOME_DELETED;
-	else if (r->status == 404)
-		out->outcome = OUTCOME_ABSENT;
-	else if (r->status == 400)
-		out->outcome = OUTCOME_BLOCKED;
-	else
-		out->outcome = OUTCOME_FAILED;
-	if (out->outcome != OUTCOME_DELETED)
-		http_describe(r, out->detail, sizeof(out->detail));
+	delete_outcome(r, OUTCOME_DELETED, out);
 }
 
 static const struct vendor_option options[] = {

@@ -328,13 +328,7 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 		out->outcome = OUTCOME_DELETED;
 		return;
 	}
-	if (r->status == 404)
-		out->outcome = OUTCOME_ABSENT;
-	else if (r->status == 400 || r->status == 409)
-		out->outcome = OUTCOME_BLOCKED;
-	else
-		out->outcome = OUTCOME_FAILED;
-	http_describe(r, out->detail, sizeof(out->detail));
+	delete_outcome(r, OUTCOME_DELETED, out);
 }
 
 static const struct vendor_option options[] = {

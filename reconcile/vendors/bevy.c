@@ -265,18 +265,8 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	(void)s;
 	(void)u;
 	(void)n;
-	out->status = r->status;
-	if (r->status >= 200 && r->status <= 299)
-		out->outcome = OUTCOME_SCHEDULED;
-	else if (r->status == 404)
-		out->outcome = OUTCOME_ABSENT;
-	else if (r->status == 400)
-		out->outcome = OUTCOME_BLOCKED;
-	else
-		out->outcome = OUTCOME_FAILED;
-	if (out->outcome != OUTCOME_SCHEDULED)
-		http_describe(r, out->detail, sizeof(out->detail));
-	else
+	delete_outcome(r, OUTCOME_SCHEDULED, out);
+	if (out->outcome == OUTCOME_SCHEDULED)
 		snprintf(out->detail, sizeof(out->detail),
 			 "scheduled: Bevy removes the user after 7 days; "
 			 "the deletion can be cancelled until then");

@@ -48,26 +48,6 @@ static struct http_request *auth_request(struct session *s)
 	return r;
 }
 
-static int auth_response(struct session *s, const struct http_response *r,
-			 struct err *e)
-{
-	cJSON *root = session_json(r, e);
-	const cJSON *exp;
-	const char *tok;
-
-	if (!root)
-		return -1;
-	tok = json_str(root, "access_token");
-	exp = cJSON_GetObjectItemCaseSensitive(root, "expires_in");
-	if (!tok || !*tok) {
-		cJSON_Delete(root);
-		return err_set(e, "the token answer has no access_token");
-	}
-	session_set_token(s, tok, cJSON_IsNumber(exp) ? exp->valuedouble : 0);
-	cJSON_Delete(root);
-	return 0;
-}
-
 static struct http_request *list_request(struct session *s,
 					 const struct page *pg)
 {
@@ -100,7 +80,7 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	(void)u;
 	(void)n;
 	/* "users cannot be deleted in Bizagi": the DELETE deactivates */
-	scim_delete_outcome(r, OUTCOME_DEACTIVATED, out);
+	delete_outcome(r, OUTCOME_DEACTIVATED, out);
 	if (r->status == 403) {
 		/* production refuses them all: stop before the next one */
 		out->stop_tenant = true;
@@ -225,7 +205,7 @@ const struct vendor vendor_bizagi = {
 	.max_batch = 1,
 	.inactive_is_final = true,
 	.auth_request = auth_request,
-	.auth_response = auth_response,
+	.auth_response = session_token_response,
 	.paging = PAGE_OFFSET_TOTAL,
 	.page_size = 500,
 	.list_request = list_request,

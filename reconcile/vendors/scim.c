@@ -126,28 +126,6 @@ struct http_request *scim_delete_request(struct session *s, const char *prefix,
 	return r;
 }
 
-static void outcome_of(long status, enum outcome done,
-		       struct delete_result *out)
-{
-	out->status = status;
-	if (status >= 200 && status <= 299)
-		out->outcome = done;
-	else if (status == 404)
-		out->outcome = OUTCOME_ABSENT;
-	else if (status == 400 || status == 409 || status == 412)
-		out->outcome = OUTCOME_BLOCKED;
-	else
-		out->outcome = OUTCOME_FAILED;
-}
-
-void scim_delete_outcome(const struct http_response *r, enum outcome done,
-			 struct delete_result *out)
-{
-	outcome_of(r->status, done, out);
-	if (out->outcome != done)
-		http_describe(r, out->detail, sizeof(out->detail));
-}
-
 /* ---- the scim vendor ---- */
 
 static struct scim_state *state(struct session *s)
@@ -303,7 +281,7 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 
 	(void)s;
 	if (n == 1) {
-		scim_delete_outcome(r, OUTCOME_DELETED, out);
+		delete_outcome(r, OUTCOME_DELETED, out);
 		return;
 	}
 	root = session_json(r, &e);
@@ -327,7 +305,8 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 				 root ? "" : ": ", root ? "" : e.msg);
 			continue;
 		}
-		outcome_of(status, OUTCOME_DELETED, &out[i]);
+		out[i].status = status;
+		out[i].outcome = outcome_for_status(status, OUTCOME_DELETED);
 		if (out[i].outcome != OUTCOME_DELETED)
 			snprintf(out[i].detail, sizeof(out[i].detail),
 				 "bulk operation status %ld", status);

@@ -19,8 +19,5 @@ int scim_list_response(const struct http_response *r, struct userstore *out,
 /* DELETE {url}{prefix}/Users/{id}. */
 struct http_request *scim_delete_request(struct session *s, const char *prefix,
 					 const char *id);
-/* Outcome of a single SCIM DELETE; done is the outcome of a 2xx. */
-void scim_delete_outcome(const struct http_response *r, enum outcome done,
-			 struct delete_result *out);
 
 #endif
