@@ -165,12 +165,10 @@ void http_add_header(struct http_request *r, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
-	char buf[4096];
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	strbuf_addstr(&sb, buf);
 	r->headers =
 		xrealloc(r->headers, (r->nheaders + 1) * sizeof(*r->headers));
 	r->headers[r->nheaders++] = strbuf_detach(&sb, NULL);
@@ -303,6 +301,18 @@ bool http_is_json(const struct http_response *res)
 	const char *ct = res->content_type;
 
 	return !ct || strstr(ct, "json") != NULL;
+}
+
+bool http_is_html(const struct http_response *res)
+{
+	const char *p = res->body;
+	size_t i = 0;
+
+	if (res->content_type && strstr(res->content_type, "html"))
+		return true;
+	while (p && i < res->len && strchr(" \t\r\n", p[i]))
+		i++;
+	return p && i < res->len && p[i] == '<';
 }
 
 const char *engine_version(void)

@@ -148,6 +148,8 @@ const char *url_path(const char *url);
 void http_describe(const struct http_response *res, char *buf, size_t n);
 /* True when the answer declares a JSON content type (or none at all). */
 bool http_is_json(const struct http_response *res);
+/* True when the answer is a web page: HTML content type or body. */
+bool http_is_html(const struct http_response *res);
 
 /* libcurl's version, for `userprune version`. */
 const char *engine_version(void);

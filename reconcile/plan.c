@@ -120,12 +120,10 @@ void tenant_plan_warn(struct tenant_plan *tp, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
-	char buf[4096];
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	strbuf_addstr(&sb, buf);
 	tp->warnings = xrealloc(tp->warnings,
 				(tp->nwarnings + 1) * sizeof(*tp->warnings));
 	tp->warnings[tp->nwarnings++] = strbuf_detach(&sb, NULL);
@@ -134,19 +132,19 @@ void tenant_plan_warn(struct tenant_plan *tp, const char *fmt, ...)
 void tenant_plan_guard(struct tenant_plan *tp, const char *name, bool tripped,
 		       const char *fmt, ...)
 {
+	struct strbuf sb = STRBUF_INIT;
 	struct guard *g;
 	va_list ap;
-	char buf[4096];
 
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	tp->guards =
 		xrealloc(tp->guards, (tp->nguards + 1) * sizeof(*tp->guards));
 	g = &tp->guards[tp->nguards++];
 	g->name = xstrdup(name);
 	g->tripped = tripped;
-	g->detail = xstrdup(buf);
+	g->detail = strbuf_detach(&sb, NULL);
 	if (tripped)
 		tp->refused = true;
 }

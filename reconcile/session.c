@@ -186,6 +186,11 @@ void delete_outcome(const struct http_response *r, enum outcome done,
 {
 	out->status = r->status;
 	out->outcome = outcome_for_status(r->status, done);
+	if (out->outcome == done && http_is_html(r)) {
+		out->outcome = OUTCOME_FAILED;
+		http_describe(r, out->detail, sizeof(out->detail));
+		return;
+	}
 	if (out->outcome != done)
 		http_describe(r, out->detail, sizeof(out->detail));
 }

@@ -76,7 +76,11 @@ int session_token_response(struct session *s, const struct http_response *r,
  * failed.
  */
 enum outcome outcome_for_status(long status, enum outcome done);
-/* The same for an answer, with the answer described when not done. */
+/*
+ * The same for an answer, with the answer described when not done. A 2xx
+ * answer that is a web page (a login or error page from a proxy) says
+ * nothing about the user: failed.
+ */
 void delete_outcome(const struct http_response *r, enum outcome done,
 		    struct delete_result *out);
 

@@ -36,6 +36,20 @@ static char *parse_key(const char *p, const char *q)
 	return s;
 }
 
+/*
+ * Past an element of a list or object ending with close: the next element
+ * after a comma, or the closing bracket; NULL when neither follows.
+ */
+static const char *next_element(const char *p, const char *end, char close)
+{
+	p = jscan_ws(p, end);
+	if (p < end && *p == ',') {
+		p = jscan_ws(p + 1, end);
+		return p < end && *p != close ? p : NULL;
+	}
+	return p < end && *p == close ? p : NULL;
+}
+
 int snapshot_open(struct snapshot *s, const char *path, struct err *e)
 {
 	const char *p, *end, *q;
@@ -70,11 +84,10 @@ int snapshot_open(struct snapshot *s, const char *path, struct err *e)
 		t->end = jscan_value(t->value, end);
 		if (!t->end)
 			goto malformed;
-		p = jscan_ws(t->end, end);
-		if (p < end && *p == ',')
-			p = jscan_ws(p + 1, end);
-		else if (p < end && *p != '}')
+		if (!(p = next_element(t->end, end, '}'))) {
+			p = jscan_ws(t->end, end);
 			goto malformed;
+		}
 	}
 	if (p >= end || jscan_ws(p + 1, end) != end)
 		goto malformed;
@@ -202,9 +215,9 @@ static int load_users(const struct snapshot *s, const char *tenant,
 		}
 		cJSON_Delete(tree);
 		i++;
-		p = jscan_ws(q, end);
-		if (p < end && *p == ',')
-			p = jscan_ws(p + 1, end);
+		if (!(p = next_element(q, end, ']')))
+			return err_set(e, "%s:%d: tenant '%s': malformed JSON",
+				       s->path, jscan_line(s->data, q), tenant);
 	}
 	return 0;
 }
@@ -274,9 +287,9 @@ int snapshot_users(const struct snapshot *s, const char *tenant,
 			return -1;
 		}
 		free(key);
-		p = jscan_ws(q, end);
-		if (p < end && *p == ',')
-			p = jscan_ws(p + 1, end);
+		if (!(p = next_element(q, end, '}')))
+			return err_set(e, "%s:%d: malformed JSON", s->path,
+				       jscan_line(s->data, q));
 	}
 	if (!users)
 		return err_set(e, "%s: tenant '%s' has no 'users'", s->path,

@@ -141,8 +141,6 @@ static int parse_csv(const char *name, const char *data, size_t len,
 	size_t cap = 0;
 	int want = -1, ncols = 0, col, r, rc = -1, caseless = -1;
 
-	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
-		c.p += 3;
 	/* header row: find the column, exactly or else ignoring case */
 	do {
 		r = csv_field(&c, &sb);
@@ -206,6 +204,11 @@ int valuefile_parse(const char *name, const char *data, size_t len, bool csv,
 	*nvalues = 0;
 	if (memchr(data, '\0', len))
 		return err_set(e, "%s: binary file (contains NUL bytes)", name);
+	/* a byte-order mark would otherwise hide the first value */
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) {
+		data += 3;
+		len -= 3;
+	}
 	if (!csv)
 		return parse_text(data, len, arena, values, nvalues);
 	if (parse_csv(name, data, len, column, arena, values, nvalues, e) < 0) {

@@ -7,6 +7,7 @@
 #ifndef USERPRUNE_STRBUF_H
 #define USERPRUNE_STRBUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 struct strbuf {
@@ -30,6 +31,8 @@ void strbuf_addstr(struct strbuf *sb, const char *s);
 void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* Returns the string ("" when empty, never NULL). */
 const char *strbuf_str(const struct strbuf *sb);
 

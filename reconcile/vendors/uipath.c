@@ -320,12 +320,13 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	/*
 	 * One answer for the whole batch: 2xx deleted every user; anything
 	 * else says nothing about any one of them, not even a 404 (the
-	 * partition may be wrong), so every user of the batch failed.
+	 * partition may be wrong) or a 2xx web page, so every user of the
+	 * batch failed.
 	 */
 	http_describe(r, desc, sizeof(desc));
 	for (i = 0; i < n; i++) {
 		out[i].status = r->status;
-		if (r->status >= 200 && r->status <= 299) {
+		if (r->status >= 200 && r->status <= 299 && !http_is_html(r)) {
 			out[i].outcome = OUTCOME_DELETED;
 			continue;
 		}

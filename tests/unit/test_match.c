@@ -62,6 +62,15 @@ static void test_text_value_file(void **state)
 	assert_string_equal(v[2].s, "dave@x");
 	assert_int_equal(v[2].line, 6);
 	free(v);
+	/* a byte-order mark does not hide the first value */
+	assert_int_equal(valuefile_parse("k.txt",
+					 "\xef\xbb\xbf"
+					 "alice@x\n",
+					 11, false, NULL, &a, &v, &n, &e),
+			 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].s, "alice@x");
+	free(v);
 	arena_release(&a);
 }
 

@@ -196,6 +196,17 @@ static void test_delete_outcomes(void **state)
 		assert_int_equal(out.outcome, cases[i].outcome);
 		assert_int_equal(out.status, cases[i].status);
 	}
+	/* a proxy's login page says nothing about the user */
+	{
+		struct http_response r =
+			vt_answer(200, "text/html", "<html>Sign in</html>");
+		struct delete_result out;
+
+		memset(&out, 0, sizeof(out));
+		t->s.v->delete_response(&t->s, list, 1, &r, &out);
+		assert_int_equal(out.outcome, OUTCOME_FAILED);
+		assert_non_null(strstr(out.detail, "Sign in"));
+	}
 }
 
 int main(void)
