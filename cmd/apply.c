@@ -135,7 +135,7 @@ static int exec_apply(int argc, char **argv)
 	struct plan p;
 	struct err e = { "" };
 	int opt, r, rc = EXIT_ERROR;
-	size_t attempted;
+	size_t attempted, i;
 
 	plan_init(&p);
 	while ((opt = getopt_long(argc, argv, "f:" GLOBAL_SHORTOPTS, longopts,
@@ -204,6 +204,17 @@ static int exec_apply(int argc, char **argv)
 		/* the plan is what the user confirms: show it first */
 		if (cmd_print_plan(&p, FORMAT_TEXT, NULL, NULL))
 			goto out;
+	}
+	for (i = 0; i < ao.ntenants; i++) {
+		size_t j;
+
+		for (j = 0; j < p.ntenants; j++)
+			if (!strcmp(p.tenants[j].t.name, tenants[i]))
+				break;
+		if (j == p.ntenants) {
+			cmd_error("no tenant '%s' in the plan", tenants[i]);
+			goto out;
+		}
 	}
 	if (plan_has_errors(&p)) {
 		cmd_error("listing failed: nothing deleted");

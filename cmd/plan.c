@@ -6,6 +6,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/output.h"
+#include "cmd/run.h"
 #include "util/xalloc.h"
 
 static int exec_plan(int argc, char **argv);
@@ -114,8 +115,13 @@ static int exec_plan(int argc, char **argv)
 	if (cmd_load_source(&src, po.live ? 0 : CONFIG_CHECK_SECRETS, &c,
 			    &p.source))
 		goto out;
-	if (reconcile_plan(&c, &po, &p, &e) < 0) {
+	cmd_catch_signals();
+	cmd_run_hooks(&po.hooks);
+	r = reconcile_plan(&c, &po, &p, &e);
+	cmd_progress_done();
+	if (r < 0) {
 		cmd_error("%s", e.msg);
+		rc = cmd_stop ? EXIT_INTERRUPTED : EXIT_ERROR;
 		goto out;
 	}
 	for (i = 0; i < p.ntenants; i++)

@@ -38,6 +38,13 @@ class CliTest(up.TestCase):
                 self.assertIn("130", p.stdout)
                 self.assertIn("a guard refused the plan", p.stdout)
 
+    def test_apply_refuses_an_unknown_tenant(self):
+        self.assertRan(self.up("plan", "-f", "demo.yaml", "--live",
+                               "demo-live.json", "-o", "p.json"), 0)
+        p = self.up("apply", "p.json", "--tenant", "typo")
+        self.assertRan(p, 1)
+        self.assertIn("no tenant 'typo' in the plan", p.stderr)
+
     def test_usage_errors(self):
         for args, want in ((["frobnicate"], "unknown command 'frobnicate'"),
                            (["plan", "--bogus"], "unrecognized option"),
