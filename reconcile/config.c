@@ -646,37 +646,28 @@ static bool is_loopback_host(const char *host, size_t len)
 	       strspn(buf, "0123456789.") == len;
 }
 
-/* Checks the url; returns a normalised copy (no trailing slash). */
-static char *check_url(struct loader *L, const struct ynode *n)
+int config_check_url(const char *what, char *url, struct err *e)
 {
-	char *url = get_string(L, n, "url");
 	const char *host, *end;
 	size_t len;
-	bool https;
+	bool https = !strncasecmp(url, "https://", 8);
 
-	if (!url)
-		return NULL;
-	https = !strncasecmp(url, "https://", 8);
-	if (!https && strncasecmp(url, "http://", 7)) {
-		error_at(L, n, "url '%s' must start with https://", url);
-		goto bad;
-	}
+	if (!https && strncasecmp(url, "http://", 7))
+		return err_set(e, "%s '%s' must start with https://", what,
+			       url);
 	host = url + (https ? 8 : 7);
 	end = host + strcspn(host, "/?#");
-	if (memchr(host, '@', (size_t)(end - host))) {
-		error_at(L, n,
-			 "url must not contain credentials: put them under "
-			 "'auth'");
-		goto bad;
-	}
+	if (memchr(host, '@', (size_t)(end - host)))
+		return err_set(e,
+			       "%s must not contain credentials: put them "
+			       "under 'auth'",
+			       what);
 	if (strpbrk(url, " \t\"<>\\^`{|}") || strchr(url, '#') ||
-	    strchr(url, '?')) {
-		error_at(L, n,
-			 "url '%s' must be a plain base url (no spaces, query "
-			 "or fragment)",
-			 url);
-		goto bad;
-	}
+	    strchr(url, '?'))
+		return err_set(e,
+			       "%s '%s' must be a plain base url (no spaces, "
+			       "query or fragment)",
+			       what, url);
 	len = (size_t)(end - host);
 	if (host[0] == '[') {
 		const char *rb = memchr(host, ']', len);
@@ -688,24 +679,31 @@ static char *check_url(struct loader *L, const struct ynode *n)
 		if (colon)
 			len = (size_t)(colon - host);
 	}
-	if (len == 0) {
-		error_at(L, n, "url '%s' has no host", url);
-		goto bad;
-	}
-	if (!https && !is_loopback_host(host, len)) {
-		error_at(L, n,
-			 "url '%s' must use https (plain http is allowed only "
-			 "to loopback addresses)",
-			 url);
-		goto bad;
-	}
+	if (len == 0)
+		return err_set(e, "%s '%s' has no host", what, url);
+	if (!https && !is_loopback_host(host, len))
+		return err_set(e,
+			       "%s '%s' must use https (plain http is allowed "
+			       "only to loopback addresses)",
+			       what, url);
 	len = strlen(url);
 	while (len > 8 && url[len - 1] == '/')
 		url[--len] = '\0';
+	return 0;
+}
+
+/* Checks the url; returns a normalised copy (no trailing slash). */
+static char *check_url(struct loader *L, const struct ynode *n)
+{
+	char *url = get_string(L, n, "url");
+	struct err e;
+
+	if (url && config_check_url("url", url, &e) < 0) {
+		error_at(L, n, "%s", e.msg);
+		free(url);
+		return NULL;
+	}
 	return url;
-bad:
-	free(url);
-	return NULL;
 }
 
 /* ---- matchers ---- */
@@ -1175,6 +1173,14 @@ static void load_auth(struct loader *L, const struct ynode *n, struct tenant *t)
 	load_secret(L, n, "client_id", &a->client_id, false);
 	load_secret(L, n, "client_secret", &a->client_secret, true);
 	load_secret(L, n, "token_url", &a->token_url, false);
+	if (a->token_url.raw &&
+	    secret_kind(a->token_url.raw) == SECRET_LITERAL) {
+		struct err e;
+
+		/* the client secret goes there: the url rules apply */
+		if (config_check_url("token_url", a->token_url.raw, &e) < 0)
+			error_at(L, get(n, "token_url"), "%s", e.msg);
+	}
 	load_secret(L, n, "scope", &a->scope, false);
 	load_secret(L, n, "api_key", &a->api_key, true);
 out:

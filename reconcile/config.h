@@ -110,6 +110,13 @@ int config_load_file(struct config *c, const char *path, unsigned flags,
 
 void config_release(struct config *c);
 
+/*
+ * Checks a URL the way the loader does: https, or plain http to a loopback
+ * address only; no credentials, query or fragment. Removes trailing
+ * slashes in place. what names it in the message ("url", "token_url").
+ */
+int config_check_url(const char *what, char *url, struct err *e);
+
 /* libyaml's version, for `userprune version`. */
 const char *config_yaml_version(void);
 

@@ -652,6 +652,8 @@ static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 		bad(r, "vendor", "a known vendor");
 	free(s);
 	t->url = str(r, o, "url", false);
+	if (t->url && config_check_url("url", t->url, NULL) < 0)
+		bad(r, "url", "an https url (plain http only to loopback)");
 	s = str(r, o, "mode", false);
 	if (s && !strcmp(s, "report"))
 		t->mode = MODE_REPORT;

@@ -355,6 +355,19 @@ int session_open(struct session *s, const struct tenant *t,
 		    0 ||
 	    resolve(&a->scope, &s->scope, t->name, "scope", e) < 0)
 		goto fail;
+	/* a plan file's settings are checked again: it may have been edited */
+	{
+		char *url = xstrdup(t->url ? t->url : "");
+		int bad = config_check_url("url", url, e);
+
+		free(url);
+		if (bad < 0 ||
+		    (s->token_url &&
+		     config_check_url("token_url", s->token_url, e) < 0)) {
+			err_prefix(e, "tenant '%s'", t->name);
+			goto fail;
+		}
+	}
 	if (a->type == AUTH_OAUTH2 && !s->v->auth_request && !s->token_url) {
 		err_set(e,
 			"tenant '%s': auth type oauth2 needs a token_url "

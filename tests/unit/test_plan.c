@@ -180,6 +180,34 @@ static void test_unknown_format(void **state)
 	strbuf_release(&b);
 }
 
+/* A plan re-checksummed after an edit still faces the url rules. */
+static void test_url_checked_on_read(void **state)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	const char *tail = ",\n  \"checksum\": \"";
+	struct plan p, q;
+	struct config c;
+	struct err e;
+	char sum[65], *at;
+	size_t body;
+
+	(void)state;
+	make_plan(&p, &c, 1);
+	plan_to_json(&p, &a);
+	at = strstr(a.buf, "https://acme.atlassian.net");
+	memcpy(at, "http://10.0.0.9.example:80", 26);
+	body = (size_t)(strstr(a.buf, tail) - a.buf);
+	sha256_hex(a.buf, body, sum);
+	strbuf_add(&b, a.buf, body);
+	strbuf_addf(&b, "%s%s\"\n}\n", tail, sum);
+	assert_int_equal(plan_parse(&q, b.buf, b.len, "p.json", &e), -1);
+	assert_non_null(strstr(e.msg, "tenants[0].url: expected an https url"));
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
 static void test_markdown_parts(void **state)
 {
 	struct plan p;
@@ -249,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_every_byte_is_covered),
 		cmocka_unit_test(test_checksum_message),
 		cmocka_unit_test(test_unknown_format),
+		cmocka_unit_test(test_url_checked_on_read),
 		cmocka_unit_test(test_markdown_parts),
 		cmocka_unit_test(test_text),
 	};
