@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "reconcile/match.h"
 #include "util/strbuf.h"
@@ -150,6 +151,18 @@ const char *fold(const char *s, char *buf, size_t cap, char **heap, size_t *len)
 }
 
 /* Compares a user's field with a pattern, folding where the field asks. */
+/*
+ * A pattern matches its own text too: an id or email that happens to hold
+ * '[' or '*' must not stop matching itself (an unmatched keep entry means
+ * a deletion).
+ */
+static bool pattern_matches(const char *pat, const char *s, bool fold)
+{
+	if (fold ? !strcasecmp(pat, s) : !strcmp(pat, s))
+		return true;
+	return glob_match(pat, s, fold);
+}
+
 static bool field_matches(enum match_field f, const char *pat,
 			  const struct user *u)
 {
@@ -160,7 +173,7 @@ static bool field_matches(enum match_field f, const char *pat,
 
 	switch (f) {
 	case MATCH_ID:
-		return glob_match(pat, u->id, false);
+		return pattern_matches(pat, u->id, false);
 	case MATCH_EMAIL:
 		v = u->email;
 		break;
@@ -168,7 +181,7 @@ static bool field_matches(enum match_field f, const char *pat,
 		v = u->username;
 		break;
 	case MATCH_NAME:
-		return u->name && glob_match(pat, u->name, false);
+		return u->name && pattern_matches(pat, u->name, false);
 	case MATCH_TYPE:
 		return glob_match(pat, user_type_name(u->type), false);
 	case MATCH_STATUS:
@@ -180,7 +193,7 @@ static bool field_matches(enum match_field f, const char *pat,
 		return false;
 	v = fold(v, buf, sizeof(buf), &heap, &len);
 	/* patterns were folded when compiled; folding again is cheap */
-	r = glob_match(pat, v, true);
+	r = pattern_matches(pat, v, true);
 	free(heap);
 	return r;
 }

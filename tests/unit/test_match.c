@@ -189,6 +189,29 @@ static void test_matchset(void **state)
 	matchset_release(&ms);
 }
 
+/* Values holding glob characters still match their own text. */
+static void test_glob_characters_match_literally(void **state)
+{
+	struct matcher m[2];
+	struct matchset ms;
+	struct user a = mkuser("grp[x]", "a[1]@acme.com", NULL, USER_HUMAN);
+	struct user b = mkuser("grpx", "a1@acme.com", NULL, USER_HUMAN);
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	m[0].kind = MATCHER_VALUE;
+	m[0].value = "A[1]@acme.com";
+	m[1].kind = MATCHER_FIELDS;
+	m[1].field[MATCH_ID] = "grp[x]";
+	matchset_init(&ms, m, 2);
+	assert_true(matchset_match(&ms, &a));
+	assert_int_equal(ms.hits[0], 1);
+	assert_int_equal(ms.hits[1], 1);
+	/* and still as globs */
+	assert_true(matchset_match(&ms, &b));
+	matchset_release(&ms);
+}
+
 static void test_duplicate_values_both_count(void **state)
 {
 	struct matcher m[3];
@@ -225,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_csv_value_file),
 		cmocka_unit_test(test_matchset),
 		cmocka_unit_test(test_duplicate_values_both_count),
+		cmocka_unit_test(test_glob_characters_match_literally),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
