@@ -56,6 +56,21 @@ static bool offset_paged(const struct listing *l)
 
 static void request_page(struct listing *l, long offset, const char *cursor);
 
+/* A bound on memory against a server that never stops answering. */
+#define LIST_MAX_USERS 50000000
+
+/* The end of the data received so far, the newest page left out. */
+static long known_end(const struct listing *l)
+{
+	long end = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < l->npages; i++)
+		if (l->pages[i].offset + (long)l->pages[i].count > end)
+			end = l->pages[i].offset + (long)l->pages[i].count;
+	return end;
+}
+
 /* ---- offsets: which are covered, which to ask for next ---- */
 
 struct interval {
@@ -222,7 +237,25 @@ static void page_done(void *arg, struct http_request *req,
 		pg->added = l->out->n - before;
 		if (pr.total >= 0 && pr.total > l->total)
 			l->total = pr.total;
-		if (offset_paged(l)) {
+		if (offset_paged(l) && pr.count == 0 &&
+		    pr.total > a->pg.offset) {
+			/* the vendor counts more: never a listing cut short */
+			fail(l,
+			     "%s %s: an empty page at offset %ld although the "
+			     "answer counts %ld users: the listing is "
+			     "incomplete",
+			     req->method, req->url, a->pg.offset, pr.total);
+		} else if (offset_paged(l) && pr.count && !pg->added &&
+			   a->pg.offset >= known_end(l)) {
+			fail(l,
+			     "%s %s: the page at offset %ld holds only users "
+			     "already listed: the server does not honour the "
+			     "offset",
+			     req->method, req->url, a->pg.offset);
+		} else if (l->out->n > LIST_MAX_USERS) {
+			fail(l, "more than %d users listed: giving up",
+			     LIST_MAX_USERS);
+		} else if (offset_paged(l)) {
 			if (pr.count == 0 &&
 			    (l->end < 0 || a->pg.offset < l->end))
 				l->end = a->pg.offset;
@@ -249,7 +282,9 @@ static void request_page(struct listing *l, long offset, const char *cursor)
 
 	a->l = l;
 	a->pg.offset = offset;
-	a->pg.limit = l->page_size;
+	/* always the vendor's page size: one short page must not shrink
+	   every later request; page_size is only the step between offsets */
+	a->pg.limit = l->s->v->page_size > 0 ? l->s->v->page_size : 100;
 	a->cursor = xstrdup_or_null(cursor);
 	a->pg.cursor = a->cursor;
 	r = l->s->v->list_request(l->s, &a->pg);

@@ -59,8 +59,7 @@ static int list_response(struct session *s, const struct page *pg,
 			 struct page_result *res, struct err *e)
 {
 	(void)s;
-	(void)pg;
-	return scim_list_response(r, out, res, e);
+	return scim_list_response(pg, r, out, res, e);
 }
 
 static struct http_request *

@@ -75,11 +75,12 @@ static int scim_user(const cJSON *res, struct user *u)
 	return 0;
 }
 
-int scim_list_response(const struct http_response *r, struct userstore *out,
-		       struct page_result *res, struct err *e)
+int scim_list_response(const struct page *pg, const struct http_response *r,
+		       struct userstore *out, struct page_result *res,
+		       struct err *e)
 {
 	cJSON *root = session_json(r, e);
-	const cJSON *total, *resources, *it;
+	const cJSON *total, *resources, *it, *start;
 	size_t i = 0;
 
 	if (!root)
@@ -92,6 +93,18 @@ int scim_list_response(const struct http_response *r, struct userstore *out,
 		cJSON_Delete(root);
 		return err_set(e, "not a SCIM ListResponse (needs totalResults "
 				  "and a Resources list)");
+	}
+	start = cJSON_GetObjectItemCaseSensitive(root, "startIndex");
+	if (cJSON_IsNumber(start) && resources &&
+	    cJSON_GetArraySize(resources) &&
+	    (long)start->valuedouble != pg->offset + 1) {
+		long got = (long)start->valuedouble;
+
+		cJSON_Delete(root);
+		return err_set(e,
+			       "the answer starts at index %ld, not %ld: the "
+			       "server does not honour startIndex",
+			       got, pg->offset + 1);
 	}
 	cJSON_ArrayForEach(it, resources)
 	{
@@ -203,8 +216,7 @@ static int list_response(struct session *s, const struct page *pg,
 			 struct page_result *res, struct err *e)
 {
 	(void)s;
-	(void)pg;
-	return scim_list_response(r, out, res, e);
+	return scim_list_response(pg, r, out, res, e);
 }
 
 static struct http_request *

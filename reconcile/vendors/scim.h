@@ -13,9 +13,14 @@
 /* GET {url}{prefix}/Users?startIndex=&count= (1-based). */
 struct http_request *scim_list_request(struct session *s, const char *prefix,
 				       const struct page *pg);
-/* Reads a ListResponse into out. */
-int scim_list_response(const struct http_response *r, struct userstore *out,
-		       struct page_result *res, struct err *e);
+/*
+ * Reads a ListResponse (the answer to the page pg) into out. An answer
+ * that starts elsewhere than asked is an error: the server ignores
+ * startIndex.
+ */
+int scim_list_response(const struct page *pg, const struct http_response *r,
+		       struct userstore *out, struct page_result *res,
+		       struct err *e);
 /* DELETE {url}{prefix}/Users/{id}. */
 struct http_request *scim_delete_request(struct session *s, const char *prefix,
 					 const char *id);

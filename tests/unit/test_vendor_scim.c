@@ -194,8 +194,21 @@ static void test_malformed_pages(void **state)
 	};
 	struct vt *t = *state;
 	struct page pg = { 0, 100, NULL };
+	struct page later = { 200, 100, NULL };
+	struct page_result pr0 = { 0, -1, NULL };
+	struct http_response r0 = vt_answer(
+		200, "application/scim+json",
+		"{\"totalResults\":300,\"startIndex\":1,\"Resources\":"
+		"[{\"id\":\"u1\"}]}");
+	struct err e0;
 	size_t i;
 
+	/* a server that ignores startIndex answers page one again */
+	assert_int_equal(
+		t->s.v->list_response(&t->s, &later, &r0, &t->users, &pr0, &e0),
+		-1);
+	assert_string_equal(e0.msg, "the answer starts at index 1, not 201: "
+				    "the server does not honour startIndex");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct page_result pr = { 0, -1, NULL };
 		struct http_response r =

@@ -1,0 +1,121 @@
+"""Servers that misbehave in ways the emulator does not: userprune must end
+with an error, never plan from a partial listing, never count an
+unreadable answer as a deletion, and never loop."""
+
+import http.server
+import json
+import threading
+import urllib.parse
+
+import up
+
+SECRET = up.SECRET
+
+
+class Server:
+    """A tiny HTTP server on 127.0.0.1 whose answers a test scripts."""
+
+    def __init__(self, handler):
+        outer = self
+        self.requests = []
+
+        class H(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *a):
+                pass
+
+            def do(self):
+                u = urllib.parse.urlsplit(self.path)
+                q = dict(urllib.parse.parse_qsl(u.query))
+                outer.requests.append((self.command, u.path, q))
+                status, ctype, body = handler(self.command, u.path, q)
+                data = body.encode() if isinstance(body, str) else \
+                    json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_DELETE = do_POST = do
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def jira_user(i):
+    return {"accountId": "a%04d" % i, "accountType": "atlassian",
+            "emailAddress": "u%04d@x.example" % i, "active": True,
+            "displayName": "User %d" % i}
+
+
+class HostileTest(up.TestCase):
+
+    def serve(self, handler):
+        s = Server(handler)
+        self.addCleanup(s.close)
+        return s
+
+    def config(self, vendor, url, **extra):
+        t = {"name": "t1", "vendor": vendor, "url": url,
+             "auth": up.AUTH[vendor], "keep": ["nobody@x.example"],
+             "policy": {"max_deletions": 10000, "max_delete_percent": 100},
+             "limits": {"requests_per_second": 0, "max_attempts": 1}}
+        t.update(extra)
+        self.write_config(t)
+
+    def test_empty_page_below_the_total_is_not_the_end(self):
+        def scim(method, path, q):
+            if path.endswith("/Users"):
+                start = int(q.get("startIndex", 1))
+                users = [] if start > 100 else [
+                    {"id": "u%d" % i, "userName": "u%d" % i}
+                    for i in range(start, min(start + 100, 101))]
+                return 200, "application/scim+json", {
+                    "totalResults": 300, "startIndex": start,
+                    "itemsPerPage": len(users), "Resources": users}
+            return 404, "application/json", {}
+        s = self.serve(scim)
+        self.config("scim", s.url)
+        p = self.up("plan", "-o", "plan.json")
+        self.assertIn(p.returncode, (1, 3), p.stderr)
+        self.assertIn("listing is incomplete", p.stdout + p.stderr)
+        self.assertEqual(self.read_plan()["tenants"][0]["delete"], [])
+
+    def test_a_server_ignoring_the_offset_does_not_loop(self):
+        def jira(method, path, q):
+            if path.endswith("/myself"):
+                return 200, "application/json", {"accountId": "a0000"}
+            # always the first page, whatever startAt says
+            return 200, "application/json", [jira_user(i)
+                                             for i in range(50)]
+        s = self.serve(jira)
+        self.config("atlassian", s.url)
+        p = self.up("plan", timeout=60)
+        self.assertIn(p.returncode, (1, 3), p.stderr)
+        self.assertIn("does not honour the offset", p.stdout + p.stderr)
+        self.assertLess(len(s.requests), 20)
+
+    def test_a_web_page_answering_a_delete_is_no_deletion(self):
+        def jira(method, path, q):
+            if path.endswith("/myself"):
+                return 200, "application/json", {"accountId": "a0000"}
+            if method == "DELETE":
+                return 200, "text/html", "<html><body>Log in</body></html>"
+            start = int(q.get("startAt", 0))
+            return 200, "application/json", [
+                jira_user(i) for i in range(start, min(start + 1000, 5))]
+        s = self.serve(jira)
+        self.config("atlassian", s.url)
+        p = self.up("apply", "--yes", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        out = self.outcomes("j.jsonl")
+        # the canary failed: nothing counted as deleted, the rest not tried
+        self.assertEqual(list(out.values()), ["failed"])
+        self.assertIn("Log in", open(self.path("j.jsonl")).read())
