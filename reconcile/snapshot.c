@@ -53,6 +53,7 @@ static const char *next_element(const char *p, const char *end, char close)
 int snapshot_open(struct snapshot *s, const char *path, struct err *e)
 {
 	const char *p, *end, *q;
+	size_t i;
 
 	memset(s, 0, sizeof(*s));
 	s->path = xstrdup(path);
@@ -80,6 +81,14 @@ int snapshot_open(struct snapshot *s, const char *path, struct err *e)
 		p = jscan_ws(q, end);
 		if (!t->name || p >= end || *p != ':')
 			goto malformed;
+		/* which of two would be meant is anyone's guess */
+		for (i = 0; i + 1 < s->n; i++) {
+			if (!strcmp(s->tenants[i].name, t->name)) {
+				err_set(e, "%s:%d: tenant '%s' is listed twice",
+					path, jscan_line(s->data, p), t->name);
+				goto fail;
+			}
+		}
 		t->value = jscan_ws(p + 1, end);
 		t->end = jscan_value(t->value, end);
 		if (!t->end)
