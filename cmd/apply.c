@@ -41,7 +41,10 @@ const struct cmd_entry cmd_apply = {
 		"  --resume JOURNAL     leave alone the users that already "
 		"have an outcome\n"
 		"                       in JOURNAL, an earlier journal of the "
-		"same plan\n",
+		"same plan;\n"
+		"                       the run goes on in JOURNAL unless "
+		"--journal says\n"
+		"                       otherwise\n",
 	.exec = exec_apply,
 };
 
@@ -181,6 +184,9 @@ static int exec_apply(int argc, char **argv)
 		goto out;
 	}
 	ao.tenants = tenants;
+	/* a resumed run goes on in the same journal, unless told otherwise */
+	if (ao.resume && !ao.journal)
+		ao.journal = ao.resume;
 	cmd_catch_signals();
 	cmd_run_hooks(&ao.hooks);
 	if (plan_file) {

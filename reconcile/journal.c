@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,7 @@ int journal_open(struct journal *j, const char *path, const struct plan *p,
 		 const char *resumed_from, struct err *e)
 {
 	struct strbuf sb = STRBUF_INIT;
+	char abs[PATH_MAX];
 	struct jsonw w;
 
 	memset(j, 0, sizeof(*j));
@@ -164,8 +166,12 @@ int journal_open(struct journal *j, const char *path, const struct plan *p,
 		jsonw_string(&w, p->source.commit);
 	}
 	jsonw_object_end(&w);
+	/* absolute, so that a later resume finds it from anywhere */
 	jsonw_key(&w, "resumed_from");
-	jsonw_string(&w, resumed_from);
+	if (resumed_from && realpath(resumed_from, abs))
+		jsonw_string(&w, abs);
+	else
+		jsonw_string(&w, resumed_from);
 	jsonw_object_end(&w);
 	put(j, &sb);
 	strbuf_release(&sb);
@@ -327,17 +333,22 @@ void journal_done_release(struct journal_done *d)
 	memset(d, 0, sizeof(*d));
 }
 
-int journal_load_done(struct journal_done *d, const char *path,
-		      const char *checksum, struct err *e)
+/* Journals resumed one from another, at most this deep (no cycles). */
+#define RESUME_DEPTH 64
+
+static int load_one(struct journal_done *d, const char *path,
+		    const char *checksum, int depth, struct err *e)
 {
 	char *data = NULL, *line, *next;
 	size_t len;
 	int lineno = 0, rc = -1;
 	bool header = false;
 
-	memset(d, 0, sizeof(*d));
-	hmap_init(&d->set);
-	arena_init(&d->keys);
+	if (depth > RESUME_DEPTH)
+		return err_set(e,
+			       "%s: journals resume each other more than %d "
+			       "deep",
+			       path, RESUME_DEPTH);
 	if (file_read(path, JOURNAL_MAX, &data, &len, e) < 0)
 		return err_prefix(e, "journal");
 	for (line = data; line < data + len; line = next) {
@@ -377,6 +388,18 @@ int journal_load_done(struct journal_done *d, const char *path,
 				goto out;
 			}
 			header = true;
+			/* what the run it resumed had done counts too */
+			sum = cJSON_GetObjectItemCaseSensitive(o,
+							       "resumed_from");
+			if (cJSON_IsString(sum) &&
+			    strcmp(sum->valuestring, path) &&
+			    load_one(d, sum->valuestring, checksum, depth + 1,
+				     e) < 0) {
+				err_prefix(e, "%s:%d: resumed from", path,
+					   lineno);
+				cJSON_Delete(o);
+				goto out;
+			}
 		} else if (!strcmp(type->valuestring, "outcome")) {
 			tenant = cJSON_GetObjectItemCaseSensitive(o, "tenant");
 			id = cJSON_GetObjectItemCaseSensitive(o, "id");
@@ -420,7 +443,18 @@ int journal_load_done(struct journal_done *d, const char *path,
 	rc = 0;
 out:
 	free(data);
-	if (rc)
-		journal_done_release(d);
 	return rc;
+}
+
+int journal_load_done(struct journal_done *d, const char *path,
+		      const char *checksum, struct err *e)
+{
+	memset(d, 0, sizeof(*d));
+	hmap_init(&d->set);
+	arena_init(&d->keys);
+	if (load_one(d, path, checksum, 0, e) < 0) {
+		journal_done_release(d);
+		return -1;
+	}
+	return 0;
 }

@@ -8,7 +8,8 @@
  * loses nothing already decided; fsync follows at least every 50 ms and at
  * the end. The journal is the audit log and the resume point: a user with
  * a final outcome (anything but "failed") is not touched again by
- * apply --resume.
+ * apply --resume. A journal names the one it resumed (resumed_from), and
+ * loading it loads that one too, so resuming a resumed run forgets nothing.
  */
 #ifndef USERPRUNE_JOURNAL_H
 #define USERPRUNE_JOURNAL_H

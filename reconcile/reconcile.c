@@ -72,6 +72,8 @@ static int plan_from_snapshot(const struct config *c, const bool *selected,
 		tp = plan_add_tenant(p);
 		tenant_copy_settings(&tp->t, &c->tenants[i]);
 		diff_tenant(p, tp, &in);
+		if (c->tenants[i].vendor->plan_tenant)
+			c->tenants[i].vendor->plan_tenant(&c->tenants[i], tp);
 		userstore_release(&stores[i]);
 	}
 	rc = 0;

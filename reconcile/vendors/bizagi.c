@@ -111,6 +111,13 @@ static void plan_tenant(const struct tenant *t, struct tenant_plan *tp)
 				  "options.environment is production: Bizagi "
 				  "refuses MassUserDeletion in production, "
 				  "and userprune never sends it there");
+	else if (t->keep.n || t->protect.n)
+		/* it would take kept and protected users with it */
+		tenant_plan_guard(tp, "mass_user_deletion", true,
+				  "MassUserDeletion deletes every user without "
+				  "references, kept and protected ones too: it "
+				  "is allowed only with empty keep and protect "
+				  "lists (and policy.allow_empty_keep: true)");
 	else
 		tenant_plan_guard(tp, "mass_user_deletion", false,
 				  "after the deactivations, MassUserDeletion "

@@ -12,7 +12,11 @@ KEEP = ["KEEPER0@ACME.EXAMPLE", {"email": "keeper[1-9]@acme.example"}]
 PROTECT = [{"email": "*-admin@acme.example"}, {"username": "admin"}]
 POLICY = {"max_deletions": 1000, "max_delete_percent": 100}
 FAST = {"requests_per_second": 200}
-MASS = "/Rest/Users/MassUserDeletion"
+# MassUserDeletion takes kept and protected users with it: a tenant that
+# uses it manages the test users through its scope, with empty lists
+MASS = dict(scope={"include": [{"email": "test*@acme.example"}]}, keep=[],
+            protect=[], policy=dict(POLICY, allow_empty_keep=True))
+MASS_PATH = "/Rest/Users/MassUserDeletion"
 SCIM_USERS = "/scim/v2/Users"
 
 
@@ -44,7 +48,8 @@ class BizagiTest(up.TestCase):
 
     def test_plan_sends_no_writes(self):
         emu, roles = self.setup_tenant(
-            options={"environment": "test", "mass_user_deletion": True})
+            options={"environment": "test", "mass_user_deletion": True},
+            **MASS)
         p = self.up("plan", "-o", "plan.json")
         self.assertRan(p, 0)
         self.assertEqual(writes(emu.requests()), [])
@@ -110,7 +115,7 @@ class BizagiTest(up.TestCase):
         for uid in (roles["caller"] + roles["kept"] + roles["protected"] +
                     roles["apps"]):
             self.assertEqual(st[uid], "active", uid)
-        self.assertNotIn(MASS, [r["path"] for r in emu.requests()])
+        self.assertNotIn(MASS_PATH, [r["path"] for r in emu.requests()])
         # deactivated users count as done
         p = self.up("plan", "--detailed-exitcode", "-o", "again.json")
         self.assertRan(p, 0)
@@ -127,12 +132,13 @@ class BizagiTest(up.TestCase):
                 u["referenced"] = True
         emu, roles = self.setup_tenant(
             pop=(pop, roles),
-            options={"environment": "test", "mass_user_deletion": True})
+            options={"environment": "test", "mass_user_deletion": True},
+            **MASS)
         self.assertRan(self.up("plan", "-o", "plan.json"), 0)
         p = self.up("apply", "plan.json", "--journal", "j.jsonl")
         self.assertRan(p, 0)
         log = emu.requests()
-        mass = [r for r in log if r["path"] == MASS]
+        mass = [r for r in log if r["path"] == MASS_PATH]
         self.assertEqual(len(mass), 1)
         self.assertEqual(mass[0]["method"], "DELETE")
         self.assertEqual(mass[0]["headers"]["authorization"], "Bearer ****")
@@ -155,14 +161,15 @@ class BizagiTest(up.TestCase):
         # the file says test, the project is production
         emu, roles = self.setup_tenant(
             emu_flags={"environment": "production"},
-            options={"environment": "test", "mass_user_deletion": True})
+            options={"environment": "test", "mass_user_deletion": True},
+            **MASS)
         p = self.up("apply", "--yes", "--journal", "j.jsonl")
         self.assertRan(p, 4)
         self.assertIn("the environment is Production", p.stderr)
         self.assertIn("nothing more is sent for this tenant", p.stderr)
         self.assertIn("1 failed", p.stdout)
         log = emu.requests()
-        mass = [r for r in log if r["path"] == MASS]
+        mass = [r for r in log if r["path"] == MASS_PATH]
         # sent once, never retried, and nothing after it
         self.assertEqual(len(mass), 1)
         self.assertEqual(mass[0]["status"], 403)
@@ -190,6 +197,45 @@ class BizagiTest(up.TestCase):
         self.assertEqual(writes(emu.requests()), [])
         self.assertEqual(emu.deletes(), {})
 
+    def test_resuming_a_resumed_run_never_repeats_mass_deletion(self):
+        emu, roles = self.setup_tenant(
+            options={"environment": "test", "mass_user_deletion": True},
+            **MASS)
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        self.assertRan(self.up("apply", "plan.json", "--journal", "j1.jsonl"),
+                       0)
+        # a resume into a second journal, then a resume of that one
+        self.assertRan(self.up("apply", "--resume", "j1.jsonl", "plan.json",
+                               "--journal", "j2.jsonl"), 0)
+        emu.add_user(up.user("newcomer", "test99@acme.example", "t99"))
+        p = self.up("apply", "--resume", "j2.jsonl", "plan.json")
+        self.assertRan(p, 0)
+        mass = [r for r in emu.requests() if r["path"] == MASS_PATH]
+        self.assertEqual(len(mass), 1)
+        self.assertIn("newcomer", self.status(emu))
+        # the second resume went on in j2, which names j1
+        headers = [l for l in self.journal("j2.jsonl")
+                   if l["type"] == "header"]
+        self.assertEqual(len(headers), 2)
+        self.assertTrue(headers[0]["resumed_from"].endswith("/j1.jsonl"))
+
+    def test_mass_deletion_with_keep_or_protect_lists_is_refused(self):
+        for lists in ({"keep": KEEP, "protect": []},
+                      {"keep": [], "protect": PROTECT}):
+            with self.subTest(lists=lists):
+                self.tearDown()
+                self.setUp()
+                tenant = dict(MASS, **lists)
+                emu, roles = self.setup_tenant(
+                    options={"environment": "test",
+                             "mass_user_deletion": True}, **tenant)
+                p = self.up("plan")
+                self.assertRan(p, 3)
+                self.assertIn("kept and protected ones too", p.stdout)
+                p = self.up("apply", "--yes")
+                self.assertRan(p, 3)
+                self.assertEqual(writes(emu.requests()), [])
+
     def test_403_on_the_canary_stops_the_tenant(self):
         pop, roles = up.population(VENDOR)
         first = roles["delete"][2]
@@ -198,7 +244,8 @@ class BizagiTest(up.TestCase):
                 u["fail_delete"] = 403
         emu, roles = self.setup_tenant(
             pop=(pop, roles),
-            options={"environment": "test", "mass_user_deletion": True})
+            options={"environment": "test", "mass_user_deletion": True},
+            **MASS)
         self.assertRan(self.up("plan", "-o", "plan.json"), 0)
         before = len(emu.requests())
         p = self.up("apply", "plan.json", "--journal", "j.jsonl")
@@ -208,7 +255,7 @@ class BizagiTest(up.TestCase):
         log = emu.requests()[before:]
         self.assertEqual([r["path"] for r in scim_deletes(log)],
                          [SCIM_USERS + "/" + first])
-        self.assertNotIn(MASS, [r["path"] for r in log])
+        self.assertNotIn(MASS_PATH, [r["path"] for r in log])
         self.assertIs(log[-1], scim_deletes(log)[0])
         self.assertEqual(self.outcomes("j.jsonl"), {first: "failed"})
         self.assertIn("17 not attempted", p.stdout)
@@ -225,7 +272,8 @@ class BizagiTest(up.TestCase):
         emu, roles = self.setup_tenant(
             pop=(pop, roles), limits={"concurrency": 2,
                                       "requests_per_second": 0},
-            options={"environment": "test", "mass_user_deletion": True})
+            options={"environment": "test", "mass_user_deletion": True},
+            **MASS)
         self.assertRan(self.up("plan", "-o", "plan.json"), 0)
         before = len(emu.requests())
         p = self.up("apply", "plan.json", "--journal", "j.jsonl")
@@ -238,7 +286,7 @@ class BizagiTest(up.TestCase):
         # flight were sent
         self.assertLessEqual(set(planned[:3]), set(sent))
         self.assertLessEqual(len(sent), 5)
-        self.assertNotIn(MASS, [r["path"] for r in log])
+        self.assertNotIn(MASS_PATH, [r["path"] for r in log])
         out = self.outcomes("j.jsonl")
         self.assertEqual([out[i] for i in planned[:3]], ["deactivated"] * 3)
         self.assertEqual(set(out) - set(sent), set())
