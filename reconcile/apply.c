@@ -315,6 +315,22 @@ static void listed(void *arg, struct listing *l)
 		ta->phase = DONE;
 		return;
 	}
+	if (tp->counts.live >= 20 && ta->live.n * 2 < tp->counts.live) {
+		/*
+		 * Half the tenant gone since the plan is more likely a listing
+		 * that lost its permission than a fact: recording the planned
+		 * users "absent" would end them for good.
+		 */
+		say(a, MSG_ERROR,
+		    "%s: the listing now has %zu users, the plan saw %zu: not "
+		    "judging planned users gone on that; make a new plan if "
+		    "it is right",
+		    tp->t.name, ta->live.n, tp->counts.live);
+		a->r->listing_failed++;
+		a->r->not_attempted += tp->ndel;
+		ta->phase = DONE;
+		return;
+	}
 	ta->todo = xmalloc((tp->ndel + 1) * sizeof(*ta->todo));
 	for (i = 0; i < tp->ndel; i++) {
 		const struct plan_user *u = &tp->del[i];

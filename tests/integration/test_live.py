@@ -145,6 +145,18 @@ class Both:
         self.assertIn("changed since the plan", p.stderr)
         self.assertIn("left alone", p.stderr)
 
+    def test_a_listing_that_shrank_by_half_is_not_trusted(self):
+        emu, roles = self.setup_tenant(deletable=30)
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        # the token's account lost most of what it could see
+        for uid in roles["delete"][:25]:
+            emu.remove_user(uid)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 1)
+        self.assertIn("not judging planned users gone", p.stderr)
+        self.assertEqual(self.outcomes("j.jsonl"), {})
+        self.assertEqual(writes(emu.requests()), [])
+
     def test_resume_after_kill(self):
         emu, roles = self.setup_tenant(
             deletable=120, emu_flags={"latency_ms": 15},
