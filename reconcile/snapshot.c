@@ -236,6 +236,7 @@ int snapshot_users(const struct snapshot *s, const char *tenant,
 {
 	const struct snapshot_tenant *t = NULL;
 	const char *p, *q, *end, *users = NULL;
+	bool caller = false;
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
@@ -272,11 +273,19 @@ int snapshot_users(const struct snapshot *s, const char *tenant,
 			return err_set(e, "%s:%d: malformed JSON", s->path,
 				       jscan_line(s->data, p));
 		}
+		if (!strcmp(key, "users") ? users != NULL
+					  : !strcmp(key, "caller") && caller) {
+			err_set(e, "%s:%d: tenant '%s': '%s' is given twice",
+				s->path, jscan_line(s->data, p), tenant, key);
+			free(key);
+			return -1;
+		}
 		if (!strcmp(key, "users")) {
 			users = p;
 		} else if (!strcmp(key, "caller")) {
 			cJSON *c = cJSON_ParseWithLength(p, (size_t)(q - p));
 
+			caller = true;
 			if (cJSON_IsString(c))
 				userstore_set_caller(out, c->valuestring);
 			else if (!cJSON_IsNull(c)) {
