@@ -114,6 +114,11 @@ enum {
  */
 int cmd_common_option(const struct cmd_entry *cmd, int opt, const char *arg,
 		      struct source_spec *src);
+/*
+ * Prints "userprune: ", prefix and text on one line of stderr, control
+ * characters replaced: vendor text must not reach a terminal raw.
+ */
+void cmd_message_line(const char *prefix, const char *text);
 /* Prints "userprune: " and the message to stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "util/strbuf.h"
 
 struct globals globals;
 
@@ -53,11 +54,24 @@ void cmd_print_help(const struct cmd_entry *cmd, FILE *f)
 		exit_codes_help);
 }
 
+void cmd_message_line(const char *prefix, const char *text)
+{
+	const unsigned char *p = (const unsigned char *)text;
+
+	/* vendor text may hold escape sequences: never to the terminal */
+	fprintf(stderr, "userprune: %s", prefix);
+	for (; *p; p++)
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+	fputc('\n', stderr);
+}
+
 static void vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "userprune: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_vaddf(&sb, fmt, ap);
+	cmd_message_line(prefix, strbuf_str(&sb));
+	strbuf_release(&sb);
 }
 
 void cmd_error(const char *fmt, ...)

@@ -48,7 +48,7 @@ static void trace(void *arg, const char *line)
 {
 	(void)arg;
 	clear_progress();
-	fprintf(stderr, "userprune: %s\n", line);
+	cmd_message_line("", line);
 }
 
 static void message(void *arg, enum message_level level, const char *text)
@@ -57,11 +57,10 @@ static void message(void *arg, enum message_level level, const char *text)
 	if (level == MSG_INFO && globals.quiet)
 		return;
 	clear_progress();
-	fprintf(stderr, "userprune: %s%s\n",
-		level == MSG_WARNING ? "warning: "
-		: level == MSG_ERROR ? "error: "
-				     : "",
-		text);
+	cmd_message_line(level == MSG_WARNING ? "warning: "
+			 : level == MSG_ERROR ? "error: "
+					      : "",
+			 text);
 }
 
 static void progress(void *arg, const struct progress *p, size_t n)

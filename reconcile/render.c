@@ -71,8 +71,9 @@ static void text_tenant(const struct tenant_plan *tp,
 		    tp->t.url,
 		    tp->t.mode == MODE_REPORT ? "  (report only)" : "");
 	if (tp->error) {
-		strbuf_addf(out, "  %serror:%s %s\n", c(pt, RED), c(pt, RESET),
-			    tp->error);
+		strbuf_addf(out, "  %serror:%s ", c(pt, RED), c(pt, RESET));
+		add_clean(out, tp->error);
+		strbuf_addch(out, '\n');
 	} else {
 		strbuf_addf(out,
 			    "  %zu live, %zu in scope: %zu kept, %zu "
@@ -121,10 +122,11 @@ static void text_tenant(const struct tenant_plan *tp,
 
 		if (!g->tripped && !o->verbose)
 			continue;
-		strbuf_addf(out, "  %s%s%s %s: %s\n",
-			    c(pt, g->tripped ? RED : GREEN),
-			    g->tripped ? "REFUSED" : "ok", c(pt, RESET),
-			    g->name, g->detail);
+		strbuf_addf(
+			out, "  %s%s%s %s: ", c(pt, g->tripped ? RED : GREEN),
+			g->tripped ? "REFUSED" : "ok", c(pt, RESET), g->name);
+		add_clean(out, g->detail);
+		strbuf_addch(out, '\n');
 	}
 }
 

@@ -79,6 +79,7 @@ void session_set_token(struct session *s, const char *token, double expires_in)
 
 	wipe(&s->access_token);
 	s->access_token = xstrdup(token);
+	s->token_fresh = true;
 	s->expires_at =
 		expires_in > 0 ? session_now() + expires_in - margin : 0;
 }
@@ -277,9 +278,14 @@ static char *lane_header(void *arg)
 
 	if (!v->auth_request && s->t->auth.type != AUTH_OAUTH2)
 		return static_header(s);
+	/*
+	 * A token just obtained is used even if pacing made it old: asking
+	 * for another would only repeat the wait (a 401 renews it once).
+	 */
 	if (!s->access_token ||
-	    (s->expires_at && session_now() > s->expires_at))
+	    (s->expires_at && session_now() > s->expires_at && !s->token_fresh))
 		return NULL;
+	s->token_fresh = false;
 	if (v->auth_header)
 		return v->auth_header(s);
 	return xasprintf("Authorization: Bearer %s", s->access_token);

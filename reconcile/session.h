@@ -31,6 +31,7 @@ struct session {
 		*token_url, *scope;
 	char *access_token;
 	double expires_at; /* monotonic seconds to renew at; 0: never */
+	bool token_fresh;  /* not used yet: the next request takes it */
 	char *caller;
 	int batch;  /* users per delete request (bulk vendors), at least 1 */
 	void *priv; /* the connector's, freed with free() */
