@@ -129,8 +129,11 @@ bench: deps
 #   mkdir -p build-fuzz/corpus/config
 #   build-fuzz/fuzz/fuzz_config -max_total_time=180 -rss_limit_mb=2048 \
 #       build-fuzz/corpus/config tests/fuzz/corpus/config
-# (new inputs go into the first directory), then add what a crash file
-# reproduces to tests/fuzz/corpus/NAME/ once fixed; make check runs it.
+# (new inputs go into the first directory). Once a crash is fixed, add its
+# reproducer to tests/fuzz/corpus/NAME/ as regress-WHAT; make check runs
+# it. Inputs that reach new code join the corpus by an edge-only merge:
+#   build-fuzz/fuzz/fuzz_config -merge=1 -use_counters=0 \
+#       tests/fuzz/corpus/config build-fuzz/corpus/config
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
 		SANITIZE=fuzzer-no-link,address,undefined CFLAGS="-O1 -g" \

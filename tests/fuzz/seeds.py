@@ -3,8 +3,9 @@
 
 Seeds are the project's own fixtures and examples (prefixed with the
 target's mode byte where it has one), a few plans and journals, and
-recorded vendor answers like those of tests/unit/test_vendor_*.c. Files
-named crash-* or regress-* (reproducers of fixed bugs) are never touched.
+recorded vendor answers like those of tests/unit/test_vendor_*.c. Other
+files are left alone: regress-* (reproducers of fixed bugs) and the
+inputs libFuzzer found and merged in for coverage (named by their SHA-1).
 
 Usage: tests/fuzz/seeds.py [--build DIR]   (plans come from DIR/userprune)
 """
