@@ -295,6 +295,26 @@ static void describe_change(const struct plan_user *p, const struct user *u,
 	strbuf_release(&sb);
 }
 
+/*
+ * Whether the tenant lost more than half of the users the plan expected
+ * to remain, while some planned user would be judged gone on it.
+ */
+static bool shrank(const struct tenant_apply *ta)
+{
+	const struct tenant_plan *tp = ta->tp;
+	size_t i, remain = tp->counts.live - tp->ndel;
+
+	if (remain < 20 || ta->live.n * 2 >= remain)
+		return false;
+	for (i = 0; i < tp->ndel; i++)
+		if (!userstore_find(&ta->live, tp->del[i].id) &&
+		    !(ta->a->resuming &&
+		      journal_is_done(&ta->a->resume, tp->t.name,
+				      tp->del[i].id)))
+			return true;
+	return false;
+}
+
 static void listed(void *arg, struct listing *l)
 {
 	struct tenant_apply *ta = arg;
@@ -315,17 +335,17 @@ static void listed(void *arg, struct listing *l)
 		ta->phase = DONE;
 		return;
 	}
-	if (tp->counts.live >= 20 && ta->live.n * 2 < tp->counts.live) {
+	if (shrank(ta)) {
 		/*
 		 * Half the tenant gone since the plan is more likely a listing
 		 * that lost its permission than a fact: recording the planned
 		 * users "absent" would end them for good.
 		 */
 		say(a, MSG_ERROR,
-		    "%s: the listing now has %zu users, the plan saw %zu: not "
-		    "judging planned users gone on that; make a new plan if "
-		    "it is right",
-		    tp->t.name, ta->live.n, tp->counts.live);
+		    "%s: the listing now has %zu users, the plan saw %zu and "
+		    "deletes %zu: not judging planned users gone on that; make "
+		    "a new plan if it is right",
+		    tp->t.name, ta->live.n, tp->counts.live, tp->ndel);
 		a->r->listing_failed++;
 		a->r->not_attempted += tp->ndel;
 		ta->phase = DONE;

@@ -341,12 +341,16 @@ static void test_mass_user_deletion_step(void **state)
 }
 
 /* plan_tenant for a tenant with these options. */
-static void plan_with(const char *opts, struct plan *p)
+/* keep says whether the tenant keeps anyone (YAML keeps x). */
+static void plan_with(const char *opts, bool keep, struct plan *p)
 {
-	char yaml[1024];
+	char yaml[1024], *at;
 	struct config c;
 
 	snprintf(yaml, sizeof(yaml), YAML("", "%s"), opts);
+	at = strstr(yaml, "keep: [x]");
+	if (!keep)
+		memcpy(at, "keep: [ ]", 9);
 	load_config(&c, yaml, NULL);
 	plan_init(p);
 	c.tenants[0].vendor->plan_tenant(&c.tenants[0], plan_add_tenant(p));
@@ -359,13 +363,13 @@ static void test_plan_tenant(void **state)
 	const struct tenant_plan *tp;
 
 	(void)state;
-	plan_with("environment: test", &p);
+	plan_with("environment: test", true, &p);
 	tp = &p.tenants[0];
 	assert_false(tp->mass_deletion);
 	assert_int_equal(tp->nguards, 0);
 	plan_release(&p);
 
-	plan_with("environment: test, mass_user_deletion: true", &p);
+	plan_with("environment: test, mass_user_deletion: true", false, &p);
 	tp = &p.tenants[0];
 	assert_true(tp->mass_deletion);
 	assert_false(tp->refused);
@@ -378,7 +382,8 @@ static void test_plan_tenant(void **state)
 			    "test environment, listed or not");
 	plan_release(&p);
 
-	plan_with("environment: production, mass_user_deletion: true", &p);
+	plan_with("environment: production, mass_user_deletion: true", false,
+		  &p);
 	tp = &p.tenants[0];
 	assert_true(tp->mass_deletion);
 	assert_true(tp->refused);
@@ -391,8 +396,16 @@ static void test_plan_tenant(void **state)
 	plan_release(&p);
 
 	/* production is the default */
-	plan_with("mass_user_deletion: true", &p);
+	plan_with("mass_user_deletion: true", false, &p);
 	assert_true(p.tenants[0].refused);
+	plan_release(&p);
+
+	/* kept users would go too: refused while anyone is kept */
+	plan_with("environment: test, mass_user_deletion: true", true, &p);
+	tp = &p.tenants[0];
+	assert_true(tp->refused);
+	assert_non_null(
+		strstr(tp->guards[0].detail, "kept and protected ones too"));
 	plan_release(&p);
 }
 
