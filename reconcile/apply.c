@@ -149,9 +149,15 @@ static void del_done(void *arg, struct http_request *req,
 	if (res->status == 0 && req->attempts == 0) {
 		/* never sent (stopping, budget, tenant stopped): not attempted */
 		ta->a->r->not_attempted += d->n;
-		if (!engine_stopping(ta->a->e) && !ta->stopped)
-			say(ta->a, MSG_ERROR, "%s: %s", ta->tp->t.name,
-			    res->error);
+		if (!engine_stopping(ta->a->e) && !ta->stopped) {
+			/* the lane cannot send (budget, credentials): say
+			   it once and stop the tenant */
+			say(ta->a, MSG_ERROR,
+			    "%s: %s: no more requests for this tenant",
+			    ta->tp->t.name, res->error);
+			ta->stopped = true;
+			engine_lane_cancel(ta->s.lane);
+		}
 	} else {
 		if (res->status == 0) {
 			for (i = 0; i < d->n; i++) {

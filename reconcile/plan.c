@@ -744,8 +744,21 @@ static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
 		bad(r, "delete[].status", "a user status");
 	u->fingerprint = astr(r, o, "fingerprint");
 	if (!u->fingerprint || strlen(u->fingerprint) != 64 ||
-	    strspn(u->fingerprint, "0123456789abcdef") != 64)
+	    strspn(u->fingerprint, "0123456789abcdef") != 64) {
 		bad(r, "delete[].fingerprint", "64 hex digits");
+	} else if (u->id) {
+		/* the reviewed fields are what apply compares with */
+		const char *stored = u->fingerprint;
+		char fp[65];
+
+		u->fingerprint = NULL;
+		plan_user_fingerprint(u, fp);
+		u->fingerprint = stored;
+		if (strcmp(fp, stored))
+			bad(r, "delete[].fingerprint",
+			    "the fingerprint of the user's id, email, username "
+			    "and status");
+	}
 }
 
 static void read_tenant(struct reader *r, const cJSON *o, size_t idx)

@@ -208,6 +208,35 @@ static void test_url_checked_on_read(void **state)
 	strbuf_release(&b);
 }
 
+/* A visible field edited (checksum redone) no longer fits its fingerprint. */
+static void test_fingerprint_checked_on_read(void **state)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	const char *tail = ",\n  \"checksum\": \"";
+	struct plan p, q;
+	struct config c;
+	struct err e;
+	char sum[65], *at;
+	size_t body;
+
+	(void)state;
+	make_plan(&p, &c, 1);
+	plan_to_json(&p, &a);
+	at = strstr(a.buf, "\"user00002@acme.com\"");
+	at[5] = '9';
+	body = (size_t)(strstr(a.buf, tail) - a.buf);
+	sha256_hex(a.buf, body, sum);
+	strbuf_add(&b, a.buf, body);
+	strbuf_addf(&b, "%s%s\"\n}\n", tail, sum);
+	assert_int_equal(plan_parse(&q, b.buf, b.len, "p.json", &e), -1);
+	assert_non_null(strstr(e.msg, "delete[].fingerprint: expected the "
+				      "fingerprint"));
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
 static void test_markdown_parts(void **state)
 {
 	struct plan p;
@@ -278,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_checksum_message),
 		cmocka_unit_test(test_unknown_format),
 		cmocka_unit_test(test_url_checked_on_read),
+		cmocka_unit_test(test_fingerprint_checked_on_read),
 		cmocka_unit_test(test_markdown_parts),
 		cmocka_unit_test(test_text),
 	};
