@@ -767,11 +767,12 @@ static void read_tenant(struct reader *r, const cJSON *o, size_t idx)
 	const cJSON *counts, *a, *it;
 	struct plan_counts *c = &tp->counts;
 
+	snprintf(r->where, sizeof(r->where), "tenants[%zu]", idx);
 	if (!cJSON_IsObject(o)) {
+		r->where[0] = '\0';
 		bad(r, "tenants[]", "objects");
 		return;
 	}
-	snprintf(r->where, sizeof(r->where), "tenants[%zu]", idx);
 	read_settings(r, o, &tp->t);
 	tp->caller = str(r, o, "caller", true);
 	tp->error = str(r, o, "error", true);
