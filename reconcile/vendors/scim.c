@@ -97,12 +97,12 @@ int scim_list_response(const struct page *pg, const struct http_response *r,
 	start = cJSON_GetObjectItemCaseSensitive(root, "startIndex");
 	if (cJSON_IsNumber(start) && resources &&
 	    cJSON_GetArraySize(resources) &&
-	    (long)start->valuedouble != pg->offset + 1) {
-		long got = (long)start->valuedouble;
+	    start->valuedouble != (double)(pg->offset + 1)) {
+		double got = start->valuedouble;
 
 		cJSON_Delete(root);
 		return err_set(e,
-			       "the answer starts at index %ld, not %ld: the "
+			       "the answer starts at index %.0f, not %ld: the "
 			       "server does not honour startIndex",
 			       got, pg->offset + 1);
 	}
