@@ -87,12 +87,18 @@ static void progress(void *arg, const struct progress *p, size_t n)
 			w = snprintf(line + len, sizeof(line) - len, ", %.0f/s",
 				     p[i].rate);
 			len += (size_t)w;
-			if (p[i].total > (long)p[i].done)
+			if (p[i].total > (long)p[i].done) {
+				double left =
+					(double)(p[i].total - (long)p[i].done) /
+					p[i].rate;
+
 				len += (size_t)snprintf(
 					line + len, sizeof(line) - len,
-					", %.0f s left",
-					(double)(p[i].total - (long)p[i].done) /
-						p[i].rate);
+					left < 1     ? ", under a second left"
+					: left < 120 ? ", %.0f s left"
+						     : ", %.0f min left",
+					left < 120 ? left : left / 60);
+			}
 		}
 	}
 	fprintf(stderr, "\r\033[K%s", line);
