@@ -3,6 +3,7 @@
 
 #include "reconcile/users.h"
 #include "util/sha256.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 static const char *const type_names[] = { "human", "app", "robot", "customer",
@@ -130,11 +131,26 @@ int user_status_parse(const char *name, enum user_status *st)
 
 static void field(struct sha256 *h, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, ok;
+
 	/* a NUL separator keeps ("ab","c") and ("a","bc") apart; NULL is \1 */
-	if (s)
-		sha256_update(h, s, strlen(s) + 1);
-	else
+	if (!s) {
 		sha256_update(h, "\1", 2);
+		return;
+	}
+	/*
+	 * As a plan file holds it, each byte that is not UTF-8 as U+FFFD:
+	 * the fingerprint read back from the file must fit its fields.
+	 */
+	n = strlen(s);
+	while ((ok = utf8_check(p, n)) < n) {
+		sha256_update(h, p, ok);
+		sha256_update(h, "\xef\xbf\xbd", 3);
+		p += ok + 1;
+		n -= ok + 1;
+	}
+	sha256_update(h, p, n + 1);
 }
 
 void user_fingerprint(const struct user *u, char out[65])

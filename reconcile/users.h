@@ -74,7 +74,8 @@ int user_status_parse(const char *name, enum user_status *s);
 
 /*
  * The staleness fingerprint of a user: hex SHA-256 over id, email,
- * username and status. A planned user whose fingerprint changed by apply
+ * username and status, each byte that is not UTF-8 taken as U+FFFD (as a
+ * plan file writes it). A planned user whose fingerprint changed by apply
  * time is skipped.
  */
 void user_fingerprint(const struct user *u, char out[65]);
