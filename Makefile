@@ -115,7 +115,8 @@ check: deps
 
 check-asan: deps
 	@$(MAKE) --no-print-directory BUILD=build-asan \
-		SANITIZE=address,undefined CFLAGS="-O1 -g" tests
+		SANITIZE=address,undefined,float-cast-overflow CFLAGS="-O1 -g" \
+		tests
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	 $(PYTHON) tests/run.py --build build-asan --sanitized

@@ -49,6 +49,10 @@ static void warn_at(struct loader *L, const struct ynode *n, const char *fmt,
 
 static void vreport(struct loader *L, enum diag_level level, int line, int col,
 		    const char *fmt, va_list ap)
+	__attribute__((format(printf, 5, 0)));
+
+static void vreport(struct loader *L, enum diag_level level, int line, int col,
+		    const char *fmt, va_list ap)
 {
 	char msg[1024];
 

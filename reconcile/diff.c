@@ -4,6 +4,7 @@
 #include "reconcile/diff.h"
 #include "reconcile/match.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 #define UNMATCHED_SHOWN 5
@@ -124,7 +125,7 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 	const struct userstore *live = in->live;
 	struct matchset inc, exc, prot, keep;
 	struct plan_counts *n = &tp->counts;
-	size_t i;
+	size_t i, unnameable = 0;
 
 	matchset_init(&inc, t->include.v, t->include.n);
 	matchset_init(&exc, t->exclude.v, t->exclude.n);
@@ -154,10 +155,24 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 			n->protected ++;
 		else if (kept)
 			n->kept++;
+		else if (utf8_check((const unsigned char *)u->id,
+				    strlen(u->id)) != strlen(u->id))
+			unnameable++;
 		else
 			plan_add_delete(p, tp, u, "not in keep list");
 	}
 	n->delete = tp->ndel;
+	/*
+	 * A plan file is JSON: an id that is not UTF-8 would be written
+	 * altered, and apply would delete by the altered id. Left alone.
+	 */
+	if (unnameable) {
+		n->protected += unnameable;
+		tenant_plan_warn(tp,
+				 "%zu users whose ids are not valid UTF-8 are "
+				 "left alone: a plan cannot name them exactly",
+				 unnameable);
+	}
 
 	file_guards(tp, in->config, &t->keep);
 	file_guards(tp, in->config, &t->protect);

@@ -286,44 +286,54 @@ int journal_close(struct journal *j, struct err *e)
 
 /* ---- resume ---- */
 
-static void done_add(struct journal_done *d, const char *tenant, const char *id)
+/*
+ * A set key: the kind ('u' a user, 's' a step), the tenant's length, the
+ * tenant and the name. Ids may hold any character: nothing can make one
+ * entry look like another.
+ */
+static void make_key(struct strbuf *sb, char kind, const char *tenant,
+		     const char *name)
 {
-	size_t lt = strlen(tenant), li = strlen(id);
-	char *key = arena_alloc(&d->keys, lt + li + 2);
+	strbuf_reset(sb);
+	strbuf_addf(sb, "%c%zu:%s%s", kind, strlen(tenant), tenant, name);
+}
+
+static void done_add(struct journal_done *d, char kind, const char *tenant,
+		     const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *key;
 	int inserted;
 
-	memcpy(key, tenant, lt);
-	key[lt] = '\n';
-	memcpy(key + lt + 1, id, li + 1);
-	hmap_put(&d->set, key, lt + li + 1, 0, &inserted);
+	make_key(&sb, kind, tenant, name);
+	key = arena_strndup(&d->keys, sb.buf, sb.len);
+	hmap_put(&d->set, key, sb.len, 0, &inserted);
 	d->n += inserted;
+	strbuf_release(&sb);
+}
+
+static bool done_has(const struct journal_done *d, char kind,
+		     const char *tenant, const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	bool r;
+
+	make_key(&sb, kind, tenant, name);
+	r = hmap_get(&d->set, sb.buf, sb.len) != NULL;
+	strbuf_release(&sb);
+	return r;
 }
 
 bool journal_is_done(const struct journal_done *d, const char *tenant,
 		     const char *id)
 {
-	char buf[512], *key;
-	size_t lt = strlen(tenant), li = strlen(id);
-	bool r;
-
-	key = lt + li + 2 <= sizeof(buf) ? buf : xmalloc(lt + li + 2);
-	memcpy(key, tenant, lt);
-	key[lt] = '\n';
-	memcpy(key + lt + 1, id, li + 1);
-	r = hmap_get(&d->set, key, lt + li + 1) != NULL;
-	if (key != buf)
-		free(key);
-	return r;
+	return done_has(d, 'u', tenant, id);
 }
 
 bool journal_step_done(const struct journal_done *d, const char *tenant,
 		       const char *step)
 {
-	char *id = xasprintf("\n%s", step);
-	bool r = journal_is_done(d, tenant, id);
-
-	free(id);
-	return r;
+	return done_has(d, 's', tenant, step);
 }
 
 void journal_done_release(struct journal_done *d)
@@ -414,7 +424,7 @@ static int load_one(struct journal_done *d, const char *path,
 				goto out;
 			}
 			if (out != OUTCOME_FAILED)
-				done_add(d, tenant->valuestring,
+				done_add(d, 'u', tenant->valuestring,
 					 id->valuestring);
 		} else if (!strcmp(type->valuestring, "step")) {
 			const cJSON *step =
@@ -426,11 +436,8 @@ static int load_one(struct journal_done *d, const char *path,
 			if (cJSON_IsString(tenant) && cJSON_IsString(step) &&
 			    cJSON_IsString(outcome) &&
 			    !strcmp(outcome->valuestring, "done")) {
-				char *key =
-					xasprintf("\n%s", step->valuestring);
-
-				done_add(d, tenant->valuestring, key);
-				free(key);
+				done_add(d, 's', tenant->valuestring,
+					 step->valuestring);
 			}
 		}
 		cJSON_Delete(o);

@@ -52,7 +52,7 @@ char *journal_default_path(void);
 
 /* The users (and steps) an earlier journal of the same plan finished. */
 struct journal_done {
-	struct hmap set; /* "tenant\n id", and "tenant\n\n step" */
+	struct hmap set; /* users and steps done, by tenant */
 	struct arena keys;
 	size_t n;
 };

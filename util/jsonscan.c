@@ -69,9 +69,11 @@ const char *jscan_value(const char *p, const char *end)
 			break;
 		default:
 			/* numbers, true, false, null */
-			if (!strchr("-0123456789tfnealsru.+E", *p))
+			/* strchr finds the terminating NUL too: refuse it */
+			if (!*p || !strchr("-0123456789tfnealsru.+E", *p))
 				return NULL;
-			while (p < end && strchr("-0123456789tfnealsru.+E", *p))
+			while (p < end && *p &&
+			       strchr("-0123456789tfnealsru.+E", *p))
 				p++;
 		}
 	} while (depth);

@@ -307,6 +307,39 @@ static void test_percent_guard(void **state)
 	}
 }
 
+/* An id a JSON plan cannot carry exactly is never planned. */
+static void test_non_utf8_id_left_alone(void **state)
+{
+	const char *yaml = HEAD "    keep: [alice@acme.com]\n";
+	static const struct test_user users[] = {
+		{ "ok", "bob@acme.com", NULL, NULL, H, A },
+		{ "bad\xff", "eve@acme.com", NULL, NULL, H, A },
+	};
+	struct config c;
+	struct userstore live;
+	struct plan p;
+	struct tenant_plan *tp;
+	struct diff_input in;
+
+	(void)state;
+	load_config(&c, yaml, NULL);
+	userstore_init(&live);
+	add_users(&live, users, 2);
+	userstore_set_caller(&live, "me");
+	plan_init(&p);
+	tp = plan_add_tenant(&p);
+	tenant_copy_settings(&tp->t, &c.tenants[0]);
+	in = (struct diff_input){ &c, &c.tenants[0], &live, 0 };
+	diff_tenant(&p, tp, &in);
+	assert_int_equal(tp->ndel, 1);
+	assert_string_equal(tp->del[0].id, "ok");
+	assert_int_equal(tp->counts.protected, 1);
+	assert_non_null(strstr(tp->warnings[0], "not valid UTF-8"));
+	plan_release(&p);
+	userstore_release(&live);
+	config_release(&c);
+}
+
 /* Where deletion is a deactivation, inactive users are done already. */
 static void test_inactive_is_final(void **state)
 {
@@ -345,7 +378,7 @@ static void test_inactive_is_final(void **state)
 
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 2];
+	struct CMUnitTest tests[NCASES + 3];
 	size_t i;
 
 	/* one test per table row, named after it */
@@ -358,5 +391,7 @@ int main(void)
 	tests[NCASES] = (struct CMUnitTest)cmocka_unit_test(test_percent_guard);
 	tests[NCASES + 1] =
 		(struct CMUnitTest)cmocka_unit_test(test_inactive_is_final);
-	return _cmocka_run_group_tests("diff", tests, NCASES + 2, NULL, NULL);
+	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(
+		test_non_utf8_id_left_alone);
+	return _cmocka_run_group_tests("diff", tests, NCASES + 3, NULL, NULL);
 }
