@@ -233,6 +233,27 @@ static void test_fingerprint_checked_on_read(void **state)
 				      "fingerprint"));
 }
 
+/* A vendor's email that is not UTF-8 is written as U+FFFD and reads back. */
+static void test_invalid_utf8_reads_back(void **state)
+{
+	struct strbuf a = STRBUF_INIT;
+	struct plan p, q;
+	struct config c;
+	struct err e;
+
+	(void)state;
+	make_plan(&p, &c, 1);
+	p.tenants[0].del[0].email = "b\xff\xfe@acme.com";
+	plan_to_json(&p, &a);
+	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", &e), 0);
+	assert_string_equal(q.tenants[0].del[0].email,
+			    "b\xef\xbf\xbd\xef\xbf\xbd@acme.com");
+	plan_release(&q);
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&a);
+}
+
 static void test_markdown_parts(void **state)
 {
 	struct plan p;
