@@ -492,13 +492,6 @@ static int check_plan(const struct plan *p, const struct apply_opts *o,
 	return 0;
 }
 
-static void trace_line(void *arg, const char *line)
-{
-	const struct run_hooks *h = arg;
-
-	h->trace(h->arg, line);
-}
-
 int reconcile_apply(const struct plan *p, const struct apply_opts *o,
 		    struct apply_result *r, struct err *e)
 {
@@ -514,10 +507,7 @@ int reconcile_apply(const struct plan *p, const struct apply_opts *o,
 	a.r = r;
 	if (check_plan(p, o, e) < 0)
 		return -1;
-	a.e = engine_new();
-	if (o->hooks.trace)
-		engine_set_trace(a.e, trace_line, (void *)&o->hooks);
-	engine_watch(a.e, o->hooks.stop);
+	a.e = run_engine(&o->hooks);
 	a.t = xcalloc(p->ntenants + 1, sizeof(*a.t));
 	for (i = 0; i < p->ntenants; i++) {
 		const struct tenant_plan *tp = &p->tenants[i];

@@ -100,19 +100,6 @@ static bool unique_email(const struct hmap *m, const char *email)
 	return n && *n == 1;
 }
 
-static void listed(void *arg, struct listing *l)
-{
-	(void)arg;
-	(void)l;
-}
-
-static void trace_line(void *arg, const char *line)
-{
-	const struct run_hooks *h = arg;
-
-	h->trace(h->arg, line);
-}
-
 int reconcile_import(const struct config *c, const char *name,
 		     const struct run_hooks *hooks, struct import_result *r,
 		     struct err *e)
@@ -137,14 +124,11 @@ int reconcile_import(const struct config *c, const char *name,
 	if (!t->vendor->list_request)
 		return err_set(e, "vendor '%s' cannot list users yet",
 			       t->vendor->name);
-	engine = engine_new();
-	if (hooks->trace)
-		engine_set_trace(engine, trace_line, (void *)hooks);
-	engine_watch(engine, hooks->stop);
+	engine = run_engine(hooks);
 	if (session_open(&s, t, engine, e) < 0)
 		goto out;
 	opened = true;
-	listing_start(&l, &s, &live, listed, NULL);
+	listing_start(&l, &s, &live, NULL, NULL);
 	engine_run(engine);
 	if (hooks->stop && *hooks->stop) {
 		err_set(e, "interrupted");

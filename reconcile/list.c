@@ -33,7 +33,8 @@ static void finish(struct listing *l)
 	if (l->finished)
 		return;
 	l->finished = true;
-	l->done(l->arg, l);
+	if (l->done)
+		l->done(l->arg, l);
 }
 
 static void fail(struct listing *l, const char *fmt, ...)

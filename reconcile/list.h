@@ -48,7 +48,10 @@ struct listing {
 	size_t nasked, askcap;
 };
 
-/* Starts listing s's tenant into out (initialised by the caller). */
+/*
+ * Starts listing s's tenant into out (initialised by the caller); done
+ * (may be NULL) is called when the listing has finished or failed.
+ */
 void listing_start(struct listing *l, struct session *s, struct userstore *out,
 		   listing_done_fn done, void *arg);
 void listing_release(struct listing *l);

@@ -12,6 +12,17 @@
 #include "reconcile/snapshot.h"
 #include "util/xalloc.h"
 
+struct engine *run_engine(const struct run_hooks *h)
+{
+	struct engine *e = engine_new();
+
+	/* a run's trace hook has the engine's trace signature */
+	if (h->trace)
+		engine_set_trace(e, h->trace, h->arg);
+	engine_watch(e, h->stop);
+	return e;
+}
+
 char *utc_now(void)
 {
 	char buf[32];
@@ -100,12 +111,6 @@ struct planner {
 	const struct plan_opts *o;
 };
 
-static void listed(void *arg, struct listing *l)
-{
-	(void)arg;
-	(void)l;
-}
-
 static void plan_tick(void *arg)
 {
 	struct planner *pl = arg;
@@ -128,13 +133,6 @@ static void plan_tick(void *arg)
 	free(pr);
 }
 
-static void trace_line(void *arg, const char *line)
-{
-	const struct run_hooks *h = arg;
-
-	h->trace(h->arg, line);
-}
-
 /* Requests an apply of this plan needs: a listing again, and deletes. */
 static long apply_requests(const struct tenant_list *tl, size_t ndel)
 {
@@ -147,14 +145,11 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 			     const struct plan_opts *o, struct plan *p,
 			     struct err *e)
 {
-	struct engine *engine = engine_new();
+	struct engine *engine = run_engine(&o->hooks);
 	struct planner pl = { xcalloc(c->ntenants + 1, sizeof(*pl.t)), 0, o };
 	size_t i;
 	int rc = -1;
 
-	if (o->hooks.trace)
-		engine_set_trace(engine, trace_line, (void *)&o->hooks);
-	engine_watch(engine, o->hooks.stop);
 	if (o->hooks.progress)
 		engine_set_tick(engine, plan_tick, &pl, 0.2);
 	/* every secret resolves before the first request goes out */
@@ -179,8 +174,8 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 	}
 	for (i = 0; i < pl.n; i++) {
 		pl.t[i].started = session_now();
-		listing_start(&pl.t[i].l, &pl.t[i].s, &pl.t[i].live, listed,
-			      &pl.t[i]);
+		listing_start(&pl.t[i].l, &pl.t[i].s, &pl.t[i].live, NULL,
+			      NULL);
 	}
 	engine_run(engine);
 	if (o->hooks.stop && *o->hooks.stop) {

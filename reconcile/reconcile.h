@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "reconcile/config.h"
+#include "reconcile/engine.h"
 #include "reconcile/plan.h"
 #include "util/diag.h"
 #include "util/err.h"
@@ -73,6 +74,9 @@ struct plan_opts {
  */
 int reconcile_plan(const struct config *c, const struct plan_opts *o,
 		   struct plan *p, struct err *e);
+
+/* An engine that traces and stops as a run's hooks say. */
+struct engine *run_engine(const struct run_hooks *h);
 
 /* "2026-11-22T17:38:00Z" for now, into a new string. */
 char *utc_now(void);
