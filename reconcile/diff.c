@@ -104,7 +104,11 @@ void diff_guards(struct tenant_plan *tp, const struct tenant *t)
 				  n->delete, managed,
 				  100.0 * (double)n->delete / (double)managed,
 				  pol->max_delete_percent);
-	if (t->limits.daily_request_budget > 0 && tp->requests > 0)
+}
+
+void diff_budget_guard(struct tenant_plan *tp, const struct tenant *t)
+{
+	if (t->limits.daily_request_budget > 0)
 		tenant_plan_guard(tp, "daily_request_budget",
 				  tp->requests > t->limits.daily_request_budget,
 				  "apply needs about %ld requests, "
@@ -133,7 +137,6 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 	matchset_init(&keep, t->keep.v, t->keep.n);
 	free(tp->caller);
 	tp->caller = xstrdup_or_null(live->caller);
-	tp->requests = in->requests;
 	n->live = live->n;
 	for (i = 0; i < live->n; i++) {
 		const struct user *u = &live->v[i];

@@ -20,7 +20,6 @@ struct diff_input {
 	const struct config *config; /* for positions in warnings */
 	const struct tenant *tenant;
 	const struct userstore *live; /* with the caller's id, if known */
-	long requests; /* requests an apply would need, 0 if unknown */
 };
 
 /* Fills tp (already added to p) with counts, deletions, guards, warnings. */
@@ -37,5 +36,11 @@ bool diff_in_scope(const struct tenant *t, struct matchset *inc,
 
 /* Adds the guard verdicts that depend only on the counts and the policy. */
 void diff_guards(struct tenant_plan *tp, const struct tenant *t);
+
+/*
+ * The daily request budget guard, once tp->requests holds what an apply
+ * of the plan would cost (known only after the diff).
+ */
+void diff_budget_guard(struct tenant_plan *tp, const struct tenant *t);
 
 #endif

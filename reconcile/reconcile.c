@@ -75,7 +75,7 @@ static int plan_from_snapshot(const struct config *c, const bool *selected,
 	/* the document is no longer needed: give its memory back first */
 	snapshot_release(&snap);
 	for (i = 0; i < c->ntenants; i++) {
-		struct diff_input in = { c, &c->tenants[i], &stores[i], 0 };
+		struct diff_input in = { c, &c->tenants[i], &stores[i] };
 		struct tenant_plan *tp;
 
 		if (!selected[i])
@@ -185,7 +185,7 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 	for (i = 0; i < pl.n; i++) {
 		struct tenant_list *tl = &pl.t[i];
 		struct tenant_plan *tp = plan_add_tenant(p);
-		struct diff_input in = { c, tl->t, &tl->live, 0 };
+		struct diff_input in = { c, tl->t, &tl->live };
 
 		tenant_copy_settings(&tp->t, tl->t);
 		if (tl->l.failed && !tl->l.partial) {
@@ -202,16 +202,7 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 		userstore_set_caller(&tl->live, tl->s.caller);
 		diff_tenant(p, tp, &in);
 		tp->requests = apply_requests(tl, tp->ndel);
-		/* the budget guard needs the estimate: judge it again */
-		if (tl->t->limits.daily_request_budget > 0)
-			tenant_plan_guard(
-				tp, "daily_request_budget",
-				tp->requests >
-					tl->t->limits.daily_request_budget,
-				"apply needs about %ld requests, "
-				"limits.daily_request_budget is %ld",
-				tp->requests,
-				tl->t->limits.daily_request_budget);
+		diff_budget_guard(tp, tl->t);
 		if (tl->t->vendor->plan_tenant)
 			tl->t->vendor->plan_tenant(tl->t, tp);
 	}

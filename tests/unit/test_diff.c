@@ -222,8 +222,12 @@ static void run_case(const struct diff_case *dc)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live, dc->requests };
+	in = (struct diff_input){ &c, &c.tenants[0], &live };
 	diff_tenant(&p, tp, &in);
+	if (dc->requests) {
+		tp->requests = dc->requests;
+		diff_budget_guard(tp, &c.tenants[0]);
+	}
 
 	for (i = 0; i < tp->ndel; i++) {
 		strcat(got, i ? "," : "");
@@ -296,7 +300,7 @@ static void test_percent_guard(void **state)
 		plan_init(&p);
 		tp = plan_add_tenant(&p);
 		tenant_copy_settings(&tp->t, &c.tenants[0]);
-		in = (struct diff_input){ &c, &c.tenants[0], &live, 0 };
+		in = (struct diff_input){ &c, &c.tenants[0], &live };
 		diff_tenant(&p, tp, &in);
 		assert_int_equal(tp->ndel, (size_t)ndel);
 		/* 10 of 25 is 40%: allowed; 11 is 44%: refused */
@@ -329,7 +333,7 @@ static void test_non_utf8_id_left_alone(void **state)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live, 0 };
+	in = (struct diff_input){ &c, &c.tenants[0], &live };
 	diff_tenant(&p, tp, &in);
 	assert_int_equal(tp->ndel, 1);
 	assert_string_equal(tp->del[0].id, "ok");
@@ -365,7 +369,7 @@ static void test_inactive_is_final(void **state)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live, 0 };
+	in = (struct diff_input){ &c, &c.tenants[0], &live };
 	diff_tenant(&p, tp, &in);
 	assert_int_equal(tp->counts.pending, 2); /* u4 inactive, u5 */
 	assert_int_equal(tp->ndel, 5);		 /* caller unknown here */
