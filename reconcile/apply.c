@@ -412,7 +412,7 @@ static void listed(void *arg, struct listing *l)
 	userstore_release(&ta->live);
 	ta->phase = CANARY;
 	ta->canary_left = (size_t)tp->t.policy.canary;
-	ta->started = session_now();
+	ta->started = clock_mono();
 	submit_more(ta);
 }
 
@@ -427,7 +427,7 @@ static void tick(void *arg)
 	journal_sync(&a->j, false);
 	for (i = 0; i < a->n; i++) {
 		struct tenant_apply *ta = &a->t[i];
-		double secs = session_now() - ta->started;
+		double secs = clock_mono() - ta->started;
 
 		p[i].tenant = ta->tp->t.name;
 		switch (ta->phase) {

@@ -24,6 +24,7 @@
 #include "reconcile/engine.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "util/clock.h"
 
 #define CONNECT_TIMEOUT_MS 10000
 #define BACKOFF_BASE	   0.5
@@ -97,14 +98,6 @@ struct engine {
 };
 
 static int curl_users;
-
-static double now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static double random01(struct engine *e)
 {
@@ -395,7 +388,7 @@ struct lane *engine_lane(struct engine *e, const char *name,
 	ln->rate = pace(l->requests_per_second);
 	ln->window = ln->limits.concurrency;
 	ln->tokens = 1;
-	ln->refilled = now_mono();
+	ln->refilled = clock_mono();
 	ln->next = e->lanes;
 	e->lanes = ln;
 	return ln;
@@ -472,7 +465,7 @@ void engine_submit(struct lane *l, struct http_request *req,
 	p->rl_remaining = -1;
 	p->rl_reset = -1;
 	if (req->delay > 0)
-		p->not_before = now_mono() + req->delay;
+		p->not_before = clock_mono() + req->delay;
 	strbuf_init(&p->body);
 	enqueue(l, p, false);
 }
@@ -489,7 +482,7 @@ static void finish(struct pending *p, long status, const char *error)
 	res.body = p->body.buf;
 	res.len = p->body.len;
 	res.attempts = p->req->attempts;
-	res.seconds = p->started ? now_mono() - p->started : 0;
+	res.seconds = p->started ? clock_mono() - p->started : 0;
 	if (p->easy && status &&
 	    curl_easy_getinfo(p->easy, CURLINFO_CONTENT_TYPE, &ct) ==
 		    CURLE_OK &&
@@ -681,7 +674,7 @@ static void start(struct lane *l, struct pending *p, char *auth_header)
 	if (strcmp(r->method, "GET") || r->body)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
 	r->attempts++;
-	p->started = now_mono();
+	p->started = clock_mono();
 	l->inflight++;
 	e->inflight++;
 	if (l->inflight > l->stats.max_inflight)
@@ -907,7 +900,7 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 	struct pending *p = NULL;
 	struct lane *l;
 	long status = 0;
-	double now = now_mono();
+	double now = clock_mono();
 	char why[CURL_ERROR_SIZE + 64];
 	bool retry;
 
@@ -1034,7 +1027,7 @@ void engine_run(struct engine *e)
 	int running, left;
 
 	while (busy(e)) {
-		double now = now_mono();
+		double now = clock_mono();
 
 		if (e->watch && *e->watch)
 			e->stopping = true;
@@ -1052,7 +1045,7 @@ void engine_run(struct engine *e)
 		if (!busy(e))
 			break;
 		curl_multi_poll(e->multi, NULL, 0,
-				(int)(next_wake(e, now_mono()) * 1000) + 1,
+				(int)(next_wake(e, clock_mono()) * 1000) + 1,
 				NULL);
 	}
 	if (e->tick)

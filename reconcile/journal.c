@@ -16,17 +16,10 @@
 #include "util/sha256.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+#include "util/clock.h"
 
 #define SYNC_INTERVAL 0.05
 #define JOURNAL_MAX   (1024u << 20)
-
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void now_iso(char *buf, size_t n)
 {
@@ -81,7 +74,7 @@ static void put(struct journal *j, struct strbuf *line)
 
 void journal_sync(struct journal *j, bool force)
 {
-	double now = mono();
+	double now = clock_mono();
 
 	if (j->fd < 0 || (!force && now - j->last_sync < SYNC_INTERVAL))
 		return;

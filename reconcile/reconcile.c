@@ -119,7 +119,7 @@ static void plan_tick(void *arg)
 
 	for (i = 0; i < pl->n; i++) {
 		const struct tenant_list *tl = &pl->t[i];
-		double secs = session_now() - tl->started;
+		double secs = clock_mono() - tl->started;
 
 		pr[i].tenant = tl->t->name;
 		pr[i].phase = !tl->l.finished ? "listing"
@@ -173,7 +173,7 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 		tl->opened = true;
 	}
 	for (i = 0; i < pl.n; i++) {
-		pl.t[i].started = session_now();
+		pl.t[i].started = clock_mono();
 		listing_start(&pl.t[i].l, &pl.t[i].s, &pl.t[i].live, NULL,
 			      NULL);
 	}

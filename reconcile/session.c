@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "reconcile/secret.h"
 #include "reconcile/session.h"
@@ -12,14 +11,6 @@
 
 /* A token this close to its expiry is renewed before use. */
 #define EXPIRY_MARGIN 30.0
-
-double session_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *xsecret(char **s)
 {
@@ -80,8 +71,7 @@ void session_set_token(struct session *s, const char *token, double expires_in)
 	wipe(&s->access_token);
 	s->access_token = xstrdup(token);
 	s->token_fresh = true;
-	s->expires_at =
-		expires_in > 0 ? session_now() + expires_in - margin : 0;
+	s->expires_at = expires_in > 0 ? clock_mono() + expires_in - margin : 0;
 }
 
 void session_set_caller(struct session *s, const char *id)
@@ -283,7 +273,7 @@ static char *lane_header(void *arg)
 	 * for another would only repeat the wait (a 401 renews it once).
 	 */
 	if (!s->access_token ||
-	    (s->expires_at && session_now() > s->expires_at && !s->token_fresh))
+	    (s->expires_at && clock_mono() > s->expires_at && !s->token_fresh))
 		return NULL;
 	s->token_fresh = false;
 	if (v->auth_header)

@@ -20,6 +20,7 @@
 #include "reconcile/config.h"
 #include "reconcile/engine.h"
 #include "reconcile/users.h"
+#include "util/clock.h"
 
 struct session {
 	const struct tenant *t;
@@ -30,7 +31,7 @@ struct session {
 	char *username, *password, *token, *client_id, *client_secret, *api_key,
 		*token_url, *scope;
 	char *access_token;
-	double expires_at; /* monotonic seconds to renew at; 0: never */
+	double expires_at; /* clock_mono() to renew at; 0: never */
 	bool token_fresh;  /* not used yet: the next request takes it */
 	char *caller;
 	int batch;  /* users per delete request (bulk vendors), at least 1 */
@@ -52,8 +53,6 @@ char *session_url(const struct session *s, const char *fmt, ...)
 /* Stores a new access token valid for expires_in seconds (<= 0: no end). */
 void session_set_token(struct session *s, const char *token, double expires_in);
 void session_set_caller(struct session *s, const char *id);
-/* Seconds on the monotonic clock, as used for expires_at. */
-double session_now(void);
 
 /*
  * Checks that r is a 2xx answer holding JSON and parses it. On failure

@@ -98,14 +98,14 @@ static void test_authentication(void **state)
 	cJSON_Delete(body);
 	http_request_free(r);
 
-	now = session_now();
+	now = clock_mono();
 	login(t);
 	assert_string_equal(t->s.access_token, "eyJhbGciOiJSUzI1NiJ9.e30.sig");
 	/* the authenticating user is the caller */
 	assert_string_equal(t->s.caller, "42");
 	/* 20 minutes */
 	assert_true(t->s.expires_at >= now + 1199 - 30);
-	assert_true(t->s.expires_at <= session_now() + 1200);
+	assert_true(t->s.expires_at <= clock_mono() + 1200);
 	h = v->auth_header(&t->s);
 	assert_string_equal(h, "X-Authorization: eyJhbGciOiJSUzI1NiJ9.e30.sig");
 	free(h);
@@ -137,7 +137,7 @@ static void test_refresh_then_credentials(void **state)
 	assert_int_equal(v->auth_response(&t->s, &r, &e), 0);
 	assert_string_equal(t->s.access_token, "second");
 	assert_string_equal(t->s.caller, "42");
-	assert_true(t->s.expires_at > session_now() + 1190 - 30);
+	assert_true(t->s.expires_at > clock_mono() + 1190 - 30);
 
 	/* a refused refresh: no error, but the token is gone... */
 	http_request_free(v->auth_request(&t->s));
