@@ -253,37 +253,42 @@ const char *url_path(const char *url)
 	return *p ? p : "/";
 }
 
+void http_excerpt(const struct http_response *res, char *buf, size_t n)
+{
+	size_t i = 0, j = 0;
+
+	/* on one line, printable only, runs of white space as one */
+	for (; i < res->len && j + 4 < n && i < 400; i++) {
+		unsigned char c = (unsigned char)res->body[i];
+
+		if (c == '\n' || c == '\r' || c == '\t')
+			c = ' ';
+		if (c < 0x20 || c == 0x7f ||
+		    (c == ' ' && j && buf[j - 1] == ' '))
+			continue;
+		buf[j++] = (char)c;
+	}
+	while (j && buf[j - 1] == ' ')
+		j--;
+	if (i < res->len && j + 4 <= n) {
+		memcpy(buf + j, "...", 3);
+		j += 3;
+	}
+	if (n)
+		buf[j < n ? j : n - 1] = '\0';
+}
+
 void http_describe(const struct http_response *res, char *buf, size_t n)
 {
 	char first[160];
-	size_t i = 0, j = 0;
 
 	if (res->status == 0) {
 		snprintf(buf, n, "%s",
 			 res->error[0] ? res->error : "no answer");
 		return;
 	}
-	/* the start of the body, on one line, printable only */
-	for (; res->body && res->body[i] && j < sizeof(first) - 4 && i < 400;
-	     i++) {
-		unsigned char c = (unsigned char)res->body[i];
-
-		if (c == '\n' || c == '\r' || c == '\t')
-			c = ' ';
-		if (c < 0x20 || c == 0x7f)
-			continue;
-		if (c == ' ' && j && first[j - 1] == ' ')
-			continue;
-		first[j++] = (char)c;
-	}
-	if (res->body && res->body[i] && j >= sizeof(first) - 4) {
-		memcpy(first + j, "...", 3);
-		j += 3;
-	}
-	first[j] = '\0';
-	while (j && first[j - 1] == ' ')
-		first[--j] = '\0';
-	if (j)
+	http_excerpt(res, first, sizeof(first));
+	if (first[0])
 		snprintf(buf, n, "HTTP %ld: %s", res->status, first);
 	else
 		snprintf(buf, n, "HTTP %ld", res->status);

@@ -146,6 +146,11 @@ const char *url_path(const char *url);
  * transport error.
  */
 void http_describe(const struct http_response *res, char *buf, size_t n);
+/*
+ * The start of the answer's body for messages: one line, printable
+ * characters only, "..." when cut.
+ */
+void http_excerpt(const struct http_response *res, char *buf, size_t n);
 /* True when the answer declares a JSON content type (or none at all). */
 bool http_is_json(const struct http_response *res);
 /* True when the answer is a web page: HTML content type or body. */

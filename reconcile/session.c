@@ -82,25 +82,6 @@ void session_set_caller(struct session *s, const char *id)
 
 /* ---- JSON answers ---- */
 
-static void body_start(const struct http_response *r, char *buf, size_t n)
-{
-	size_t i, j = 0;
-
-	for (i = 0; i < r->len && j + 4 < n && i < 120; i++) {
-		unsigned char c = (unsigned char)r->body[i];
-
-		if (c == '\n' || c == '\r' || c == '\t')
-			c = ' ';
-		if (c >= 0x20 && c != 0x7f)
-			buf[j++] = (char)c;
-	}
-	if (i < r->len && j + 4 < n) {
-		memcpy(buf + j, "...", 3);
-		j += 3;
-	}
-	buf[j] = '\0';
-}
-
 cJSON *session_json(const struct http_response *r, struct err *e)
 {
 	char start[160], desc[512];
@@ -112,7 +93,7 @@ cJSON *session_json(const struct http_response *r, struct err *e)
 		err_set(e, "%s", desc);
 		return NULL;
 	}
-	body_start(r, start, sizeof(start));
+	http_excerpt(r, start, sizeof(start));
 	if (!http_is_json(r) ||
 	    (r->len && (r->body[0] == '<' || r->body[0] == '!'))) {
 		err_set(e, "HTTP %ld: not JSON (%s): %s", r->status,
