@@ -54,10 +54,7 @@ static void vreport(struct loader *L, enum diag_level level, int line, int col,
 static void vreport(struct loader *L, enum diag_level level, int line, int col,
 		    const char *fmt, va_list ap)
 {
-	char msg[1024];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	diag_add(L->d, level, L->file, line, col, "%s", msg);
+	diag_vadd(L->d, level, L->file, line, col, fmt, ap);
 }
 
 static void error_at(struct loader *L, const struct ynode *n, const char *fmt,

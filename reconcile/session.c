@@ -45,20 +45,12 @@ char *session_url(const struct session *s, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
-	int n;
 
 	/* never cut short: a cut id could name another user */
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
 	strbuf_addstr(&sb, s->t->url);
-	if (n > 0) {
-		strbuf_grow(&sb, (size_t)n);
-		va_start(ap, fmt);
-		vsnprintf(sb.buf + sb.len, (size_t)n + 1, fmt, ap);
-		va_end(ap);
-		sb.len += (size_t)n;
-	}
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
 	return strbuf_detach(&sb, NULL);
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "strbuf.h"
 #include "xalloc.h"
 
 void diags_init(struct diags *d)
@@ -22,13 +23,13 @@ void diags_release(struct diags *d)
 	diags_init(d);
 }
 
-void diag_add(struct diags *d, enum diag_level level, const char *file,
-	      int line, int col, const char *fmt, ...)
+void diag_vadd(struct diags *d, enum diag_level level, const char *file,
+	       int line, int col, const char *fmt, va_list ap)
 {
+	struct strbuf msg = STRBUF_INIT;
 	struct diag *x;
-	va_list ap;
-	int n;
 
+	strbuf_vaddf(&msg, fmt, ap);
 	d->v = xgrow(d->v, &d->cap, d->n + 1, sizeof(*d->v));
 	x = &d->v[d->n++];
 	x->seq = d->n - 1;
@@ -36,15 +37,19 @@ void diag_add(struct diags *d, enum diag_level level, const char *file,
 	x->file = xstrdup(file ? file : "");
 	x->line = line;
 	x->col = col;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	x->msg = xmalloc((size_t)(n > 0 ? n : 0) + 1);
-	va_start(ap, fmt);
-	vsnprintf(x->msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-	va_end(ap);
+	x->msg = strbuf_detach(&msg, NULL);
 	if (level == DIAG_ERROR)
 		d->errors++;
+}
+
+void diag_add(struct diags *d, enum diag_level level, const char *file,
+	      int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vadd(d, level, file, line, col, fmt, ap);
+	va_end(ap);
 }
 
 static int cmp(const void *a, const void *b)

@@ -9,6 +9,7 @@
 #ifndef USERPRUNE_DIAG_H
 #define USERPRUNE_DIAG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -39,6 +40,9 @@ void diags_release(struct diags *d);
 void diag_add(struct diags *d, enum diag_level level, const char *file,
 	      int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+void diag_vadd(struct diags *d, enum diag_level level, const char *file,
+	       int line, int col, const char *fmt, va_list ap)
+	__attribute__((format(printf, 6, 0)));
 /* Stable sort by file, line, column. */
 void diags_sort(struct diags *d);
 /* Prints "FILE:LINE:COL: message" (warnings say "warning: "). */
