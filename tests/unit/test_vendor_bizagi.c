@@ -192,10 +192,7 @@ static void test_page(void **state)
 
 static void test_malformed_pages(void **state)
 {
-	static const struct {
-		long status;
-		const char *ct, *body, *msg;
-	} cases[] = {
+	static const struct vt_bad_page cases[] = {
 		{ 200, "text/html", "<!DOCTYPE html><p>Work Portal</p>",
 		  "HTTP 200: not JSON (text/html): <!DOCTYPE html><p>Work "
 		  "Portal</p>" },
@@ -224,19 +221,7 @@ static void test_malformed_pages(void **state)
 	};
 	struct vt *t = *state;
 	struct page pg = { 0, 500, NULL };
-	size_t i;
-
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct page_result pr = { 0, -1, NULL };
-		struct http_response r =
-			vt_answer(cases[i].status, cases[i].ct, cases[i].body);
-		struct err e;
-
-		assert_int_equal(t->s.v->list_response(&t->s, &pg, &r,
-						       &t->users, &pr, &e),
-				 -1);
-		assert_string_equal(e.msg, cases[i].msg);
-	}
+	vt_expect_bad_pages(t, &pg, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_delete_outcomes(void **state)

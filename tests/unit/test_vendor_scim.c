@@ -164,62 +164,46 @@ static void test_page(void **state)
 
 static void test_malformed_pages(void **state)
 {
-	static const struct {
-		const char *ct, *body, *msg;
-	} cases[] = {
-		{ "text/html", "<html><body>Sign in</body></html>",
+	static const struct vt_bad_page cases[] = {
+		{ 200, "text/html", "<html><body>Sign in</body></html>",
 		  "HTTP 200: not JSON (text/html): <html><body>Sign "
 		  "in</body></html>" },
-		{ "application/scim+json", "{\"Resources\":[]}",
+		{ 200, "application/scim+json", "{\"Resources\":[]}",
 		  "not a SCIM ListResponse (needs totalResults and a Resources "
 		  "list)" },
-		{ "application/scim+json",
+		{ 200, "application/scim+json",
 		  "{\"totalResults\":1,\"Resources\":{}}",
 		  "not a SCIM ListResponse (needs totalResults and a Resources "
 		  "list)" },
-		{ "application/scim+json",
+		{ 200, "application/scim+json",
 		  "{\"totalResults\":1,\"Resources\":[{\"userName\":\"x\"}]}",
 		  "user 0 of the page is malformed (needs an id; active must "
 		  "be "
 		  "a boolean, emails a list)" },
-		{ "application/scim+json",
+		{ 200, "application/scim+json",
 		  "{\"totalResults\":1,\"Resources\":[{\"id\":\"x\","
 		  "\"active\":\"false\"}]}",
 		  "user 0 of the page is malformed (needs an id; active must "
 		  "be "
 		  "a boolean, emails a list)" },
-		{ "application/scim+json", "{\"totalResults\":1,\"Reso",
+		{ 200, "application/scim+json", "{\"totalResults\":1,\"Reso",
 		  "HTTP 200: truncated or malformed JSON (23 bytes): "
 		  "{\"totalResults\":1,\"Reso" },
+	};
+	/* a server that ignores startIndex answers page one again */
+	static const struct vt_bad_page repeated[] = {
+		{ 200, "application/scim+json",
+		  "{\"totalResults\":300,\"startIndex\":1,\"Resources\":"
+		  "[{\"id\":\"u1\"}]}",
+		  "the answer starts at index 1, not 201: the server does not "
+		  "honour startIndex" },
 	};
 	struct vt *t = *state;
 	struct page pg = { 0, 100, NULL };
 	struct page later = { 200, 100, NULL };
-	struct page_result pr0 = { 0, -1, NULL };
-	struct http_response r0 = vt_answer(
-		200, "application/scim+json",
-		"{\"totalResults\":300,\"startIndex\":1,\"Resources\":"
-		"[{\"id\":\"u1\"}]}");
-	struct err e0;
-	size_t i;
 
-	/* a server that ignores startIndex answers page one again */
-	assert_int_equal(
-		t->s.v->list_response(&t->s, &later, &r0, &t->users, &pr0, &e0),
-		-1);
-	assert_string_equal(e0.msg, "the answer starts at index 1, not 201: "
-				    "the server does not honour startIndex");
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct page_result pr = { 0, -1, NULL };
-		struct http_response r =
-			vt_answer(200, cases[i].ct, cases[i].body);
-		struct err e;
-
-		assert_int_equal(t->s.v->list_response(&t->s, &pg, &r,
-						       &t->users, &pr, &e),
-				 -1);
-		assert_string_equal(e.msg, cases[i].msg);
-	}
+	vt_expect_bad_pages(t, &later, repeated, 1);
+	vt_expect_bad_pages(t, &pg, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_caller(void **state)

@@ -63,6 +63,36 @@ static inline bool vt_has_header(const struct http_request *r, const char *line)
 	return false;
 }
 
+/* A recorded page the connector must refuse, and the message it gives. */
+struct vt_bad_page {
+	long status;
+	const char *ct, *body, *msg;
+};
+
+/*
+ * Feeds each answer to list_response as the answer to pg: each must fail
+ * with its message and give no next page. (Users before a bad one may be
+ * in the store: a failed listing is never planned from.)
+ */
+static inline void vt_expect_bad_pages(struct vt *t, const struct page *pg,
+				       const struct vt_bad_page *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct page_result pr = { 0, -1, NULL };
+		struct http_response r =
+			vt_answer(c[i].status, c[i].ct, c[i].body);
+		struct err e;
+
+		assert_int_equal(t->s.v->list_response(&t->s, pg, &r, &t->users,
+						       &pr, &e),
+				 -1);
+		assert_string_equal(e.msg, c[i].msg);
+		assert_null(pr.next);
+	}
+}
+
 /* A planned user as apply sees it. */
 static inline struct plan_user vt_planned(const char *id)
 {
