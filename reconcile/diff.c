@@ -84,7 +84,8 @@ static void file_guards(struct tenant_plan *tp, const struct config *c,
 					  l->v[i].col, l->v[i].problem);
 }
 
-void diff_guards(struct tenant_plan *tp, const struct tenant *t)
+/* The guard verdicts that depend only on the counts and the policy. */
+static void diff_guards(struct tenant_plan *tp, const struct tenant *t)
 {
 	const struct plan_counts *n = &tp->counts;
 	const struct policy *pol = &t->policy;

@@ -34,9 +34,6 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 bool diff_in_scope(const struct tenant *t, struct matchset *inc,
 		   struct matchset *exc, const struct user *u);
 
-/* Adds the guard verdicts that depend only on the counts and the policy. */
-void diff_guards(struct tenant_plan *tp, const struct tenant *t);
-
 /*
  * The daily request budget guard, once tp->requests holds what an apply
  * of the plan would cost (known only after the diff).

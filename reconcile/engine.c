@@ -79,7 +79,6 @@ struct lane {
 	double oks[OK_RING]; /* recent answers other than 429 */
 	unsigned noks;
 	long budget_used;
-	struct lane_stats stats;
 	struct lane *next;
 };
 
@@ -229,17 +228,6 @@ char *base64_encode(const void *data, size_t len)
 	}
 	*o = '\0';
 	return out;
-}
-
-char *url_origin(const char *url)
-{
-	const char *p = strstr(url, "://");
-
-	if (!p)
-		return NULL;
-	p += 3;
-	p += strcspn(p, "/?#");
-	return xstrndup(url, (size_t)(p - url));
 }
 
 const char *url_path(const char *url)
@@ -402,20 +390,6 @@ struct lane *engine_lane(struct engine *e, const char *name,
 void engine_lane_set_auth(struct lane *l, const struct lane_auth *auth)
 {
 	l->auth = *auth;
-}
-
-const struct lane_stats *engine_lane_stats(const struct lane *l)
-{
-	struct lane_stats *s = (struct lane_stats *)&l->stats;
-
-	s->rate = l->rate;
-	s->window = (int)l->window;
-	return s;
-}
-
-const char *engine_lane_name(const struct lane *l)
-{
-	return l->name;
 }
 
 static void pending_free(struct pending *p)
@@ -682,29 +656,18 @@ static void start(struct lane *l, struct pending *p, char *auth_header)
 	p->started = clock_mono();
 	l->inflight++;
 	e->inflight++;
-	if (l->inflight > l->stats.max_inflight)
-		l->stats.max_inflight = l->inflight;
-	l->stats.requests++;
 	l->budget_used++;
 	curl_multi_add_handle(e->multi, c);
-}
-
-/*
- * Requests are paced one token at a time: a vendor that counts requests
- * in a sliding window rejects any burst above its rate.
- */
-static double burst(const struct lane *l)
-{
-	(void)l;
-	return 1;
 }
 
 static void refill(struct lane *l, double now)
 {
 	if (l->rate > 0) {
 		l->tokens += (now - l->refilled) * l->rate;
-		if (l->tokens > burst(l))
-			l->tokens = burst(l);
+		/* a bucket of one token: a vendor counting requests in a
+		   sliding window rejects any burst above its rate */
+		if (l->tokens > 1)
+			l->tokens = 1;
 	}
 	l->refilled = now;
 }
@@ -800,7 +763,6 @@ static void decrease(struct lane *l, double now)
 {
 	double took;
 
-	l->stats.rate_limited++;
 	/*
 	 * One decrease per two seconds: a burst of 429s is one signal, and
 	 * the new rate needs time to show whether it is enough.
@@ -970,7 +932,6 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 				       : backoff(e, p->req->attempts);
 
 		p->not_before = now + delay;
-		l->stats.retries++;
 		curl_easy_cleanup(c);
 		p->easy = NULL;
 		enqueue(l, p, true);

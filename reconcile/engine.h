@@ -72,16 +72,6 @@ struct lane_auth {
 	void *arg;
 };
 
-/* Counters of one lane, for progress lines and tests. */
-struct lane_stats {
-	unsigned long requests;	    /* sent, retries included */
-	unsigned long rate_limited; /* 429 answers */
-	unsigned long retries;
-	int max_inflight;
-	double rate; /* current requests/second limit; 0: none */
-	int window;  /* current concurrency limit */
-};
-
 typedef void (*engine_trace_fn)(void *arg, const char *line);
 
 struct engine *engine_new(void);
@@ -106,8 +96,6 @@ struct lane *engine_lane(struct engine *e, const char *name,
 void engine_lane_set_auth(struct lane *l, const struct lane_auth *auth);
 /* Credentials were renewed (ok) or cannot be (held requests fail). */
 void engine_lane_auth_done(struct lane *l, bool ok, const char *why);
-const struct lane_stats *engine_lane_stats(const struct lane *l);
-const char *engine_lane_name(const struct lane *l);
 
 /*
  * Fails the lane's queued requests without sending them (their callbacks
@@ -135,8 +123,6 @@ void http_set_form(struct http_request *r, char *body);
 char *url_encode(const char *s);
 /* base64 of data into a new string. */
 char *base64_encode(const void *data, size_t len);
-/* "scheme://host[:port]" of url, into a new string, or NULL. */
-char *url_origin(const char *url);
 /* The path and query of url (after the origin), for messages. */
 const char *url_path(const char *url);
 

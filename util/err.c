@@ -37,9 +37,3 @@ int err_prefix(struct err *e, const char *fmt, ...)
 	e->msg[n + old] = '\0';
 	return -1;
 }
-
-void err_clear(struct err *e)
-{
-	if (e)
-		e->msg[0] = '\0';
-}

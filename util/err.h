@@ -24,6 +24,4 @@ int err_set(struct err *e, const char *fmt, ...)
 int err_prefix(struct err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-void err_clear(struct err *e);
-
 #endif

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "reconcile/vendors/vendor.h"
-#include "util/strbuf.h"
 
 extern const struct vendor vendor_atlassian;
 extern const struct vendor vendor_uipath;
@@ -40,19 +39,6 @@ const struct vendor *vendor_find(const char *name)
 		if (!strcmp(vendor_list[i]->name, name))
 			return vendor_list[i];
 	return NULL;
-}
-
-const char *vendor_names(void)
-{
-	static struct strbuf names = STRBUF_INIT;
-	size_t i;
-
-	if (names.len)
-		return names.buf;
-	for (i = 0; vendor_list[i]; i++)
-		strbuf_addf(&names, "%s%s", i ? ", " : "",
-			    vendor_list[i]->name);
-	return strbuf_str(&names);
 }
 
 const char *auth_type_name(enum auth_type t)

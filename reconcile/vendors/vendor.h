@@ -157,8 +157,6 @@ struct vendor {
 extern const struct vendor *const vendor_list[];
 
 const struct vendor *vendor_find(const char *name);
-/* "atlassian, uipath, ..." for messages. */
-const char *vendor_names(void);
 const char *auth_type_name(enum auth_type t);
 int auth_type_parse(const char *name, enum auth_type *t);
 const struct vendor_option *vendor_option_find(const struct vendor *v,
