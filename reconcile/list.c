@@ -14,8 +14,7 @@ struct list_page {
 };
 
 struct list_span {
-	long offset;
-	long limit;
+	long start, end;
 };
 
 /* One request in flight: what it asked for. */
@@ -60,49 +59,61 @@ static void request_page(struct listing *l, long offset, const char *cursor);
 /* A bound on memory against a server that never stops answering. */
 #define LIST_MAX_USERS 50000000
 
-/* The end of the data received so far, the newest page left out. */
-static long known_end(const struct listing *l)
-{
-	long end = 0;
-	size_t i;
-
-	for (i = 0; i + 1 < l->npages; i++)
-		if (l->pages[i].offset + (long)l->pages[i].count > end)
-			end = l->pages[i].offset + (long)l->pages[i].count;
-	return end;
-}
-
 /* ---- offsets: which are covered, which to ask for next ---- */
-
-struct interval {
-	long start, end;
-};
 
 static int by_start(const void *a, const void *b)
 {
-	const struct interval *x = a, *y = b;
+	const struct list_span *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/*
+ * A page received: offsets below covered are all in; a page past a gap
+ * waits among the loose ones until the gap is filled. Loose pages are
+ * few (those ahead of a page still in flight), so every step is cheap
+ * however long the listing.
+ */
+static void cover(struct listing *l, long start, long end)
+{
+	bool joined = true;
+	size_t i;
+
+	if (end > l->seen_end)
+		l->seen_end = end;
+	if (end <= l->covered || start == end)
+		return;
+	if (start > l->covered) {
+		l->loose = xgrow(l->loose, &l->loosecap, l->nloose + 1,
+				 sizeof(*l->loose));
+		l->loose[l->nloose++] = (struct list_span){ start, end };
+		return;
+	}
+	l->covered = end;
+	while (joined) {
+		joined = false;
+		for (i = 0; i < l->nloose;) {
+			if (l->loose[i].start > l->covered) {
+				i++;
+				continue;
+			}
+			if (l->loose[i].end > l->covered)
+				l->covered = l->loose[i].end;
+			l->loose[i] = l->loose[--l->nloose];
+			joined = true;
+		}
+	}
 }
 
 /* The first offset neither received nor asked for. */
 static long first_gap(const struct listing *l)
 {
-	size_t n = 0, i;
-	struct interval *iv =
-		xmalloc((l->npages + l->nasked + 1) * sizeof(*iv));
-	long x = 0;
+	size_t n = l->nloose + l->nasked, i;
+	struct list_span *iv = xmalloc((n + 1) * sizeof(*iv));
+	long x = l->covered;
 
-	for (i = 0; i < l->npages; i++)
-		if (l->pages[i].count)
-			iv[n++] = (struct interval){
-				l->pages[i].offset,
-				l->pages[i].offset + (long)l->pages[i].count
-			};
-	for (i = 0; i < l->nasked; i++)
-		iv[n++] = (struct interval){ l->asked[i].offset,
-					     l->asked[i].offset +
-						     l->asked[i].limit };
+	memcpy(iv, l->loose, l->nloose * sizeof(*iv));
+	memcpy(iv + l->nloose, l->asked, l->nasked * sizeof(*iv));
 	qsort(iv, n, sizeof(*iv), by_start);
 	for (i = 0; i < n && iv[i].start <= x; i++)
 		if (iv[i].end > x)
@@ -194,7 +205,7 @@ static void forget_ask(struct listing *l, long offset)
 	size_t i;
 
 	for (i = 0; i < l->nasked; i++) {
-		if (l->asked[i].offset == offset) {
+		if (l->asked[i].start == offset) {
 			l->asked[i] = l->asked[--l->nasked];
 			return;
 		}
@@ -209,6 +220,7 @@ static void page_done(void *arg, struct http_request *req,
 	struct page_result pr = { 0, -1, NULL };
 	struct list_page *pg;
 	size_t before = l->out->n;
+	long seen = l->seen_end; /* the data's end before this page */
 	struct err e;
 
 	if (offset_paged(l))
@@ -236,6 +248,8 @@ static void page_done(void *arg, struct http_request *req,
 		pg->count = pr.count;
 		pg->first = before;
 		pg->added = l->out->n - before;
+		if (offset_paged(l))
+			cover(l, pg->offset, pg->offset + (long)pg->count);
 		if (pr.total >= 0 && pr.total > l->total)
 			l->total = pr.total;
 		if (offset_paged(l) && pr.count == 0 &&
@@ -247,7 +261,7 @@ static void page_done(void *arg, struct http_request *req,
 			     "incomplete",
 			     req->method, req->url, a->pg.offset, pr.total);
 		} else if (offset_paged(l) && pr.count && !pg->added &&
-			   a->pg.offset >= known_end(l)) {
+			   a->pg.offset >= seen) {
 			fail(l,
 			     "%s %s: the page at offset %ld holds only users "
 			     "already listed: the server does not honour the "
@@ -291,7 +305,8 @@ static void request_page(struct listing *l, long offset, const char *cursor)
 	r = l->s->v->list_request(l->s, &a->pg);
 	l->asked =
 		xgrow(l->asked, &l->askcap, l->nasked + 1, sizeof(*l->asked));
-	l->asked[l->nasked++] = (struct list_span){ offset, l->page_size };
+	l->asked[l->nasked++] =
+		(struct list_span){ offset, offset + l->page_size };
 	engine_submit(l->s->lane, r, page_done, a);
 }
 
@@ -364,5 +379,6 @@ void listing_release(struct listing *l)
 {
 	free(l->pages);
 	free(l->asked);
+	free(l->loose);
 	memset(l, 0, sizeof(*l));
 }

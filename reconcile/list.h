@@ -26,7 +26,7 @@ struct listing;
 typedef void (*listing_done_fn)(void *arg, struct listing *l);
 
 struct list_page; /* a page received: offset and users */
-struct list_span; /* a page asked for and not yet answered */
+struct list_span; /* offsets [start, end) */
 
 struct listing {
 	struct session *s;
@@ -44,8 +44,12 @@ struct listing {
 	long end;      /* first offset past the data; -1: unknown */
 	struct list_page *pages;
 	size_t npages, cap;
-	struct list_span *asked;
+	struct list_span *asked; /* pages asked for and not yet answered */
 	size_t nasked, askcap;
+	long covered;		 /* every offset below has been received */
+	long seen_end;		 /* the end of the furthest page received */
+	struct list_span *loose; /* received, not yet joined to covered */
+	size_t nloose, loosecap;
 };
 
 /*
