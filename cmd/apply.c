@@ -138,7 +138,7 @@ static int exec_apply(int argc, char **argv)
 	struct plan p;
 	struct err e = { "" };
 	int opt, r, rc = EXIT_ERROR;
-	size_t attempted, i;
+	size_t attempted = 0, i;
 
 	plan_init(&p);
 	while ((opt = getopt_long(argc, argv, "f:" GLOBAL_SHORTOPTS, longopts,
@@ -273,11 +273,8 @@ static int exec_apply(int argc, char **argv)
 	if (res.interrupted || res.not_attempted)
 		cmd_info("to finish later: userprune apply --resume %s %s",
 			 res.journal, plan_file);
-	attempted = res.counts[OUTCOME_DELETED] +
-		    res.counts[OUTCOME_DEACTIVATED] +
-		    res.counts[OUTCOME_SCHEDULED] + res.counts[OUTCOME_ABSENT] +
-		    res.counts[OUTCOME_SKIPPED] + res.counts[OUTCOME_BLOCKED] +
-		    res.counts[OUTCOME_FAILED];
+	for (i = 0; i <= OUTCOME_FAILED; i++)
+		attempted += res.counts[i];
 	if (res.interrupted)
 		rc = EXIT_INTERRUPTED;
 	else if (res.listing_failed && !attempted)

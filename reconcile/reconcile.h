@@ -15,6 +15,7 @@
 #include "reconcile/config.h"
 #include "reconcile/engine.h"
 #include "reconcile/plan.h"
+#include "reconcile/vendors/vendor.h"
 #include "util/diag.h"
 #include "util/err.h"
 
@@ -90,7 +91,7 @@ struct apply_opts {
 };
 
 struct apply_result {
-	size_t counts[7];      /* by enum outcome */
+	size_t counts[OUTCOME_FAILED + 1]; /* by outcome */
 	size_t not_attempted;  /* planned users left alone (stopped tenants) */
 	size_t listing_failed; /* tenants whose listing failed */
 	bool interrupted;
