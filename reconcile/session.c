@@ -148,11 +148,15 @@ enum outcome outcome_for_status(long status, enum outcome done)
 void delete_outcome(const struct http_response *r, enum outcome done,
 		    struct delete_result *out)
 {
+	char why[sizeof(out->detail) - sizeof(UNEXPECTED_ANSWER) + 1];
+
 	out->status = r->status;
 	out->outcome = outcome_for_status(r->status, done);
 	if (out->outcome == done && http_is_html(r)) {
 		out->outcome = OUTCOME_FAILED;
-		http_describe(r, out->detail, sizeof(out->detail));
+		http_describe(r, why, sizeof(why));
+		snprintf(out->detail, sizeof(out->detail),
+			 UNEXPECTED_ANSWER "%s", why);
 		return;
 	}
 	if (out->outcome != done)

@@ -79,8 +79,10 @@ enum outcome outcome_for_status(long status, enum outcome done);
 /*
  * The same for an answer, with the answer described when not done. A 2xx
  * answer that is a web page (a login or error page from a proxy) says
- * nothing about the user: failed.
+ * nothing about the user: failed, its detail starting UNEXPECTED_ANSWER.
  */
+#define UNEXPECTED_ANSWER                                                      \
+	"unexpected answer, the user may or may not be deleted: "
 void delete_outcome(const struct http_response *r, enum outcome done,
 		    struct delete_result *out);
 

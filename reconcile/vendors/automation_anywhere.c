@@ -312,23 +312,18 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	(void)s;
 	(void)u;
 	(void)n;
-	out->status = r->status;
-	if (r->status >= 200 && r->status <= 299) {
-		/* 200 carries the deleted user; a login page is no answer */
-		root = r->len ? session_json(r, &e) : NULL;
-		if (r->len && !root) {
-			out->outcome = OUTCOME_FAILED;
-			snprintf(out->detail, sizeof(out->detail),
-				 "unexpected answer, the user may or may not "
-				 "be deleted: %.190s",
-				 e.msg);
-			return;
-		}
-		cJSON_Delete(root);
-		out->outcome = OUTCOME_DELETED;
+	delete_outcome(r, OUTCOME_DELETED, out);
+	if (out->outcome != OUTCOME_DELETED || !r->len)
+		return;
+	/* 200 carries the deleted user: a cut-off answer is no answer */
+	root = session_json(r, &e);
+	if (!root) {
+		out->outcome = OUTCOME_FAILED;
+		snprintf(out->detail, sizeof(out->detail),
+			 UNEXPECTED_ANSWER "%.190s", e.msg);
 		return;
 	}
-	delete_outcome(r, OUTCOME_DELETED, out);
+	cJSON_Delete(root);
 }
 
 static const struct vendor_option options[] = {

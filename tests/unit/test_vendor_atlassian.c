@@ -154,44 +154,23 @@ static void test_caller(void **state)
 
 static void test_delete_outcomes(void **state)
 {
-	static const struct {
-		long status;
-		enum outcome outcome;
-	} cases[] = {
-		{ 204, OUTCOME_DELETED }, { 404, OUTCOME_ABSENT },
-		{ 400, OUTCOME_BLOCKED }, { 403, OUTCOME_FAILED },
-		{ 500, OUTCOME_FAILED },
+	static const struct vt_outcome cases[] = {
+		{ 204, "application/json", "", OUTCOME_DELETED, "" },
+		{ 404, "application/json", "", OUTCOME_ABSENT, "HTTP 404" },
+		{ 400, "application/json",
+		  "{\"errorMessages\":[\"cannot be removed\"]}",
+		  OUTCOME_BLOCKED,
+		  "HTTP 400: {\"errorMessages\":[\"cannot be removed\"]}" },
+		{ 403, "application/json", "", OUTCOME_FAILED, "HTTP 403" },
+		{ 500, "application/json", "", OUTCOME_FAILED, "HTTP 500" },
+		/* a proxy's login page says nothing about the user */
+		{ 200, "text/html", "<html>Sign in</html>", OUTCOME_FAILED,
+		  "unexpected answer, the user may or may not be deleted: HTTP "
+		  "200: <html>Sign in</html>" },
 	};
-	struct vt *t = *state;
-	struct plan_user u = vt_planned("a1");
-	const struct plan_user *list[] = { &u };
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct http_response r =
-			vt_answer(cases[i].status, "application/json",
-				  cases[i].status == 400
-					  ? "{\"errorMessages\":[\"cannot be "
-					    "removed\"]}"
-					  : "");
-		struct delete_result out;
-
-		memset(&out, 0, sizeof(out));
-		t->s.v->delete_response(&t->s, list, 1, &r, &out);
-		assert_int_equal(out.outcome, cases[i].outcome);
-		assert_int_equal(out.status, cases[i].status);
-	}
-	/* a proxy's login page says nothing about the user */
-	{
-		struct http_response r =
-			vt_answer(200, "text/html", "<html>Sign in</html>");
-		struct delete_result out;
-
-		memset(&out, 0, sizeof(out));
-		t->s.v->delete_response(&t->s, list, 1, &r, &out);
-		assert_int_equal(out.outcome, OUTCOME_FAILED);
-		assert_non_null(strstr(out.detail, "Sign in"));
-	}
+	vt_expect_outcomes(*state, "a1", cases,
+			   sizeof(cases) / sizeof(cases[0]));
 }
 
 int main(void)

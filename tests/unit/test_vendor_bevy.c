@@ -302,41 +302,25 @@ static void test_malformed_pages(void **state)
 
 static void test_delete_outcomes(void **state)
 {
-	static const struct {
-		long status;
-		const char *body;
-		enum outcome outcome;
-		const char *detail;
-	} cases[] = {
-		{ 204, "", OUTCOME_SCHEDULED,
+	static const struct vt_outcome cases[] = {
+		{ 204, "application/json", "", OUTCOME_SCHEDULED,
 		  "scheduled: Bevy removes the user after 7 days; the "
 		  "deletion can be cancelled until then" },
-		{ 404, "{\"detail\": \"Not found.\"}", OUTCOME_ABSENT,
-		  "HTTP 404: {\"detail\": \"Not found.\"}" },
-		{ 400, "{\"user\": [\"This user cannot be deleted.\"]}",
+		{ 404, "application/json", "{\"detail\": \"Not found.\"}",
+		  OUTCOME_ABSENT, "HTTP 404: {\"detail\": \"Not found.\"}" },
+		{ 400, "application/json",
+		  "{\"user\": [\"This user cannot be deleted.\"]}",
 		  OUTCOME_BLOCKED,
 		  "HTTP 400: {\"user\": [\"This user cannot be deleted.\"]}" },
-		{ 403, "{\"detail\": \"Permission Denied\"}", OUTCOME_FAILED,
+		{ 403, "application/json",
+		  "{\"detail\": \"Permission Denied\"}", OUTCOME_FAILED,
 		  "HTTP 403: {\"detail\": \"Permission Denied\"}" },
-		{ 500, "<h1>Server Error (500)</h1>", OUTCOME_FAILED,
-		  "HTTP 500: <h1>Server Error (500)</h1>" },
+		{ 500, "application/json", "<h1>Server Error (500)</h1>",
+		  OUTCOME_FAILED, "HTTP 500: <h1>Server Error (500)</h1>" },
 	};
-	struct vt *t = *state;
-	struct plan_user u = vt_planned("1001");
-	const struct plan_user *list[] = { &u };
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct http_response r = vt_answer(
-			cases[i].status, "application/json", cases[i].body);
-		struct delete_result out;
-
-		memset(&out, 0, sizeof(out));
-		t->s.v->delete_response(&t->s, list, 1, &r, &out);
-		assert_int_equal(out.outcome, cases[i].outcome);
-		assert_int_equal(out.status, cases[i].status);
-		assert_string_equal(out.detail, cases[i].detail);
-	}
+	vt_expect_outcomes(*state, "1001", cases,
+			   sizeof(cases) / sizeof(cases[0]));
 }
 
 int main(void)

@@ -226,43 +226,32 @@ static void test_malformed_pages(void **state)
 
 static void test_delete_outcomes(void **state)
 {
-	static const struct {
-		long status;
-		const char *body;
-		enum outcome outcome;
-	} cases[] = {
-		{ 204, "", OUTCOME_DEACTIVATED },
-		{ 200, "{}", OUTCOME_DEACTIVATED },
-		{ 404, "{\"status\":\"404\",\"detail\":\"Resource not found\"}",
-		  OUTCOME_ABSENT },
-		{ 400, "{\"status\":\"400\",\"detail\":\"cannot\"}",
-		  OUTCOME_BLOCKED },
-		{ 500, "{\"status\":\"500\"}", OUTCOME_FAILED },
-		{ 403, "{\"status\":\"403\",\"detail\":\"Forbidden\"}",
-		  OUTCOME_FAILED },
+	static const struct vt_outcome cases[] = {
+		{ 204, "application/scim+json", "", OUTCOME_DEACTIVATED, "" },
+		{ 200, "application/scim+json", "{}", OUTCOME_DEACTIVATED, "" },
+		{ 404, "application/scim+json",
+		  "{\"status\":\"404\",\"detail\":\"Resource not found\"}",
+		  OUTCOME_ABSENT,
+		  "HTTP 404: {\"status\":\"404\",\"detail\":\"Resource not "
+		  "found\"}" },
+		{ 400, "application/scim+json",
+		  "{\"status\":\"400\",\"detail\":\"cannot\"}", OUTCOME_BLOCKED,
+		  "HTTP 400: {\"status\":\"400\",\"detail\":\"cannot\"}" },
+		{ 500, "application/scim+json", "{\"status\":\"500\"}",
+		  OUTCOME_FAILED, "HTTP 500: {\"status\":\"500\"}" },
+		/* the 403 says what it likely means */
+		{ 403, "application/scim+json",
+		  "{\"status\":\"403\",\"detail\":\"Forbidden\"}",
+		  OUTCOME_FAILED,
+		  "Bizagi refused the deactivation: the environment is "
+		  "Production, where users cannot be deleted, or the client "
+		  "may "
+		  "not manage users (HTTP 403: "
+		  "{\"status\":\"403\",\"detail\":\"Forbidden\"})" },
 	};
-	struct vt *t = *state;
-	struct plan_user u = vt_planned("g-1");
-	const struct plan_user *list[] = { &u };
-	struct delete_result out;
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct http_response r =
-			vt_answer(cases[i].status, "application/scim+json",
-				  cases[i].body);
-
-		memset(&out, 0, sizeof(out));
-		t->s.v->delete_response(&t->s, list, 1, &r, &out);
-		assert_int_equal(out.outcome, cases[i].outcome);
-		assert_int_equal(out.status, cases[i].status);
-	}
-	/* the 403 says what it likely means */
-	assert_string_equal(out.detail,
-			    "Bizagi refused the deactivation: the environment "
-			    "is Production, where users cannot be deleted, or "
-			    "the client may not manage users (HTTP 403: "
-			    "{\"status\":\"403\",\"detail\":\"Forbidden\"})");
+	vt_expect_outcomes(*state, "g-1", cases,
+			   sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_mass_user_deletion_step(void **state)

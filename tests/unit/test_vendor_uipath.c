@@ -343,38 +343,24 @@ static void test_malformed_pages(void **state)
 
 static void test_single_outcomes(void **state)
 {
-	static const struct {
-		long status;
-		enum outcome outcome;
-		const char *detail;
-	} cases[] = {
-		{ 204, OUTCOME_DELETED, "" },
-		{ 200, OUTCOME_DELETED, "" },
-		{ 404, OUTCOME_ABSENT,
+	static const struct vt_outcome cases[] = {
+		{ 204, "application/json", "", OUTCOME_DELETED, "" },
+		{ 200, "application/json", "", OUTCOME_DELETED, "" },
+		{ 404, "application/json", "{\"message\":\"User not found\"}",
+		  OUTCOME_ABSENT,
 		  "HTTP 404: {\"message\":\"User not found\"}" },
-		{ 400, OUTCOME_BLOCKED,
+		{ 400, "application/json",
+		  "{\"message\":\"This user cannot be deleted\"}",
+		  OUTCOME_BLOCKED,
 		  "HTTP 400: {\"message\":\"This user cannot be deleted\"}" },
-		{ 403, OUTCOME_FAILED,
-		  "HTTP 403: {\"message\":\"Forbidden\"}" },
-		{ 500, OUTCOME_FAILED, "HTTP 500: {\"message\":\"oops\"}" },
+		{ 403, "application/json", "{\"message\":\"Forbidden\"}",
+		  OUTCOME_FAILED, "HTTP 403: {\"message\":\"Forbidden\"}" },
+		{ 500, "application/json", "{\"message\":\"oops\"}",
+		  OUTCOME_FAILED, "HTTP 500: {\"message\":\"oops\"}" },
 	};
-	struct vt *t = *state;
-	struct plan_user u = vt_planned("a1");
-	const struct plan_user *list[] = { &u };
-	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const char *msg = strchr(cases[i].detail, '{');
-		struct http_response r = vt_answer(
-			cases[i].status, "application/json", msg ? msg : "");
-		struct delete_result out;
-
-		memset(&out, 0, sizeof(out));
-		t->s.v->delete_response(&t->s, list, 1, &r, &out);
-		assert_int_equal(out.outcome, cases[i].outcome);
-		assert_int_equal(out.status, cases[i].status);
-		assert_string_equal(out.detail, cases[i].detail);
-	}
+	vt_expect_outcomes(*state, "a1", cases,
+			   sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_bulk_outcomes(void **state)

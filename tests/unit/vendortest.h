@@ -103,4 +103,33 @@ static inline struct plan_user vt_planned(const char *id)
 	return u;
 }
 
+/* A recorded answer to deleting one user, and what apply makes of it. */
+struct vt_outcome {
+	long status;
+	const char *ct, *body;
+	enum outcome outcome;
+	const char *detail;
+};
+
+/* Feeds each answer to delete_response as the answer to deleting id. */
+static inline void vt_expect_outcomes(struct vt *t, const char *id,
+				      const struct vt_outcome *c, size_t n)
+{
+	struct plan_user u = vt_planned(id);
+	const struct plan_user *list[] = { &u };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct http_response r =
+			vt_answer(c[i].status, c[i].ct, c[i].body);
+		struct delete_result out;
+
+		memset(&out, 0, sizeof(out));
+		t->s.v->delete_response(&t->s, list, 1, &r, &out);
+		assert_int_equal(out.outcome, c[i].outcome);
+		assert_int_equal(out.status, c[i].status);
+		assert_string_equal(out.detail, c[i].detail);
+	}
+}
+
 #endif
