@@ -93,10 +93,8 @@ static void begin(struct jsonw *w, struct strbuf *sb, const char *type)
 	now_iso(t, sizeof(t));
 	jsonw_init(w, sb, false);
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, type);
-	jsonw_key(w, "time");
-	jsonw_string(w, t);
+	jsonw_object_string(w, "type", type);
+	jsonw_object_string(w, "time", t);
 }
 
 static void random_id(char out[33])
@@ -136,27 +134,19 @@ int journal_open(struct journal *j, const char *path, const struct plan *p,
 	j->path = xstrdup(path);
 	random_id(j->run_id);
 	begin(&w, &sb, "header");
-	jsonw_key(&w, "run_id");
-	jsonw_string(&w, j->run_id);
-	jsonw_key(&w, "tool_version");
-	jsonw_string(&w, USERPRUNE_VERSION);
-	jsonw_key(&w, "plan_checksum");
-	jsonw_string(&w, p->checksum);
-	jsonw_key(&w, "plan_created");
-	jsonw_string(&w, p->created);
+	jsonw_object_string(&w, "run_id", j->run_id);
+	jsonw_object_string(&w, "tool_version", USERPRUNE_VERSION);
+	jsonw_object_string(&w, "plan_checksum", p->checksum);
+	jsonw_object_string(&w, "plan_created", p->created);
 	jsonw_key(&w, "source");
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "kind");
-	jsonw_string(&w, p->source.kind == SOURCE_GIT ? "git" : "file");
-	jsonw_key(&w, "path");
-	jsonw_string(&w, p->source.path);
-	jsonw_key(&w, "sha256");
-	jsonw_string(&w, p->source.sha256);
+	jsonw_object_string(&w, "kind",
+			    p->source.kind == SOURCE_GIT ? "git" : "file");
+	jsonw_object_string(&w, "path", p->source.path);
+	jsonw_object_string(&w, "sha256", p->source.sha256);
 	if (p->source.kind == SOURCE_GIT) {
-		jsonw_key(&w, "url");
-		jsonw_string(&w, p->source.url);
-		jsonw_key(&w, "commit");
-		jsonw_string(&w, p->source.commit);
+		jsonw_object_string(&w, "url", p->source.url);
+		jsonw_object_string(&w, "commit", p->source.commit);
 	}
 	jsonw_object_end(&w);
 	/* absolute, so that a later resume finds it from anywhere */
@@ -182,25 +172,18 @@ void journal_outcome(struct journal *j, const char *tenant, const char *vendor,
 	struct jsonw w;
 
 	begin(&w, &sb, "outcome");
-	jsonw_key(&w, "tenant");
-	jsonw_string(&w, tenant);
-	jsonw_key(&w, "vendor");
-	jsonw_string(&w, vendor);
-	jsonw_key(&w, "id");
-	jsonw_string(&w, u->id);
-	jsonw_key(&w, "email");
-	jsonw_string(&w, u->email);
-	jsonw_key(&w, "outcome");
-	jsonw_string(&w, outcome_name(r->outcome));
+	jsonw_object_string(&w, "tenant", tenant);
+	jsonw_object_string(&w, "vendor", vendor);
+	jsonw_object_string(&w, "id", u->id);
+	jsonw_object_string(&w, "email", u->email);
+	jsonw_object_string(&w, "outcome", outcome_name(r->outcome));
 	jsonw_key(&w, "http_status");
 	if (r->status)
 		jsonw_int(&w, r->status);
 	else
 		jsonw_null(&w);
-	jsonw_key(&w, "attempts");
-	jsonw_int(&w, attempts);
-	jsonw_key(&w, "detail");
-	jsonw_string(&w, r->detail[0] ? r->detail : NULL);
+	jsonw_object_int(&w, "attempts", attempts);
+	jsonw_object_string(&w, "detail", r->detail[0] ? r->detail : NULL);
 	jsonw_object_end(&w);
 	put(j, &sb);
 	strbuf_release(&sb);
@@ -214,21 +197,16 @@ void journal_step(struct journal *j, const char *tenant, const char *vendor,
 	struct jsonw w;
 
 	begin(&w, &sb, "step");
-	jsonw_key(&w, "tenant");
-	jsonw_string(&w, tenant);
-	jsonw_key(&w, "vendor");
-	jsonw_string(&w, vendor);
-	jsonw_key(&w, "step");
-	jsonw_string(&w, step);
-	jsonw_key(&w, "outcome");
-	jsonw_string(&w, outcome);
+	jsonw_object_string(&w, "tenant", tenant);
+	jsonw_object_string(&w, "vendor", vendor);
+	jsonw_object_string(&w, "step", step);
+	jsonw_object_string(&w, "outcome", outcome);
 	jsonw_key(&w, "http_status");
 	if (status)
 		jsonw_int(&w, status);
 	else
 		jsonw_null(&w);
-	jsonw_key(&w, "detail");
-	jsonw_string(&w, detail);
+	jsonw_object_string(&w, "detail", detail);
 	jsonw_object_end(&w);
 	put(j, &sb);
 	strbuf_release(&sb);
@@ -241,16 +219,13 @@ void journal_summary(struct journal *j, const size_t counts[], bool interrupted)
 	int o;
 
 	begin(&w, &sb, "summary");
-	jsonw_key(&w, "run_id");
-	jsonw_string(&w, j->run_id);
-	jsonw_key(&w, "interrupted");
-	jsonw_bool(&w, interrupted);
+	jsonw_object_string(&w, "run_id", j->run_id);
+	jsonw_object_bool(&w, "interrupted", interrupted);
 	jsonw_key(&w, "counts");
 	jsonw_object_begin(&w);
-	for (o = 0; o <= OUTCOME_FAILED; o++) {
-		jsonw_key(&w, outcome_name((enum outcome)o));
-		jsonw_int(&w, (long long)counts[o]);
-	}
+	for (o = 0; o <= OUTCOME_FAILED; o++)
+		jsonw_object_int(&w, outcome_name((enum outcome)o),
+				 (long long)counts[o]);
 	jsonw_object_end(&w);
 	jsonw_object_end(&w);
 	put(j, &sb);

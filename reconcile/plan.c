@@ -211,18 +211,13 @@ static void write_settings(struct jsonw *w, const struct tenant *t)
 	const struct auth *a = &t->auth;
 	size_t i;
 
-	jsonw_key(w, "name");
-	jsonw_string(w, t->name);
-	jsonw_key(w, "vendor");
-	jsonw_string(w, t->vendor->name);
-	jsonw_key(w, "url");
-	jsonw_string(w, t->url);
-	jsonw_key(w, "mode");
-	jsonw_string(w, tenant_mode_name(t->mode));
+	jsonw_object_string(w, "name", t->name);
+	jsonw_object_string(w, "vendor", t->vendor->name);
+	jsonw_object_string(w, "url", t->url);
+	jsonw_object_string(w, "mode", tenant_mode_name(t->mode));
 	jsonw_key(w, "auth");
 	jsonw_object_begin(w);
-	jsonw_key(w, "type");
-	jsonw_string(w, auth_type_name(a->type));
+	jsonw_object_string(w, "type", auth_type_name(a->type));
 	write_secret(w, "username", &a->username, false);
 	write_secret(w, "password", &a->password, true);
 	write_secret(w, "token", &a->token, true);
@@ -234,42 +229,31 @@ static void write_settings(struct jsonw *w, const struct tenant *t)
 	jsonw_object_end(w);
 	jsonw_key(w, "options");
 	jsonw_object_begin(w);
-	for (i = 0; i < t->noptions; i++) {
-		jsonw_key(w, t->options[i].key);
-		jsonw_string(w, t->options[i].value);
-	}
+	for (i = 0; i < t->noptions; i++)
+		jsonw_object_string(w, t->options[i].key, t->options[i].value);
 	jsonw_object_end(w);
 	jsonw_key(w, "policy");
 	jsonw_object_begin(w);
-	jsonw_key(w, "max_deletions");
-	jsonw_int(w, t->policy.max_deletions);
-	jsonw_key(w, "max_delete_percent");
-	jsonw_int(w, t->policy.max_delete_percent);
-	jsonw_key(w, "canary");
-	jsonw_int(w, t->policy.canary);
-	jsonw_key(w, "allow_empty_keep");
-	jsonw_bool(w, t->policy.allow_empty_keep);
+	jsonw_object_int(w, "max_deletions", t->policy.max_deletions);
+	jsonw_object_int(w, "max_delete_percent", t->policy.max_delete_percent);
+	jsonw_object_int(w, "canary", t->policy.canary);
+	jsonw_object_bool(w, "allow_empty_keep", t->policy.allow_empty_keep);
 	jsonw_object_end(w);
 	jsonw_key(w, "limits");
 	jsonw_object_begin(w);
-	jsonw_key(w, "concurrency");
-	jsonw_int(w, t->limits.concurrency);
-	jsonw_key(w, "requests_per_second");
-	jsonw_double(w, t->limits.requests_per_second);
-	jsonw_key(w, "daily_request_budget");
-	jsonw_int(w, t->limits.daily_request_budget);
-	jsonw_key(w, "batch_size");
-	jsonw_int(w, t->limits.batch_size);
-	jsonw_key(w, "timeout_seconds");
-	jsonw_int(w, t->limits.timeout_seconds);
-	jsonw_key(w, "max_attempts");
-	jsonw_int(w, t->limits.max_attempts);
+	jsonw_object_int(w, "concurrency", t->limits.concurrency);
+	jsonw_object_double(w, "requests_per_second",
+			    t->limits.requests_per_second);
+	jsonw_object_int(w, "daily_request_budget",
+			 t->limits.daily_request_budget);
+	jsonw_object_int(w, "batch_size", t->limits.batch_size);
+	jsonw_object_int(w, "timeout_seconds", t->limits.timeout_seconds);
+	jsonw_object_int(w, "max_attempts", t->limits.max_attempts);
 	jsonw_object_end(w);
 	jsonw_key(w, "tls");
 	if (t->ca_file) {
 		jsonw_object_begin(w);
-		jsonw_key(w, "ca_file");
-		jsonw_string(w, t->ca_file);
+		jsonw_object_string(w, "ca_file", t->ca_file);
 		jsonw_object_end(w);
 	} else {
 		jsonw_null(w);
@@ -279,20 +263,13 @@ static void write_settings(struct jsonw *w, const struct tenant *t)
 static void write_counts(struct jsonw *w, const struct plan_counts *c)
 {
 	jsonw_object_begin(w);
-	jsonw_key(w, "live");
-	jsonw_int(w, (long long)c->live);
-	jsonw_key(w, "in_scope");
-	jsonw_int(w, (long long)c->in_scope);
-	jsonw_key(w, "untouched");
-	jsonw_int(w, (long long)c->untouched);
-	jsonw_key(w, "pending");
-	jsonw_int(w, (long long)c->pending);
-	jsonw_key(w, "protected");
-	jsonw_int(w, (long long)c->protected);
-	jsonw_key(w, "kept");
-	jsonw_int(w, (long long)c->kept);
-	jsonw_key(w, "delete");
-	jsonw_int(w, (long long)c->delete);
+	jsonw_object_int(w, "live", (long long)c->live);
+	jsonw_object_int(w, "in_scope", (long long)c->in_scope);
+	jsonw_object_int(w, "untouched", (long long)c->untouched);
+	jsonw_object_int(w, "pending", (long long)c->pending);
+	jsonw_object_int(w, "protected", (long long)c->protected);
+	jsonw_object_int(w, "kept", (long long)c->kept);
+	jsonw_object_int(w, "delete", (long long)c->delete);
 	jsonw_object_end(w);
 }
 
@@ -304,22 +281,14 @@ static void write_user(struct jsonw *w, const struct plan_user *u)
 	/* one line per user: a plan of 500,000 users stays readable */
 	jsonw_object_begin(w);
 	w->pretty = false;
-	jsonw_key(w, "id");
-	jsonw_string(w, u->id);
-	jsonw_key(w, "email");
-	jsonw_string(w, u->email);
-	jsonw_key(w, "username");
-	jsonw_string(w, u->username);
-	jsonw_key(w, "name");
-	jsonw_string(w, u->name);
-	jsonw_key(w, "type");
-	jsonw_string(w, user_type_name(u->type));
-	jsonw_key(w, "status");
-	jsonw_string(w, user_status_name(u->status));
-	jsonw_key(w, "reason");
-	jsonw_string(w, u->reason);
-	jsonw_key(w, "fingerprint");
-	jsonw_string(w, fp);
+	jsonw_object_string(w, "id", u->id);
+	jsonw_object_string(w, "email", u->email);
+	jsonw_object_string(w, "username", u->username);
+	jsonw_object_string(w, "name", u->name);
+	jsonw_object_string(w, "type", user_type_name(u->type));
+	jsonw_object_string(w, "status", user_status_name(u->status));
+	jsonw_object_string(w, "reason", u->reason);
+	jsonw_object_string(w, "fingerprint", fp);
 	jsonw_object_end(w);
 	w->pretty = true;
 }
@@ -370,28 +339,20 @@ static void write_tenant(struct jsonw *w, struct sink *sk,
 
 	jsonw_object_begin(w);
 	write_settings(w, &tp->t);
-	jsonw_key(w, "caller");
-	jsonw_string(w, tp->caller);
-	jsonw_key(w, "error");
-	jsonw_string(w, tp->error);
-	jsonw_key(w, "refused");
-	jsonw_bool(w, tp->refused);
+	jsonw_object_string(w, "caller", tp->caller);
+	jsonw_object_string(w, "error", tp->error);
+	jsonw_object_bool(w, "refused", tp->refused);
 	jsonw_key(w, "counts");
 	write_counts(w, &tp->counts);
-	jsonw_key(w, "requests");
-	jsonw_int(w, tp->requests);
-	jsonw_key(w, "mass_user_deletion");
-	jsonw_bool(w, tp->mass_deletion);
+	jsonw_object_int(w, "requests", tp->requests);
+	jsonw_object_bool(w, "mass_user_deletion", tp->mass_deletion);
 	jsonw_key(w, "guards");
 	jsonw_array_begin(w);
 	for (i = 0; i < tp->nguards; i++) {
 		jsonw_object_begin(w);
-		jsonw_key(w, "name");
-		jsonw_string(w, tp->guards[i].name);
-		jsonw_key(w, "tripped");
-		jsonw_bool(w, tp->guards[i].tripped);
-		jsonw_key(w, "detail");
-		jsonw_string(w, tp->guards[i].detail);
+		jsonw_object_string(w, "name", tp->guards[i].name);
+		jsonw_object_bool(w, "tripped", tp->guards[i].tripped);
+		jsonw_object_string(w, "detail", tp->guards[i].detail);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -413,26 +374,17 @@ static void write_tenant(struct jsonw *w, struct sink *sk,
 static void write_source(struct jsonw *w, const struct plan_source *s)
 {
 	jsonw_object_begin(w);
-	jsonw_key(w, "kind");
-	jsonw_string(w, s->kind == SOURCE_GIT ? "git" : "file");
-	jsonw_key(w, "path");
-	jsonw_string(w, s->path);
-	jsonw_key(w, "sha256");
-	jsonw_string(w, s->sha256);
+	jsonw_object_string(w, "kind", s->kind == SOURCE_GIT ? "git" : "file");
+	jsonw_object_string(w, "path", s->path);
+	jsonw_object_string(w, "sha256", s->sha256);
 	if (s->kind == SOURCE_GIT) {
-		jsonw_key(w, "url");
-		jsonw_string(w, s->url);
-		jsonw_key(w, "ref");
-		jsonw_string(w, s->ref);
-		jsonw_key(w, "commit");
-		jsonw_string(w, s->commit);
-		jsonw_key(w, "author");
-		jsonw_string(w, s->author);
-		jsonw_key(w, "subject");
-		jsonw_string(w, s->subject);
+		jsonw_object_string(w, "url", s->url);
+		jsonw_object_string(w, "ref", s->ref);
+		jsonw_object_string(w, "commit", s->commit);
+		jsonw_object_string(w, "author", s->author);
+		jsonw_object_string(w, "subject", s->subject);
 	}
-	jsonw_key(w, "live");
-	jsonw_string(w, s->live);
+	jsonw_object_string(w, "live", s->live);
 	jsonw_object_end(w);
 }
 
@@ -443,26 +395,18 @@ static void emit(struct plan *p, struct sink *sk)
 
 	jsonw_init(&w, sk->buf, true);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "format_version");
-	jsonw_int(&w, PLAN_FORMAT_VERSION);
-	jsonw_key(&w, "tool");
-	jsonw_string(&w, "userprune");
-	jsonw_key(&w, "tool_version");
-	jsonw_string(&w, p->tool_version);
-	jsonw_key(&w, "created");
-	jsonw_string(&w, p->created);
+	jsonw_object_int(&w, "format_version", PLAN_FORMAT_VERSION);
+	jsonw_object_string(&w, "tool", "userprune");
+	jsonw_object_string(&w, "tool_version", p->tool_version);
+	jsonw_object_string(&w, "created", p->created);
 	jsonw_key(&w, "source");
 	write_source(&w, &p->source);
 	jsonw_key(&w, "summary");
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "tenants");
-	jsonw_int(&w, (long long)p->ntenants);
-	jsonw_key(&w, "delete");
-	jsonw_int(&w, (long long)plan_total_deletes(p));
-	jsonw_key(&w, "refused");
-	jsonw_bool(&w, plan_refused(p));
-	jsonw_key(&w, "errors");
-	jsonw_bool(&w, plan_has_errors(p));
+	jsonw_object_int(&w, "tenants", (long long)p->ntenants);
+	jsonw_object_int(&w, "delete", (long long)plan_total_deletes(p));
+	jsonw_object_bool(&w, "refused", plan_refused(p));
+	jsonw_object_bool(&w, "errors", plan_has_errors(p));
 	jsonw_object_end(&w);
 	jsonw_key(&w, "tenants");
 	jsonw_array_begin(&w);

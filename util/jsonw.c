@@ -192,3 +192,27 @@ void jsonw_raw(struct jsonw *w, const char *json)
 	before_value(w);
 	strbuf_addstr(w->out, json);
 }
+
+void jsonw_object_string(struct jsonw *w, const char *key, const char *s)
+{
+	jsonw_key(w, key);
+	jsonw_string(w, s);
+}
+
+void jsonw_object_int(struct jsonw *w, const char *key, long long v)
+{
+	jsonw_key(w, key);
+	jsonw_int(w, v);
+}
+
+void jsonw_object_double(struct jsonw *w, const char *key, double v)
+{
+	jsonw_key(w, key);
+	jsonw_double(w, v);
+}
+
+void jsonw_object_bool(struct jsonw *w, const char *key, bool v)
+{
+	jsonw_key(w, key);
+	jsonw_bool(w, v);
+}

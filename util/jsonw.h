@@ -39,6 +39,11 @@ void jsonw_bool(struct jsonw *w, bool v);
 void jsonw_null(struct jsonw *w);
 /* Writes already-serialised JSON as a value. */
 void jsonw_raw(struct jsonw *w, const char *json);
+/* An object's member: its key and value in one call. */
+void jsonw_object_string(struct jsonw *w, const char *key, const char *s);
+void jsonw_object_int(struct jsonw *w, const char *key, long long v);
+void jsonw_object_double(struct jsonw *w, const char *key, double v);
+void jsonw_object_bool(struct jsonw *w, const char *key, bool v);
 
 /* Appends s as a quoted, escaped JSON string. */
 void json_escape(struct strbuf *out, const char *s, size_t n);

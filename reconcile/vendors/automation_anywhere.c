@@ -54,12 +54,9 @@ static char *secret_body(const char *k1, const char *v1, const char *k2,
 	strbuf_grow(&sb, 64 + 6 * (strlen(v1) + (v2 ? strlen(v2) : 0)));
 	jsonw_init(&w, &sb, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, k1);
-	jsonw_string(&w, v1);
-	if (k2) {
-		jsonw_key(&w, k2);
-		jsonw_string(&w, v2);
-	}
+	jsonw_object_string(&w, k1, v1);
+	if (k2)
+		jsonw_object_string(&w, k2, v2);
 	jsonw_object_end(&w);
 	return strbuf_detach(&sb, NULL);
 }

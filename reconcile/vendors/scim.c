@@ -243,12 +243,9 @@ delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 
 		snprintf(bulk_id, sizeof(bulk_id), "d%zu", i);
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "method");
-		jsonw_string(&w, "DELETE");
-		jsonw_key(&w, "bulkId");
-		jsonw_string(&w, bulk_id);
-		jsonw_key(&w, "path");
-		jsonw_string(&w, path);
+		jsonw_object_string(&w, "method", "DELETE");
+		jsonw_object_string(&w, "bulkId", bulk_id);
+		jsonw_object_string(&w, "path", path);
 		jsonw_object_end(&w);
 		free(path);
 		free(enc);

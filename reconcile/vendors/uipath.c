@@ -291,8 +291,8 @@ delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 	}
 	jsonw_init(&w, &sb, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "partitionGlobalId");
-	jsonw_string(&w, tenant_option(s->t, "partition_global_id"));
+	jsonw_object_string(&w, "partitionGlobalId",
+			    tenant_option(s->t, "partition_global_id"));
 	jsonw_key(&w, "userIds");
 	jsonw_array_begin(&w);
 	for (i = 0; i < n; i++)

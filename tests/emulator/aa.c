@@ -28,12 +28,9 @@ static void error(struct emu_req *r, int status, const char *msg)
 	strbuf_reset(&r->out);
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "code");
-	jsonw_string(&w, code);
-	jsonw_key(&w, "details");
-	jsonw_string(&w, "");
-	jsonw_key(&w, "message");
-	jsonw_string(&w, msg);
+	jsonw_object_string(&w, "code", code);
+	jsonw_object_string(&w, "details", "");
+	jsonw_object_string(&w, "message", msg);
 	jsonw_object_end(&w);
 	emu_reply(r, status, "application/json");
 }
@@ -49,20 +46,14 @@ static void user_json(struct jsonw *w, struct emu *emu,
 	jsonw_object_begin(w);
 	jsonw_key(w, "id");
 	emu_write_num_id(w, u);
-	jsonw_key(w, "username");
-	jsonw_string(w, u->username);
-	jsonw_key(w, "email");
-	jsonw_string(w, u->email);
+	jsonw_object_string(w, "username", u->username);
+	jsonw_object_string(w, "email", u->email);
 	jsonw_key(w, "firstName");
 	jsonw_stringn(w, first, first_len);
-	jsonw_key(w, "lastName");
-	jsonw_string(w, last);
-	jsonw_key(w, "description");
-	jsonw_string(w, "");
-	jsonw_key(w, "disabled");
-	jsonw_bool(w, u->status == EMU_INACTIVE);
-	jsonw_key(w, "deleted");
-	jsonw_bool(w, u->status == EMU_PENDING);
+	jsonw_object_string(w, "lastName", last);
+	jsonw_object_string(w, "description", "");
+	jsonw_object_bool(w, "disabled", u->status == EMU_INACTIVE);
+	jsonw_object_bool(w, "deleted", u->status == EMU_PENDING);
 	jsonw_key(w, "roles");
 	jsonw_raw(w, "[]");
 	jsonw_key(w, "licenseFeatures");
@@ -112,8 +103,8 @@ static void authenticate(struct emu *emu, struct emu_req *r)
 		r->auth = EMU_AUTH_OK;
 		jsonw_init(&w, &r->out, false);
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "token");
-		jsonw_string(&w, auth_issue(emu, true, caller_id(emu)));
+		jsonw_object_string(&w, "token",
+				    auth_issue(emu, true, caller_id(emu)));
 		jsonw_key(&w, "user");
 		if (emu->users.caller >= 0)
 			emu_write_user(&w, emu,
@@ -140,8 +131,8 @@ static void refresh(struct emu *emu, struct emu_req *r)
 	} else {
 		jsonw_init(&w, &r->out, false);
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "token");
-		jsonw_string(&w, auth_issue(emu, true, caller_id(emu)));
+		jsonw_object_string(&w, "token",
+				    auth_issue(emu, true, caller_id(emu)));
 		jsonw_object_end(&w);
 		emu_reply(r, 200, "application/json");
 	}
@@ -186,12 +177,9 @@ static void list(struct emu *emu, struct emu_req *r)
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "page");
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "offset");
-	jsonw_int(&w, offset);
-	jsonw_key(&w, "total");
-	jsonw_int(&w, (long long)s->listed);
-	jsonw_key(&w, "totalFilter");
-	jsonw_int(&w, (long long)s->listed);
+	jsonw_object_int(&w, "offset", offset);
+	jsonw_object_int(&w, "total", (long long)s->listed);
+	jsonw_object_int(&w, "totalFilter", (long long)s->listed);
 	jsonw_object_end(&w);
 	jsonw_key(&w, "list");
 	jsonw_array_begin(&w);

@@ -42,19 +42,15 @@ static void user_json(struct jsonw *w, struct emu *emu,
 	jsonw_object_begin(w);
 	jsonw_key(w, "self");
 	jsonw_stringn(w, self.buf, self.len);
-	jsonw_key(w, "accountId");
-	jsonw_string(w, u->id);
+	jsonw_object_string(w, "accountId", u->id);
 	jsonw_key(w, "accountType");
 	if (u->vendor_type)
 		jsonw_raw(w, u->vendor_type);
 	else
 		jsonw_string(w, types[u->type]);
-	jsonw_key(w, "emailAddress");
-	jsonw_string(w, u->email);
-	jsonw_key(w, "displayName");
-	jsonw_string(w, u->name);
-	jsonw_key(w, "active");
-	jsonw_bool(w, u->status == EMU_ACTIVE);
+	jsonw_object_string(w, "emailAddress", u->email);
+	jsonw_object_string(w, "displayName", u->name);
+	jsonw_object_bool(w, "active", u->status == EMU_ACTIVE);
 	jsonw_object_end(w);
 	strbuf_release(&self);
 }

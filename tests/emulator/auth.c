@@ -170,14 +170,10 @@ static void jwt_like(struct emu *emu, struct strbuf *sb, const char *subject,
 
 	jsonw_init(&w, &payload, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "sub");
-	jsonw_string(&w, subject ? subject : "");
-	jsonw_key(&w, "iat");
-	jsonw_int(&w, (long long)now);
-	jsonw_key(&w, "exp");
-	jsonw_int(&w, (long long)now + auth_ttl(emu));
-	jsonw_key(&w, "jti");
-	jsonw_int(&w, (long long)emu->ntokens);
+	jsonw_object_string(&w, "sub", subject ? subject : "");
+	jsonw_object_int(&w, "iat", (long long)now);
+	jsonw_object_int(&w, "exp", (long long)now + auth_ttl(emu));
+	jsonw_object_int(&w, "jti", (long long)emu->ntokens);
 	jsonw_object_end(&w);
 	base64url_encode(sb, (const unsigned char *)header, strlen(header));
 	strbuf_addch(sb, '.');

@@ -24,8 +24,7 @@ static void error(struct emu_req *r, int status, const char *msg)
 	strbuf_reset(&r->out);
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "detail");
-	jsonw_string(&w, msg);
+	jsonw_object_string(&w, "detail", msg);
 	jsonw_object_end(&w);
 	emu_reply(r, status, "application/json");
 }
@@ -41,16 +40,12 @@ static void user_json(struct jsonw *w, struct emu *emu,
 	jsonw_object_begin(w);
 	jsonw_key(w, "id");
 	emu_write_num_id(w, u);
-	jsonw_key(w, "email");
-	jsonw_string(w, u->email);
-	jsonw_key(w, "username");
-	jsonw_string(w, u->username);
+	jsonw_object_string(w, "email", u->email);
+	jsonw_object_string(w, "username", u->username);
 	jsonw_key(w, "first_name");
 	jsonw_stringn(w, first, first_len);
-	jsonw_key(w, "last_name");
-	jsonw_string(w, last);
-	jsonw_key(w, "is_active");
-	jsonw_bool(w, u->status == EMU_ACTIVE);
+	jsonw_object_string(w, "last_name", last);
+	jsonw_object_bool(w, "is_active", u->status == EMU_ACTIVE);
 	jsonw_object_end(w);
 }
 
@@ -100,8 +95,7 @@ static void list(struct emu *emu, struct emu_req *r)
 	strbuf_grow(&r->out, (size_t)count * 200);
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "count");
-	jsonw_int(&w, (long long)s->listed);
+	jsonw_object_int(&w, "count", (long long)s->listed);
 	jsonw_key(&w, "next");
 	if ((size_t)(offset + size) < s->listed)
 		page_link(&w, emu, page + 1, size);

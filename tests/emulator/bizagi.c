@@ -32,12 +32,10 @@ static void token(struct emu *emu, struct emu_req *r)
 	} else {
 		jsonw_init(&w, &r->out, false);
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "access_token");
-		jsonw_string(&w, auth_issue(emu, false, NULL));
-		jsonw_key(&w, "token_type");
-		jsonw_string(&w, "Bearer");
-		jsonw_key(&w, "expires_in");
-		jsonw_int(&w, auth_ttl(emu));
+		jsonw_object_string(&w, "access_token",
+				    auth_issue(emu, false, NULL));
+		jsonw_object_string(&w, "token_type", "Bearer");
+		jsonw_object_int(&w, "expires_in", auth_ttl(emu));
 		jsonw_object_end(&w);
 		emu_reply(r, 200, "application/json");
 	}

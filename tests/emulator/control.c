@@ -50,10 +50,8 @@ static void counter_write(struct jsonw *w, const struct emu_counter *c)
 	size_t i;
 
 	jsonw_object_begin(w);
-	for (i = 0; i < c->n; i++) {
-		jsonw_key(w, c->v[i].key);
-		jsonw_int(w, (long long)c->v[i].n);
-	}
+	for (i = 0; i < c->n; i++)
+		jsonw_object_int(w, c->v[i].key, (long long)c->v[i].n);
 	jsonw_object_end(w);
 }
 
@@ -84,16 +82,13 @@ static void stats_reset(struct emu *emu)
 static void write_stats(struct jsonw *w, const struct emu_stats *s)
 {
 	jsonw_object_begin(w);
-	jsonw_key(w, "requests");
-	jsonw_int(w, (long long)s->requests);
-	jsonw_key(w, "max_inflight");
-	jsonw_int(w, s->max_inflight);
+	jsonw_object_int(w, "requests", (long long)s->requests);
+	jsonw_object_int(w, "max_inflight", s->max_inflight);
 	jsonw_key(w, "by_status");
 	counter_write(w, &s->by_status);
 	jsonw_key(w, "by_method");
 	counter_write(w, &s->by_method);
-	jsonw_key(w, "rate_limited");
-	jsonw_int(w, (long long)s->rate_limited);
+	jsonw_object_int(w, "rate_limited", (long long)s->rate_limited);
 	jsonw_key(w, "per_second");
 	counter_write(w, &s->per_second);
 	jsonw_object_end(w);
@@ -104,36 +99,21 @@ static void write_config(struct jsonw *w, const struct emu *emu)
 	const struct emu_config *c = &emu->cfg;
 
 	jsonw_object_begin(w);
-	jsonw_key(w, "vendor");
-	jsonw_string(w, emu->vendor->name);
-	jsonw_key(w, "latency_ms");
-	jsonw_int(w, c->latency_ms);
-	jsonw_key(w, "connect_latency_ms");
-	jsonw_int(w, c->connect_latency_ms);
-	jsonw_key(w, "rate_limit");
-	jsonw_int(w, c->rate_limit);
-	jsonw_key(w, "fail_rate");
-	jsonw_double(w, c->fail_rate);
-	jsonw_key(w, "error_rate");
-	jsonw_double(w, c->error_rate);
-	jsonw_key(w, "drop_rate");
-	jsonw_double(w, c->drop_rate);
-	jsonw_key(w, "truncate_rate");
-	jsonw_double(w, c->truncate_rate);
-	jsonw_key(w, "html_rate");
-	jsonw_double(w, c->html_rate);
-	jsonw_key(w, "burst_429");
-	jsonw_double(w, c->burst_429);
-	jsonw_key(w, "token_max_uses");
-	jsonw_int(w, c->token_max_uses);
-	jsonw_key(w, "token_ttl");
-	jsonw_int(w, auth_ttl(emu));
-	jsonw_key(w, "max_page");
-	jsonw_int(w, c->max_page);
-	jsonw_key(w, "daily_budget");
-	jsonw_int(w, c->daily_budget);
-	jsonw_key(w, "environment");
-	jsonw_string(w, env_names[c->environment]);
+	jsonw_object_string(w, "vendor", emu->vendor->name);
+	jsonw_object_int(w, "latency_ms", c->latency_ms);
+	jsonw_object_int(w, "connect_latency_ms", c->connect_latency_ms);
+	jsonw_object_int(w, "rate_limit", c->rate_limit);
+	jsonw_object_double(w, "fail_rate", c->fail_rate);
+	jsonw_object_double(w, "error_rate", c->error_rate);
+	jsonw_object_double(w, "drop_rate", c->drop_rate);
+	jsonw_object_double(w, "truncate_rate", c->truncate_rate);
+	jsonw_object_double(w, "html_rate", c->html_rate);
+	jsonw_object_double(w, "burst_429", c->burst_429);
+	jsonw_object_int(w, "token_max_uses", c->token_max_uses);
+	jsonw_object_int(w, "token_ttl", auth_ttl(emu));
+	jsonw_object_int(w, "max_page", c->max_page);
+	jsonw_object_int(w, "daily_budget", c->daily_budget);
+	jsonw_object_string(w, "environment", env_names[c->environment]);
 	jsonw_object_end(w);
 }
 
@@ -212,8 +192,7 @@ static void reply_error(struct emu_req *r, int status, const char *msg)
 	strbuf_reset(&r->out);
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "error");
-	jsonw_string(&w, msg);
+	jsonw_object_string(&w, "error", msg);
 	jsonw_object_end(&w);
 	emu_reply(r, status, "application/json");
 }
@@ -251,8 +230,8 @@ static void list_users(struct emu *emu, struct emu_req *r)
 	strbuf_grow(&r->out, s->live * 160);
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "caller");
-	jsonw_string(&w, s->caller >= 0 ? s->v[s->caller].id : NULL);
+	jsonw_object_string(&w, "caller",
+			    s->caller >= 0 ? s->v[s->caller].id : NULL);
 	jsonw_key(&w, "users");
 	jsonw_array_begin(&w);
 	for (i = 0; i < s->n; i++)

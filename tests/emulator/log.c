@@ -178,17 +178,13 @@ void log_request(struct emu *emu, struct emu_req *r)
 		return;
 	jsonw_init(&w, &line, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "seq");
-	jsonw_int(&w, (long long)r->seq);
-	jsonw_key(&w, "t");
-	jsonw_double(&w, r->t);
-	jsonw_key(&w, "method");
-	jsonw_string(&w, r->method);
+	jsonw_object_int(&w, "seq", (long long)r->seq);
+	jsonw_object_double(&w, "t", r->t);
+	jsonw_object_string(&w, "method", r->method);
 	jsonw_key(&w, "path");
 	jsonw_stringn(&w, r->target,
 		      q ? (size_t)(q - r->target) : strlen(r->target));
-	jsonw_key(&w, "query");
-	jsonw_string(&w, q ? q + 1 : "");
+	jsonw_object_string(&w, "query", q ? q + 1 : "");
 	jsonw_key(&w, "headers");
 	write_headers(&w, r);
 	jsonw_key(&w, "body");
@@ -198,14 +194,10 @@ void log_request(struct emu *emu, struct emu_req *r)
 	} else {
 		jsonw_null(&w);
 	}
-	jsonw_key(&w, "status");
-	jsonw_int(&w, r->status);
-	jsonw_key(&w, "fault");
-	jsonw_string(&w, r->fault);
-	jsonw_key(&w, "auth");
-	jsonw_string(&w, auth_name(r->auth));
-	jsonw_key(&w, "inflight");
-	jsonw_int(&w, r->inflight);
+	jsonw_object_int(&w, "status", r->status);
+	jsonw_object_string(&w, "fault", r->fault);
+	jsonw_object_string(&w, "auth", auth_name(r->auth));
+	jsonw_object_int(&w, "inflight", r->inflight);
 	jsonw_object_end(&w);
 	strbuf_addch(&line, '\n');
 	fwrite(line.buf, 1, line.len, emu->log);

@@ -40,10 +40,8 @@ static void error_object(struct jsonw *w, int status, const char *msg)
 	snprintf(code, sizeof(code), "%d", status);
 	jsonw_object_begin(w);
 	schemas(w, SCHEMA_ERROR);
-	jsonw_key(w, "status");
-	jsonw_string(w, code);
-	jsonw_key(w, "detail");
-	jsonw_string(w, msg);
+	jsonw_object_string(w, "status", code);
+	jsonw_object_string(w, "detail", msg);
 	jsonw_object_end(w);
 }
 
@@ -77,44 +75,34 @@ static void user_json(struct jsonw *w, struct emu *emu,
 	user_split_name(u, &first, &first_len, &last);
 	jsonw_object_begin(w);
 	schemas(w, SCHEMA_USER);
-	jsonw_key(w, "id");
-	jsonw_string(w, u->id);
-	jsonw_key(w, "userName");
-	jsonw_string(w, u->username);
+	jsonw_object_string(w, "id", u->id);
+	jsonw_object_string(w, "userName", u->username);
 	jsonw_key(w, "name");
 	jsonw_object_begin(w);
-	jsonw_key(w, "formatted");
-	jsonw_string(w, u->name);
+	jsonw_object_string(w, "formatted", u->name);
 	jsonw_key(w, "givenName");
 	jsonw_stringn(w, first, first_len);
-	jsonw_key(w, "familyName");
-	jsonw_string(w, last);
+	jsonw_object_string(w, "familyName", last);
 	jsonw_object_end(w);
-	jsonw_key(w, "displayName");
-	jsonw_string(w, u->name);
+	jsonw_object_string(w, "displayName", u->name);
 	if (u->email) {
 		jsonw_key(w, "emails");
 		jsonw_array_begin(w);
 		jsonw_object_begin(w);
-		jsonw_key(w, "value");
-		jsonw_string(w, u->email);
-		jsonw_key(w, "primary");
-		jsonw_bool(w, true);
-		jsonw_key(w, "type");
-		jsonw_string(w, "work");
+		jsonw_object_string(w, "value", u->email);
+		jsonw_object_bool(w, "primary", true);
+		jsonw_object_string(w, "type", "work");
 		jsonw_object_end(w);
 		jsonw_array_end(w);
 	}
-	jsonw_key(w, "active");
-	jsonw_bool(w, u->status == EMU_ACTIVE);
+	jsonw_object_bool(w, "active", u->status == EMU_ACTIVE);
 	if (u->vendor_type) {
 		jsonw_key(w, "userType");
 		jsonw_raw(w, u->vendor_type);
 	}
 	jsonw_key(w, "meta");
 	jsonw_object_begin(w);
-	jsonw_key(w, "resourceType");
-	jsonw_string(w, "User");
+	jsonw_object_string(w, "resourceType", "User");
 	jsonw_key(w, "location");
 	user_location(w, emu, u->id);
 	jsonw_object_end(w);
@@ -156,12 +144,9 @@ void scim_list_users(struct emu *emu, struct emu_req *r)
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
 	schemas(&w, SCHEMA_LIST);
-	jsonw_key(&w, "totalResults");
-	jsonw_int(&w, (long long)s->listed);
-	jsonw_key(&w, "startIndex");
-	jsonw_int(&w, start);
-	jsonw_key(&w, "itemsPerPage");
-	jsonw_int(&w, n);
+	jsonw_object_int(&w, "totalResults", (long long)s->listed);
+	jsonw_object_int(&w, "startIndex", start);
+	jsonw_object_int(&w, "itemsPerPage", n);
 	jsonw_key(&w, "Resources");
 	jsonw_array_begin(&w);
 	slot = n ? store_nth_listed(s, (size_t)offset) : -1;
@@ -229,19 +214,15 @@ static void service_provider_config(struct emu *emu, struct emu_req *r)
 	jsonw_raw(&w, "{\"supported\":false}");
 	jsonw_key(&w, "bulk");
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "supported");
-	jsonw_bool(&w, o->scim_bulk);
-	jsonw_key(&w, "maxOperations");
-	jsonw_int(&w, o->scim_bulk ? o->scim_bulk_max : 0);
-	jsonw_key(&w, "maxPayloadSize");
-	jsonw_int(&w, o->scim_bulk ? EMU_BODY_MAX : 0);
+	jsonw_object_bool(&w, "supported", o->scim_bulk);
+	jsonw_object_int(&w, "maxOperations",
+			 o->scim_bulk ? o->scim_bulk_max : 0);
+	jsonw_object_int(&w, "maxPayloadSize", o->scim_bulk ? EMU_BODY_MAX : 0);
 	jsonw_object_end(&w);
 	jsonw_key(&w, "filter");
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "supported");
-	jsonw_bool(&w, false);
-	jsonw_key(&w, "maxResults");
-	jsonw_int(&w, emu->cfg.max_page);
+	jsonw_object_bool(&w, "supported", false);
+	jsonw_object_int(&w, "maxResults", emu->cfg.max_page);
 	jsonw_object_end(&w);
 	jsonw_key(&w, "changePassword");
 	jsonw_raw(&w, "{\"supported\":false}");
@@ -284,18 +265,16 @@ static void bulk_operation(struct emu *emu, struct jsonw *w, const cJSON *op,
 		(*errors)++;
 	snprintf(code, sizeof(code), "%d", status);
 	jsonw_object_begin(w);
-	jsonw_key(w, "method");
-	jsonw_string(w, cJSON_IsString(method) ? method->valuestring : NULL);
-	if (cJSON_IsString(bulk_id)) {
-		jsonw_key(w, "bulkId");
-		jsonw_string(w, bulk_id->valuestring);
-	}
+	jsonw_object_string(w, "method",
+			    cJSON_IsString(method) ? method->valuestring
+						   : NULL);
+	if (cJSON_IsString(bulk_id))
+		jsonw_object_string(w, "bulkId", bulk_id->valuestring);
 	if (id) {
 		jsonw_key(w, "location");
 		user_location(w, emu, id);
 	}
-	jsonw_key(w, "status");
-	jsonw_string(w, code);
+	jsonw_object_string(w, "status", code);
 	if (msg) {
 		jsonw_key(w, "response");
 		error_object(w, status, msg);

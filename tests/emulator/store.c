@@ -529,26 +529,16 @@ int store_user_from_json(struct emu_store *s, const cJSON *j,
 void store_user_to_json(struct jsonw *w, const struct emu_user *u)
 {
 	jsonw_object_begin(w);
-	jsonw_key(w, "id");
-	jsonw_string(w, u->id);
-	jsonw_key(w, "email");
-	jsonw_string(w, u->email);
-	jsonw_key(w, "username");
-	jsonw_string(w, u->username);
-	jsonw_key(w, "name");
-	jsonw_string(w, u->name);
-	jsonw_key(w, "type");
-	jsonw_string(w, type_names[u->type]);
-	jsonw_key(w, "status");
-	jsonw_string(w, status_names[u->status]);
-	jsonw_key(w, "undeletable");
-	jsonw_bool(w, u->undeletable);
-	jsonw_key(w, "referenced");
-	jsonw_bool(w, u->referenced);
-	jsonw_key(w, "vanishing");
-	jsonw_bool(w, u->vanishing);
-	jsonw_key(w, "fail_delete");
-	jsonw_int(w, u->fail_delete);
+	jsonw_object_string(w, "id", u->id);
+	jsonw_object_string(w, "email", u->email);
+	jsonw_object_string(w, "username", u->username);
+	jsonw_object_string(w, "name", u->name);
+	jsonw_object_string(w, "type", type_names[u->type]);
+	jsonw_object_string(w, "status", status_names[u->status]);
+	jsonw_object_bool(w, "undeletable", u->undeletable);
+	jsonw_object_bool(w, "referenced", u->referenced);
+	jsonw_object_bool(w, "vanishing", u->vanishing);
+	jsonw_object_int(w, "fail_delete", u->fail_delete);
 	if (u->vendor_type) {
 		jsonw_key(w, "vendor_type");
 		jsonw_raw(w, u->vendor_type);

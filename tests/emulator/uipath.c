@@ -26,10 +26,8 @@ static void error(struct emu_req *r, int status, const char *msg)
 	strbuf_reset(&r->out);
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "message");
-	jsonw_string(&w, msg);
-	jsonw_key(&w, "errorCode");
-	jsonw_int(&w, status);
+	jsonw_object_string(&w, "message", msg);
+	jsonw_object_int(&w, "errorCode", status);
 	jsonw_object_end(&w);
 	emu_reply(r, status, "application/json; charset=utf-8");
 }
@@ -52,20 +50,14 @@ static void user_json(struct jsonw *w, struct emu *emu,
 	(void)emu;
 	user_split_name(u, &first, &first_len, &last);
 	jsonw_object_begin(w);
-	jsonw_key(w, "id");
-	jsonw_string(w, u->id);
-	jsonw_key(w, "userName");
-	jsonw_string(w, u->username);
-	jsonw_key(w, "email");
-	jsonw_string(w, u->email);
+	jsonw_object_string(w, "id", u->id);
+	jsonw_object_string(w, "userName", u->username);
+	jsonw_object_string(w, "email", u->email);
 	jsonw_key(w, "name");
 	jsonw_stringn(w, first, first_len);
-	jsonw_key(w, "surname");
-	jsonw_string(w, last);
-	jsonw_key(w, "displayName");
-	jsonw_string(w, u->name);
-	jsonw_key(w, "isActive");
-	jsonw_bool(w, u->status == EMU_ACTIVE);
+	jsonw_object_string(w, "surname", last);
+	jsonw_object_string(w, "displayName", u->name);
+	jsonw_object_bool(w, "isActive", u->status == EMU_ACTIVE);
 	jsonw_key(w, "type");
 	if (u->vendor_type)
 		jsonw_raw(w, u->vendor_type);
@@ -103,14 +95,12 @@ static void token(struct emu *emu, struct emu_req *r)
 		r->auth = EMU_AUTH_OK;
 		jsonw_init(&w, &r->out, false);
 		jsonw_object_begin(&w);
-		jsonw_key(&w, "access_token");
-		jsonw_string(&w, auth_issue(emu, false, NULL));
-		jsonw_key(&w, "expires_in");
-		jsonw_int(&w, auth_ttl(emu));
-		jsonw_key(&w, "token_type");
-		jsonw_string(&w, "Bearer");
-		jsonw_key(&w, "scope");
-		jsonw_string(&w, scope && *scope ? scope : DEFAULT_SCOPE);
+		jsonw_object_string(&w, "access_token",
+				    auth_issue(emu, false, NULL));
+		jsonw_object_int(&w, "expires_in", auth_ttl(emu));
+		jsonw_object_string(&w, "token_type", "Bearer");
+		jsonw_object_string(&w, "scope",
+				    scope && *scope ? scope : DEFAULT_SCOPE);
 		jsonw_object_end(&w);
 		emu_reply(r, 200, "application/json; charset=utf-8");
 	}
@@ -136,8 +126,7 @@ static void list(struct emu *emu, struct emu_req *r)
 	strbuf_grow(&r->out, (size_t)top * 256);
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
-	jsonw_key(&w, "totalCount");
-	jsonw_int(&w, (long long)s->listed);
+	jsonw_object_int(&w, "totalCount", (long long)s->listed);
 	jsonw_key(&w, "results");
 	jsonw_array_begin(&w);
 	n = top;

@@ -125,8 +125,14 @@ static void test_jsonw_nesting(void **state)
 	jsonw_key(&w, "b");
 	jsonw_object_begin(&w);
 	jsonw_object_end(&w);
+	jsonw_object_string(&w, "s", "x\"");
+	jsonw_object_int(&w, "i", -2);
+	jsonw_object_double(&w, "d", 0.5);
+	jsonw_object_bool(&w, "f", false);
 	jsonw_object_end(&w);
-	assert_string_equal(sb.buf, "{\"a\":[1,null,true],\"b\":{}}");
+	assert_string_equal(sb.buf, "{\"a\":[1,null,true],\"b\":{},"
+				    "\"s\":\"x\\\"\",\"i\":-2,\"d\":0.5,"
+				    "\"f\":false}");
 	strbuf_release(&sb);
 }
 
