@@ -53,16 +53,8 @@ static void tenant_plan_release(struct tenant_plan *tp)
 	free(tp->error);
 }
 
-void plan_release(struct plan *p)
+void plan_source_release(struct plan_source *s)
 {
-	struct plan_source *s = &p->source;
-	size_t i;
-
-	for (i = 0; i < p->ntenants; i++)
-		tenant_plan_release(&p->tenants[i]);
-	free(p->tenants);
-	free(p->tool_version);
-	free(p->created);
 	free(s->path);
 	free(s->sha256);
 	free(s->url);
@@ -71,6 +63,19 @@ void plan_release(struct plan *p)
 	free(s->author);
 	free(s->subject);
 	free(s->live);
+	memset(s, 0, sizeof(*s));
+}
+
+void plan_release(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntenants; i++)
+		tenant_plan_release(&p->tenants[i]);
+	free(p->tenants);
+	free(p->tool_version);
+	free(p->created);
+	plan_source_release(&p->source);
 	arena_release(&p->arena);
 	plan_init(p);
 }

@@ -86,6 +86,7 @@ struct plan {
 
 void plan_init(struct plan *p);
 void plan_release(struct plan *p);
+void plan_source_release(struct plan_source *s);
 struct tenant_plan *plan_add_tenant(struct plan *p);
 /* Copies u into the tenant's deletions (strings into the plan's arena). */
 void plan_add_delete(struct plan *p, struct tenant_plan *tp,

@@ -35,7 +35,6 @@ struct source_spec {
 int source_load(const struct source_spec *spec, unsigned flags,
 		struct config *c, struct plan_source *prov, struct diags *d,
 		struct err *e);
-void plan_source_release(struct plan_source *s);
 
 /* What a running tenant is doing, for progress lines. */
 struct progress {

@@ -10,19 +10,6 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-void plan_source_release(struct plan_source *s)
-{
-	free(s->path);
-	free(s->sha256);
-	free(s->url);
-	free(s->ref);
-	free(s->commit);
-	free(s->author);
-	free(s->subject);
-	free(s->live);
-	memset(s, 0, sizeof(*s));
-}
-
 /* Files named in the YAML are read from the same commit. */
 struct git_reader {
 	struct gitsrc *g;
