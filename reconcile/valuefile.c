@@ -149,7 +149,7 @@ static int parse_csv(const char *name, const char *data, size_t len,
 				c.line);
 			goto out;
 		}
-		if (column && !strcmp(sb.buf ? sb.buf : "", column))
+		if (column && !strcmp(strbuf_str(&sb), column))
 			want = ncols;
 		if (column && caseless < 0 &&
 		    !strcasecmp(strbuf_str(&sb), column))
