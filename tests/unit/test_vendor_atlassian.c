@@ -16,20 +16,9 @@ static const char yaml[] = "version: 1\n"
 
 static int setup(void **state)
 {
-	struct vt *t = xcalloc(1, sizeof(*t));
-
 	setenv("VT_USER", "me@acme.com", 1);
 	setenv("VT_SECRET", "tok", 1);
-	vt_open(t, yaml);
-	*state = t;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	vt_close(*state);
-	free(*state);
-	return 0;
+	return vt_setup(state, yaml);
 }
 
 static void test_requests(void **state)
@@ -176,13 +165,15 @@ static void test_delete_outcomes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requests, setup,
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_page, setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_caller, setup, teardown),
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_caller, setup,
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_delete_outcomes, setup,
-						teardown),
+						vt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

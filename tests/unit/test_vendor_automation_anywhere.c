@@ -25,14 +25,10 @@ static const char login_answer[] =
 
 static int setup_with(void **state, const char *yaml)
 {
-	struct vt *t = xcalloc(1, sizeof(*t));
-
 	setenv("VT_USER", "robot-admin", 1);
 	/* a quote and a backslash: the JSON body must escape them */
 	setenv("VT_SECRET", "pa\"ss\\word", 1);
-	vt_open(t, yaml);
-	*state = t;
-	return 0;
+	return vt_setup(state, yaml);
 }
 
 static int setup(void **state)
@@ -43,13 +39,6 @@ static int setup(void **state)
 static int setup_key_v2(void **state)
 {
 	return setup_with(state, YAML(API_KEY, "api_version: v2"));
-}
-
-static int teardown(void **state)
-{
-	vt_close(*state);
-	free(*state);
-	return 0;
 }
 
 /* The request's JSON body, parsed (the caller deletes it). */
@@ -467,19 +456,20 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_authentication, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_refresh_then_credentials,
-						setup, teardown),
+						setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_authentication_answers,
-						setup, teardown),
+						setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_api_key_and_v2,
-						setup_key_v2, teardown),
-		cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page, setup, teardown),
+						setup_key_v2, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_requests, setup,
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_page, setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_delete_outcomes, setup,
-						teardown),
+						vt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,12 +17,8 @@
 
 static int setup_with(void **state, const char *yaml)
 {
-	struct vt *t = xcalloc(1, sizeof(*t));
-
 	setenv("VT_SECRET", "tok", 1);
-	vt_open(t, yaml);
-	*state = t;
-	return 0;
+	return vt_setup(state, yaml);
 }
 
 static int setup(void **state)
@@ -33,13 +29,6 @@ static int setup(void **state)
 static int setup_path(void **state)
 {
 	return setup_with(state, YAML("users_path: v2/people"));
-}
-
-static int teardown(void **state)
-{
-	vt_close(*state);
-	free(*state);
-	return 0;
 }
 
 static void test_requests(void **state)
@@ -326,16 +315,17 @@ static void test_delete_outcomes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requests, setup,
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_users_path, setup_path,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_page, setup, teardown),
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_page, setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_next_links, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_delete_outcomes, setup,
-						teardown),
+						vt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

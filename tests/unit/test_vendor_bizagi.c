@@ -19,14 +19,10 @@
 
 static int setup_with(void **state, const char *yaml)
 {
-	struct vt *t = xcalloc(1, sizeof(*t));
-
 	setenv("VT_USER", "client-1", 1);
 	setenv("VT_SECRET", "s3cr&t", 1);
 	setenv("VT_TOKEN_URL", "https://login.acme.example/token", 1);
-	vt_open(t, yaml);
-	*state = t;
-	return 0;
+	return vt_setup(state, yaml);
 }
 
 static int setup(void **state)
@@ -39,13 +35,6 @@ static int setup_scope(void **state)
 	return setup_with(state, YAML(", scope: \"api offline\", token_url: "
 				      "\"${env:VT_TOKEN_URL}\"",
 				      "environment: development"));
-}
-
-static int teardown(void **state)
-{
-	vt_close(*state);
-	free(*state);
-	return 0;
 }
 
 static void test_token_request(void **state)
@@ -387,20 +376,21 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_token_request, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_token_request_scope_and_url, setup_scope,
-			teardown),
+			vt_teardown),
 		cmocka_unit_test_setup_teardown(test_token_answers, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_page, setup, teardown),
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_requests, setup,
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_page, setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_delete_outcomes, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_mass_user_deletion_step,
-						setup, teardown),
+						setup, vt_teardown),
 		cmocka_unit_test(test_plan_tenant),
 	};
 

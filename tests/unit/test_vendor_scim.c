@@ -16,12 +16,8 @@
 
 static int setup_with(void **state, const char *yaml)
 {
-	struct vt *t = xcalloc(1, sizeof(*t));
-
 	setenv("VT_SECRET", "tok", 1);
-	vt_open(t, yaml);
-	*state = t;
-	return 0;
+	return vt_setup(state, yaml);
 }
 
 static int setup(void **state)
@@ -32,13 +28,6 @@ static int setup(void **state)
 static int setup_never(void **state)
 {
 	return setup_with(state, YAML("use_bulk: never"));
-}
-
-static int teardown(void **state)
-{
-	vt_close(*state);
-	free(*state);
-	return 0;
 }
 
 static const char spc_bulk[] =
@@ -278,19 +267,21 @@ static void test_single_outcomes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_requests, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requests, setup,
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_from_discovery, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_use_bulk_never,
-						setup_never, teardown),
-		cmocka_unit_test_setup_teardown(test_page, setup, teardown),
+						setup_never, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_page, setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_caller, setup, teardown),
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_caller, setup,
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_outcomes, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_single_outcomes, setup,
-						teardown),
+						vt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

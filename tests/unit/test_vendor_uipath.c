@@ -21,15 +21,11 @@
 
 static int setup_with(void **state, const char *yaml)
 {
-	struct vt *t = xcalloc(1, sizeof(*t));
-
 	setenv("VT_USER", "app id", 1);
 	setenv("VT_SECRET", "s&cret=1", 1);
 	setenv("VT_SCOPE", "OR.Users PM.User", 1);
 	setenv("VT_TOKEN_URL", "https://login.acme.example/token", 1);
-	vt_open(t, yaml);
-	*state = t;
-	return 0;
+	return vt_setup(state, yaml);
 }
 
 static int setup(void **state)
@@ -48,13 +44,6 @@ static int setup_token_url(void **state)
 {
 	return setup_with(state,
 			  YAML("      token_url: ${env:VT_TOKEN_URL}\n", ""));
-}
-
-static int teardown(void **state)
-{
-	vt_close(*state);
-	free(*state);
-	return 0;
 }
 
 static void test_token_request(void **state)
@@ -407,22 +396,22 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_token_request, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_standalone_requests,
-						setup_standalone, teardown),
+						setup_standalone, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_token_url, setup_token_url,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_delete_requests,
-						setup, teardown),
+						setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_token_answers, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_page, setup, teardown),
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_page, setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_single_outcomes, setup,
-						teardown),
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_outcomes, setup,
-						teardown),
+						vt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

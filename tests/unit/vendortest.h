@@ -18,9 +18,13 @@ struct vt {
 	struct userstore users;
 };
 
-/* A session for the first tenant of yaml (secrets from the environment). */
-static inline void vt_open(struct vt *t, const char *yaml)
+/*
+ * cmocka setup: a session for the first tenant of yaml (secrets from the
+ * environment) in *state.
+ */
+static inline int vt_setup(void **state, const char *yaml)
 {
+	struct vt *t = xcalloc(1, sizeof(*t));
 	struct err e;
 
 	load_config(&t->c, yaml, NULL);
@@ -28,14 +32,20 @@ static inline void vt_open(struct vt *t, const char *yaml)
 	if (session_open(&t->s, &t->c.tenants[0], t->engine, &e) < 0)
 		fail_msg("session: %s", e.msg);
 	userstore_init(&t->users);
+	*state = t;
+	return 0;
 }
 
-static inline void vt_close(struct vt *t)
+static inline int vt_teardown(void **state)
 {
+	struct vt *t = *state;
+
 	userstore_release(&t->users);
 	session_close(&t->s);
 	engine_free(t->engine);
 	config_release(&t->c);
+	free(t);
+	return 0;
 }
 
 /* A recorded answer. */
