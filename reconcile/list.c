@@ -108,12 +108,15 @@ static void cover(struct listing *l, long start, long end)
 /* The first offset neither received nor asked for. */
 static long first_gap(const struct listing *l)
 {
-	size_t n = l->nloose + l->nasked, i;
-	struct list_span *iv = xmalloc((n + 1) * sizeof(*iv));
+	size_t n = 0, i;
+	struct list_span *iv =
+		xmalloc((l->nloose + l->nasked + 1) * sizeof(*iv));
 	long x = l->covered;
 
-	memcpy(iv, l->loose, l->nloose * sizeof(*iv));
-	memcpy(iv + l->nloose, l->asked, l->nasked * sizeof(*iv));
+	for (i = 0; i < l->nloose; i++)
+		iv[n++] = l->loose[i];
+	for (i = 0; i < l->nasked; i++)
+		iv[n++] = l->asked[i];
 	qsort(iv, n, sizeof(*iv), by_start);
 	for (i = 0; i < n && iv[i].start <= x; i++)
 		if (iv[i].end > x)
