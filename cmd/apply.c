@@ -129,7 +129,7 @@ static int exec_apply(int argc, char **argv)
 	struct source_spec src = { 0 };
 	struct apply_opts ao = { 0 };
 	struct plan_opts po = { 0 };
-	struct apply_result res = { { 0 }, 0, 0, false, NULL };
+	struct apply_result res = { .journal = NULL };
 	const char **tenants = xcalloc((size_t)argc + 1, sizeof(*tenants));
 	const char *plan_file = NULL;
 	char *journal = NULL, *saved = NULL;
@@ -277,7 +277,7 @@ static int exec_apply(int argc, char **argv)
 		attempted += res.counts[i];
 	if (res.interrupted)
 		rc = EXIT_INTERRUPTED;
-	else if (res.listing_failed && !attempted)
+	else if (res.listing_failed && !res.listing_partial && !attempted)
 		rc = EXIT_ERROR;
 	else if (res.counts[OUTCOME_FAILED] || res.counts[OUTCOME_BLOCKED] ||
 		 res.not_attempted)

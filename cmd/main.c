@@ -8,6 +8,7 @@
 
 #include "cmd/cmd.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 
 struct globals globals;
 
@@ -56,13 +57,11 @@ void cmd_print_help(const struct cmd_entry *cmd, FILE *f)
 
 void cmd_message_line(const char *prefix, const char *text)
 {
-	const unsigned char *p = (const unsigned char *)text;
+	char *clean = text_cleaned(text);
 
-	/* vendor text may hold escape sequences: never to the terminal */
-	fprintf(stderr, "userprune: %s", prefix);
-	for (; *p; p++)
-		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
-	fputc('\n', stderr);
+	/* vendor text may hold escape sequences and echoed secrets */
+	fprintf(stderr, "userprune: %s%s\n", prefix, clean);
+	free(clean);
 }
 
 static void vmsg(const char *prefix, const char *fmt, va_list ap)

@@ -293,32 +293,16 @@ static void describe_change(const struct plan_user *p, const struct user *u,
 		strbuf_addf(&sb, "status was %s, now %s; ",
 			    user_status_name(p->status),
 			    user_status_name((enum user_status)u->status));
+	if (p->type != u->type)
+		strbuf_addf(&sb, "type was %s, now %s; ",
+			    user_type_name(p->type),
+			    user_type_name((enum user_type)u->type));
 #undef CHANGED
 	if (sb.len > 2)
 		sb.buf[sb.len - 2] = '\0';
 	snprintf(buf, n, "changed since the plan: %s",
 		 sb.len ? sb.buf : "fingerprint differs");
 	strbuf_release(&sb);
-}
-
-/*
- * Whether the tenant lost more than half of the users the plan expected
- * to remain, while some planned user would be judged gone on it.
- */
-static bool shrank(const struct tenant_apply *ta)
-{
-	const struct tenant_plan *tp = ta->tp;
-	size_t i, remain = tp->counts.live - tp->ndel;
-
-	if (remain < 20 || ta->live.n * 2 >= remain)
-		return false;
-	for (i = 0; i < tp->ndel; i++)
-		if (!userstore_find(&ta->live, tp->del[i].id) &&
-		    !(ta->a->resuming &&
-		      journal_is_done(&ta->a->resume, tp->t.name,
-				      tp->del[i].id)))
-			return true;
-	return false;
 }
 
 static void listed(void *arg, struct listing *l)
@@ -330,29 +314,19 @@ static void listed(void *arg, struct listing *l)
 	size_t i, absent = 0, skipped = 0, resumed = 0;
 
 	if (l->failed) {
+		/*
+		 * Never judge a planned user gone on a listing that is not
+		 * whole: recorded "absent", they would be ended for good.
+		 */
 		if (!engine_stopping(a->e)) {
 			say(a, MSG_ERROR,
 			    "%s: listing failed, nothing deleted in this "
 			    "tenant: %s",
 			    tp->t.name, l->error);
 			a->r->listing_failed++;
+			if (l->partial)
+				a->r->listing_partial++;
 		}
-		a->r->not_attempted += tp->ndel;
-		ta->phase = DONE;
-		return;
-	}
-	if (shrank(ta)) {
-		/*
-		 * Half the tenant gone since the plan is more likely a listing
-		 * that lost its permission than a fact: recording the planned
-		 * users "absent" would end them for good.
-		 */
-		say(a, MSG_ERROR,
-		    "%s: the listing now has %zu users, the plan saw %zu and "
-		    "deletes %zu: not judging planned users gone on that; make "
-		    "a new plan if it is right",
-		    tp->t.name, ta->live.n, tp->counts.live, tp->ndel);
-		a->r->listing_failed++;
 		a->r->not_attempted += tp->ndel;
 		ta->phase = DONE;
 		return;

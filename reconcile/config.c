@@ -19,6 +19,7 @@
 #include "util/fileio.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
+#include "util/url.h"
 #include "util/utf8.h"
 #include "util/xalloc.h"
 
@@ -632,21 +633,6 @@ static void load_secret(struct loader *L, const struct ynode *map,
 	free(abs);
 }
 
-static bool is_loopback_host(const char *host, size_t len)
-{
-	char buf[256];
-	int a;
-
-	if (len >= sizeof(buf))
-		return false;
-	memcpy(buf, host, len);
-	buf[len] = '\0';
-	if (!strcasecmp(buf, "localhost") || !strcmp(buf, "[::1]"))
-		return true;
-	return sscanf(buf, "127.%d.", &a) == 1 &&
-	       strspn(buf, "0123456789.") == len;
-}
-
 int config_check_url(const char *what, char *url, struct err *e)
 {
 	const char *host, *end;
@@ -682,7 +668,7 @@ int config_check_url(const char *what, char *url, struct err *e)
 	}
 	if (len == 0)
 		return err_set(e, "%s '%s' has no host", what, url);
-	if (!https && !is_loopback_host(host, len))
+	if (!https && !url_host_is_loopback(host, len))
 		return err_set(e,
 			       "%s '%s' must use https (plain http is allowed "
 			       "only to loopback addresses)",
@@ -942,9 +928,11 @@ static void release_matchers(struct matcher_list *l)
 
 /* ---- policy, limits, tls ---- */
 
-static const char *const policy_keys[] = { "max_deletions",
-					   "max_delete_percent", "canary",
-					   "allow_empty_keep", NULL };
+static const char *const policy_keys[] = {
+	"max_deletions", "max_delete_percent",
+	"canary",	 "allow_empty_keep",
+	"verify",	 NULL
+};
 static const char *const limits_keys[] = {
 	"concurrency", "requests_per_second", "daily_request_budget",
 	"batch_size",  "timeout_seconds",     "max_attempts",
@@ -954,7 +942,8 @@ static const char *const limits_keys[] = {
 /* Which policy fields a mapping set, so tenant values override defaults. */
 struct policy_set {
 	struct policy p;
-	bool max_deletions, max_delete_percent, canary, allow_empty_keep;
+	bool max_deletions, max_delete_percent, canary, allow_empty_keep,
+		verify;
 };
 
 struct limits_set {
@@ -988,6 +977,8 @@ static void load_policy(struct loader *L, const struct ynode *n,
 	if ((v = get(n, "allow_empty_keep")) &&
 	    get_bool(L, v, "allow_empty_keep", &ps->p.allow_empty_keep))
 		ps->allow_empty_keep = true;
+	if ((v = get(n, "verify")) && get_bool(L, v, "verify", &ps->p.verify))
+		ps->verify = true;
 }
 
 static void load_limits(struct loader *L, const struct ynode *n,
@@ -1345,13 +1336,17 @@ static void merge_limits(struct limits *out, const struct limits_set *t,
 static void merge_policy(struct policy *out, const struct policy_set *t,
 			 const struct policy_set *d)
 {
-	static const struct policy builtin = { 100, 50, 1, false };
+	static const struct policy builtin = { .max_deletions = 100,
+					       .max_delete_percent = 50,
+					       .canary = 1,
+					       .verify = true };
 
 #define PICK(f) out->f = t->f ? t->p.f : d->f ? d->p.f : builtin.f
 	PICK(max_deletions);
 	PICK(max_delete_percent);
 	PICK(canary);
 	PICK(allow_empty_keep);
+	PICK(verify);
 #undef PICK
 }
 

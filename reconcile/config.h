@@ -49,6 +49,7 @@ struct policy {
 	int max_delete_percent;
 	int canary;
 	bool allow_empty_keep;
+	bool verify; /* list again after deleting, and check the outcomes */
 };
 
 struct matcher_list {

@@ -4,10 +4,29 @@
 #include "reconcile/diff.h"
 #include "reconcile/match.h"
 #include "util/strbuf.h"
-#include "util/utf8.h"
 #include "util/xalloc.h"
 
-#define UNMATCHED_SHOWN 5
+#define UNMATCHED_SHOWN	 5
+#define UNNAMEABLE_SHOWN 5
+
+/*
+ * An id that holds a NUL (seen as U+001A), a control character or bytes
+ * that are not UTF-8 could be cut, altered or mistaken for another on its
+ * way into a plan file or a URL: such a user is left alone, and named.
+ */
+static void warn_unnameable(struct tenant_plan *tp, const struct user *u,
+			    size_t nth)
+{
+	if (nth >= UNNAMEABLE_SHOWN)
+		return;
+	tenant_plan_warn(tp,
+			 "user '%s' (username %s, email %s, name %s) is left "
+			 "alone: its id holds a control character or is not "
+			 "UTF-8, so no request could name it exactly",
+			 u->id, u->username ? u->username : "none",
+			 u->email ? u->email : "none",
+			 u->name ? u->name : "none");
+}
 
 /* A non-human account is in scope only where an include names its type. */
 static bool included(const struct matcher_list *inc, struct matchset *ms,
@@ -159,24 +178,18 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 			n->protected ++;
 		else if (kept)
 			n->kept++;
-		else if (utf8_check((const unsigned char *)u->id,
-				    strlen(u->id)) != strlen(u->id))
-			unnameable++;
+		else if (!user_id_plannable(u->id))
+			warn_unnameable(tp, u, unnameable++);
 		else
 			plan_add_delete(p, tp, u, "not in keep list");
 	}
 	n->delete = tp->ndel;
-	/*
-	 * A plan file is JSON: an id that is not UTF-8 would be written
-	 * altered, and apply would delete by the altered id. Left alone.
-	 */
-	if (unnameable) {
-		n->protected += unnameable;
+	if (unnameable > UNNAMEABLE_SHOWN)
 		tenant_plan_warn(tp,
-				 "%zu users whose ids are not valid UTF-8 are "
-				 "left alone: a plan cannot name them exactly",
-				 unnameable);
-	}
+				 "%zu more users whose ids hold control "
+				 "characters or are not UTF-8 are left alone",
+				 unnameable - UNNAMEABLE_SHOWN);
+	n->protected += unnameable;
 
 	file_guards(tp, in->config, &t->keep);
 	file_guards(tp, in->config, &t->protect);

@@ -23,6 +23,8 @@
 
 #include "reconcile/engine.h"
 #include "util/strbuf.h"
+#include "util/text.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 #include "util/clock.h"
 
@@ -38,6 +40,8 @@
  */
 #define TOKEN_READY 0.8
 #define OK_RING	    512
+/* Bytes of a body read for a message excerpt. */
+#define EXCERPT_SCAN 1024
 
 struct pending {
 	struct http_request *req;
@@ -180,56 +184,6 @@ void http_set_form(struct http_request *r, char *body)
 	http_add_header(r, "Content-Type: application/x-www-form-urlencoded");
 }
 
-char *url_encode(const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	struct strbuf sb = STRBUF_INIT;
-
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.' || c == '~') {
-			strbuf_addch(&sb, c);
-		} else {
-			strbuf_addch(&sb, '%');
-			strbuf_addch(&sb, hex[c >> 4]);
-			strbuf_addch(&sb, hex[c & 15]);
-		}
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-char *base64_encode(const void *data, size_t len)
-{
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqr"
-				  "stuvwxyz0123456789+/";
-	const unsigned char *p = data;
-	char *out = xmalloc(4 * ((len + 2) / 3) + 1), *o = out;
-	size_t i;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		*o++ = tbl[p[i] >> 2];
-		*o++ = tbl[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-		*o++ = tbl[((p[i + 1] & 15) << 2) | (p[i + 2] >> 6)];
-		*o++ = tbl[p[i + 2] & 63];
-	}
-	if (i < len) {
-		*o++ = tbl[p[i] >> 2];
-		if (i + 1 < len) {
-			*o++ = tbl[((p[i] & 3) << 4) | (p[i + 1] >> 4)];
-			*o++ = tbl[(p[i + 1] & 15) << 2];
-		} else {
-			*o++ = tbl[(p[i] & 3) << 4];
-			*o++ = '=';
-		}
-		*o++ = '=';
-	}
-	*o = '\0';
-	return out;
-}
-
 const char *url_path(const char *url)
 {
 	const char *p = strstr(url, "://");
@@ -243,27 +197,10 @@ const char *url_path(const char *url)
 
 void http_excerpt(const struct http_response *res, char *buf, size_t n)
 {
-	size_t i = 0, j = 0;
-
-	/* on one line, printable only, runs of white space as one */
-	for (; i < res->len && j + 4 < n && i < 400; i++) {
-		unsigned char c = (unsigned char)res->body[i];
-
-		if (c == '\n' || c == '\r' || c == '\t')
-			c = ' ';
-		if (c < 0x20 || c == 0x7f ||
-		    (c == ' ' && j && buf[j - 1] == ' '))
-			continue;
-		buf[j++] = (char)c;
-	}
-	while (j && buf[j - 1] == ' ')
-		j--;
-	if (i < res->len && j + 4 <= n) {
-		memcpy(buf + j, "...", 3);
-		j += 3;
-	}
-	if (n)
-		buf[j < n ? j : n - 1] = '\0';
+	/* the start of a body is enough to say what it is */
+	text_excerpt(buf, n, res->body ? res->body : "",
+		     res->len < EXCERPT_SCAN ? res->len : EXCERPT_SCAN,
+		     res->len > EXCERPT_SCAN);
 }
 
 void http_describe(const struct http_response *res, char *buf, size_t n)
@@ -641,6 +578,20 @@ static void start(struct lane *l, struct pending *p, char *auth_header)
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	/* the path names exactly one user: never "normalised" to another */
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	/* a proxy for a loopback tenant would receive its credentials */
+	if (url_is_loopback(r->url))
+		curl_easy_setopt(c, CURLOPT_PROXY, "");
+	if (r->no_retry) {
+		/*
+		 * libcurl re-sends a request silently when a reused
+		 * connection turns out to be closed; a request that must go
+		 * at most once gets a connection of its own, never reused.
+		 */
+		curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+		curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+	}
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (l->ca_file)
@@ -908,8 +859,8 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 			now + (p->rl_reset < RETRY_AFTER_MAX ? p->rl_reset
 							     : RETRY_AFTER_MAX);
 
-	if (status == 401 && !p->req->is_auth && l->auth.refresh &&
-	    !p->auth_retried && !e->stopping) {
+	if (status == 401 && !p->req->is_auth && !p->req->no_retry &&
+	    l->auth.refresh && !p->auth_retried && !e->stopping) {
 		/* the token expired or was revoked: renew it once */
 		p->auth_retried = true;
 		p->req->attempts--;

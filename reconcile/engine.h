@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "reconcile/vendors/vendor.h"
+#include "util/encode.h"
 #include "util/err.h"
 
 /* Responses larger than this are refused (a listing page is far smaller). */
@@ -119,10 +120,6 @@ void http_add_header(struct http_request *r, const char *fmt, ...)
 void http_set_json(struct http_request *r, char *body);
 /* Sets a form body (taking ownership) and its Content-Type. */
 void http_set_form(struct http_request *r, char *body);
-/* URL-encodes s (RFC 3986 unreserved kept) into a new string. */
-char *url_encode(const char *s);
-/* base64 of data into a new string. */
-char *base64_encode(const void *data, size_t len);
 /* The path and query of url (after the origin), for messages. */
 const char *url_path(const char *url);
 

@@ -15,6 +15,7 @@
 #include "util/jsonw.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 #include "util/clock.h"
 
@@ -95,6 +96,15 @@ static void begin(struct jsonw *w, struct strbuf *sb, const char *type)
 	jsonw_object_begin(w);
 	jsonw_object_string(w, "type", type);
 	jsonw_object_string(w, "time", t);
+}
+
+/* A detail from a vendor's answer: cleaned and redacted (util/text.h). */
+static void put_text(struct jsonw *w, const char *key, const char *s)
+{
+	char *clean = text_cleaned(s);
+
+	jsonw_object_string(w, key, clean);
+	free(clean);
 }
 
 static void random_id(char out[33])
@@ -183,7 +193,7 @@ void journal_outcome(struct journal *j, const char *tenant, const char *vendor,
 	else
 		jsonw_null(&w);
 	jsonw_object_int(&w, "attempts", attempts);
-	jsonw_object_string(&w, "detail", r->detail[0] ? r->detail : NULL);
+	put_text(&w, "detail", r->detail[0] ? r->detail : NULL);
 	jsonw_object_end(&w);
 	put(j, &sb);
 	strbuf_release(&sb);
@@ -206,7 +216,7 @@ void journal_step(struct journal *j, const char *tenant, const char *vendor,
 		jsonw_int(&w, status);
 	else
 		jsonw_null(&w);
-	jsonw_object_string(&w, "detail", detail);
+	put_text(&w, "detail", detail);
 	jsonw_object_end(&w);
 	put(j, &sb);
 	strbuf_release(&sb);

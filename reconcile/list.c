@@ -159,24 +159,62 @@ static int by_offset(const void *a, const void *b)
 	return x->offset < y->offset ? -1 : x->offset > y->offset;
 }
 
-/* All offsets below the end are in: put users in offset order. */
+/*
+ * All offsets below the end are in: check that the listing is whole (no
+ * users after the end, at least as many users as any page counted), then
+ * put users in offset order.
+ */
 static void complete(struct listing *l)
 {
-	uint32_t *order = xmalloc((l->out->n + 1) * sizeof(*order));
+	uint32_t *order;
 	long b = bound(l);
 	size_t i, j, n = 0;
 
 	qsort(l->pages, l->npages, sizeof(*l->pages), by_offset);
 	for (i = 0; i < l->npages; i++) {
-		/* pages past an empty page are not part of the listing */
-		if (b >= 0 && l->pages[i].offset >= b)
-			continue;
+		if (b >= 0 && l->pages[i].offset >= b && l->pages[i].count) {
+			fail(l,
+			     "the page at offset %ld holds %zu users although "
+			     "the page at offset %ld was empty: the listing is "
+			     "inconsistent, so incomplete",
+			     l->pages[i].offset, l->pages[i].count, b);
+			finish(l);
+			return;
+		}
+	}
+	if (l->total >= 0 && l->out->n + l->skipped < (size_t)l->total) {
+		fail(l,
+		     "%zu distinct users listed, but a page counted %ld: the "
+		     "listing is incomplete",
+		     l->out->n + l->skipped, l->total);
+		finish(l);
+		return;
+	}
+	order = xmalloc((l->out->n + 1) * sizeof(*order));
+	for (i = 0; i < l->npages; i++)
 		for (j = 0; j < l->pages[i].added; j++)
 			order[n++] = (uint32_t)(l->pages[i].first + j);
-	}
 	userstore_select(l->out, order, n);
 	free(order);
 	finish(l);
+}
+
+/* ---- cursors ---- */
+
+/*
+ * Remembers a link or cursor; false when it was seen before (a cycle,
+ * which would otherwise run until the request budget is spent).
+ */
+static bool cursor_new(struct listing *l, const char *c)
+{
+	size_t len = strlen(c);
+	int inserted;
+
+	if (hmap_get(&l->cursors, c, len))
+		return false;
+	hmap_put(&l->cursors, arena_strndup(&l->cursor_keys, c, len), len, 0,
+		 &inserted);
+	return true;
 }
 
 static void check_done(struct listing *l)
@@ -220,7 +258,7 @@ static void page_done(void *arg, struct http_request *req,
 {
 	struct ask *a = arg;
 	struct listing *l = a->l;
-	struct page_result pr = { 0, -1, NULL };
+	struct page_result pr = { .total = -1 };
 	struct list_page *pg;
 	size_t before = l->out->n;
 	long seen = l->seen_end; /* the data's end before this page */
@@ -253,16 +291,24 @@ static void page_done(void *arg, struct http_request *req,
 		pg->added = l->out->n - before;
 		if (offset_paged(l))
 			cover(l, pg->offset, pg->offset + (long)pg->count);
+		l->skipped += pr.skipped;
 		if (pr.total >= 0 && pr.total > l->total)
 			l->total = pr.total;
 		if (offset_paged(l) && pr.count == 0 &&
-		    pr.total > a->pg.offset) {
-			/* the vendor counts more: never a listing cut short */
+		    l->total > a->pg.offset) {
+			/* a page counted more: never a listing cut short */
 			fail(l,
-			     "%s %s: an empty page at offset %ld although the "
-			     "answer counts %ld users: the listing is "
+			     "%s %s: an empty page at offset %ld although a "
+			     "page counted %ld users: the listing is "
 			     "incomplete",
-			     req->method, req->url, a->pg.offset, pr.total);
+			     req->method, req->url, a->pg.offset, l->total);
+		} else if (!offset_paged(l) && pr.next &&
+			   !cursor_new(l, pr.next)) {
+			fail(l,
+			     "%s %s: the next page's link or cursor '%.300s' "
+			     "came back a second time: a cycle, the listing is "
+			     "incomplete",
+			     req->method, req->url, pr.next);
 		} else if (offset_paged(l) && pr.count && !pg->added &&
 			   a->pg.offset >= seen) {
 			fail(l,
@@ -306,6 +352,9 @@ static void request_page(struct listing *l, long offset, const char *cursor)
 	a->cursor = xstrdup_or_null(cursor);
 	a->pg.cursor = a->cursor;
 	r = l->s->v->list_request(l->s, &a->pg);
+	/* a link back to a page already asked for is a cycle too */
+	if (!offset_paged(l))
+		cursor_new(l, r->url);
 	l->asked =
 		xgrow(l->asked, &l->askcap, l->nasked + 1, sizeof(*l->asked));
 	l->asked[l->nasked++] =
@@ -371,6 +420,8 @@ void listing_start(struct listing *l, struct session *s, struct userstore *out,
 	l->total = -1;
 	l->end = -1;
 	l->page_size = s->v->page_size > 0 ? s->v->page_size : 100;
+	hmap_init(&l->cursors);
+	arena_init(&l->cursor_keys);
 	if (s->v->discover_request)
 		engine_submit(s->lane, s->v->discover_request(s), discover_done,
 			      l);
@@ -383,5 +434,7 @@ void listing_release(struct listing *l)
 	free(l->pages);
 	free(l->asked);
 	free(l->loose);
+	hmap_release(&l->cursors);
+	arena_release(&l->cursor_keys);
 	memset(l, 0, sizeof(*l));
 }

@@ -10,6 +10,10 @@
  * empty page. The result is the same as a sequential walk: users in
  * offset order, each id once.
  *
+ * A listing is complete or it fails (DESIGN §1.8). It fails when an empty
+ * page comes below the largest total any page reported, when a page after
+ * the empty one holds users, when it ends with fewer distinct users than
+ * that total, and when a next link or cursor comes back a second time.
  * A listing that fails leaves the store incomplete: callers must not plan
  * from it (failed is set, and partial says whether any page had arrived).
  */
@@ -21,6 +25,8 @@
 
 #include "reconcile/session.h"
 #include "reconcile/users.h"
+#include "util/arena.h"
+#include "util/hmap.h"
 
 struct listing;
 typedef void (*listing_done_fn)(void *arg, struct listing *l);
@@ -46,6 +52,9 @@ struct listing {
 	size_t npages, cap;
 	struct list_span *asked; /* pages asked for and not yet answered */
 	size_t nasked, askcap;
+	size_t skipped;	     /* users pages held that the store left out */
+	struct hmap cursors; /* links and cursors followed (PAGE_CURSOR) */
+	struct arena cursor_keys;
 	long covered;		 /* every offset below has been received */
 	long seen_end;		 /* the end of the furthest page received */
 	struct list_span *loose; /* received, not yet joined to covered */

@@ -22,8 +22,10 @@
 #include "reconcile/plan.h"
 #include "reconcile/secret.h"
 #include "util/fileio.h"
+#include "util/hmap.h"
 #include "util/jsonw.h"
 #include "util/sha256.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #define TAIL_HEAD ",\n  \"checksum\": \""
@@ -243,6 +245,7 @@ static void write_settings(struct jsonw *w, const struct tenant *t)
 	jsonw_object_int(w, "max_delete_percent", t->policy.max_delete_percent);
 	jsonw_object_int(w, "canary", t->policy.canary);
 	jsonw_object_bool(w, "allow_empty_keep", t->policy.allow_empty_keep);
+	jsonw_object_bool(w, "verify", t->policy.verify);
 	jsonw_object_end(w);
 	jsonw_key(w, "limits");
 	jsonw_object_begin(w);
@@ -278,6 +281,18 @@ static void write_counts(struct jsonw *w, const struct plan_counts *c)
 	jsonw_object_end(w);
 }
 
+/*
+ * A member holding vendor text that nothing is matched against: written
+ * cleaned and redacted (util/text.h), like everything a reviewer reads.
+ */
+static void write_text(struct jsonw *w, const char *key, const char *s)
+{
+	char *clean = text_cleaned(s);
+
+	jsonw_object_string(w, key, clean);
+	free(clean);
+}
+
 static void write_user(struct jsonw *w, const struct plan_user *u)
 {
 	char fp[65];
@@ -289,7 +304,7 @@ static void write_user(struct jsonw *w, const struct plan_user *u)
 	jsonw_object_string(w, "id", u->id);
 	jsonw_object_string(w, "email", u->email);
 	jsonw_object_string(w, "username", u->username);
-	jsonw_object_string(w, "name", u->name);
+	write_text(w, "name", u->name);
 	jsonw_object_string(w, "type", user_type_name(u->type));
 	jsonw_object_string(w, "status", user_status_name(u->status));
 	jsonw_object_string(w, "reason", u->reason);
@@ -345,7 +360,7 @@ static void write_tenant(struct jsonw *w, struct sink *sk,
 	jsonw_object_begin(w);
 	write_settings(w, &tp->t);
 	jsonw_object_string(w, "caller", tp->caller);
-	jsonw_object_string(w, "error", tp->error);
+	write_text(w, "error", tp->error);
 	jsonw_object_bool(w, "refused", tp->refused);
 	jsonw_key(w, "counts");
 	write_counts(w, &tp->counts);
@@ -357,14 +372,18 @@ static void write_tenant(struct jsonw *w, struct sink *sk,
 		jsonw_object_begin(w);
 		jsonw_object_string(w, "name", tp->guards[i].name);
 		jsonw_object_bool(w, "tripped", tp->guards[i].tripped);
-		jsonw_object_string(w, "detail", tp->guards[i].detail);
+		write_text(w, "detail", tp->guards[i].detail);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
 	jsonw_key(w, "warnings");
 	jsonw_array_begin(w);
-	for (i = 0; i < tp->nwarnings; i++)
-		jsonw_string(w, tp->warnings[i]);
+	for (i = 0; i < tp->nwarnings; i++) {
+		char *clean = text_cleaned(tp->warnings[i]);
+
+		jsonw_string(w, clean);
+		free(clean);
+	}
 	jsonw_array_end(w);
 	jsonw_key(w, "delete");
 	jsonw_array_begin(w);
@@ -646,6 +665,7 @@ static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 		t->policy.canary = (int)num(r, pol, "canary", 0, 1000);
 		t->policy.allow_empty_keep =
 			boolean(r, pol, "allow_empty_keep");
+		t->policy.verify = boolean(r, pol, "verify");
 	}
 	if ((lim = object(r, o, "limits"))) {
 		t->limits.concurrency = (int)num(r, lim, "concurrency", 1, 256);
@@ -681,6 +701,10 @@ static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
 	u->id = astr(r, o, "id");
 	if (!u->id && !r->failed)
 		bad(r, "delete[].id", "a string");
+	else if (u->id && !user_id_plannable(u->id))
+		bad(r, "delete[].id",
+		    "an id a request can name exactly (UTF-8, no control "
+		    "characters)");
 	u->email = astr(r, o, "email");
 	u->username = astr(r, o, "username");
 	u->name = astr(r, o, "name");
@@ -705,9 +729,33 @@ static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
 		u->fingerprint = stored;
 		if (strcmp(fp, stored))
 			bad(r, "delete[].fingerprint",
-			    "the fingerprint of the user's id, email, username "
-			    "and status");
+			    "the fingerprint of the user's id, email, "
+			    "username, "
+			    "status and type (a plan written before userprune "
+			    "0.2 must be made again)");
 	}
+}
+
+/* A user named twice would get two requests: such a plan is refused. */
+static void check_unique(struct reader *r, const struct tenant_plan *tp)
+{
+	struct hmap seen = HMAP_INIT;
+	size_t i;
+	int inserted;
+
+	hmap_reserve(&seen, tp->ndel);
+	for (i = 0; i < tp->ndel && !r->failed; i++) {
+		hmap_put(&seen, tp->del[i].id, strlen(tp->del[i].id),
+			 (uint32_t)i, &inserted);
+		if (!inserted) {
+			err_set(r->e,
+				"%s: malformed plan: %s.delete names user "
+				"'%.200s' twice",
+				r->name, r->where, tp->del[i].id);
+			r->failed = true;
+		}
+	}
+	hmap_release(&seen);
 }
 
 static void read_tenant(struct reader *r, const cJSON *o, size_t idx)
@@ -765,6 +813,8 @@ static void read_tenant(struct reader *r, const cJSON *o, size_t idx)
 		cJSON_ArrayForEach(it, a) read_user(r, it, tp);
 	if (!r->failed && tp->ndel != c->delete)
 		bad(r, "counts.delete", "the number of users in 'delete'");
+	if (!r->failed)
+		check_unique(r, tp);
 }
 
 int plan_parse(struct plan *p, const char *data, size_t len, const char *name,

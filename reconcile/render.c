@@ -7,6 +7,7 @@
 
 #include "reconcile/plan.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #define RED    "\033[31m"
@@ -25,21 +26,11 @@ static const char *c(const struct paint *p, const char *code)
 	return p->on ? code : "";
 }
 
-/* Vendor strings may hold control characters: never echo them raw. */
+/* Vendor strings are untrusted: never echoed raw (see util/text.h). */
 static void add_clean(struct strbuf *out, const char *s)
 {
-	size_t n;
-
-	while (s && *s) {
-		for (n = 0; (unsigned char)s[n] >= 0x20 && s[n] != 0x7f; n++)
-			;
-		strbuf_add(out, s, n);
-		s += n;
-		if (*s) {
-			strbuf_addch(out, '?');
-			s++;
-		}
-	}
+	if (s)
+		text_clean(out, s, strlen(s));
 }
 
 static void text_source(const struct plan *p, struct strbuf *out)
@@ -172,15 +163,38 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
 
 /* ---- markdown ---- */
 
-/* Escapes a value for a markdown table cell (and against HTML). */
-static void md_cell(struct strbuf *out, const char *s)
+/*
+ * Longest vendor value a markdown cell shows, and longest message (guard,
+ * warning, error): a 70,000-character display name must not make a part
+ * larger than a pull-request comment may be.
+ */
+#define MD_CELL_MAX 256
+#define MD_TEXT_MAX 2000
+
+/*
+ * Appends s cleaned, cut at max bytes (at a character boundary, marked
+ * with an ellipsis) and escaped for a markdown table cell and HTML.
+ */
+static void md_escaped(struct strbuf *out, const char *s, size_t max)
 {
+	struct strbuf clean = STRBUF_INIT;
+	size_t i, len;
+
 	if (!s || !*s) {
 		strbuf_addstr(out, "—");
 		return;
 	}
-	for (; *s; s++) {
-		switch (*s) {
+	text_clean(&clean, s, strlen(s));
+	len = clean.len;
+	if (len > max) {
+		len = max;
+		while (len && ((unsigned char)clean.buf[len] & 0xc0) == 0x80)
+			len--;
+	}
+	for (i = 0; i < len; i++) {
+		char ch = clean.buf[i];
+
+		switch (ch) {
 		case '<':
 			strbuf_addstr(out, "&lt;");
 			break;
@@ -200,18 +214,27 @@ static void md_cell(struct strbuf *out, const char *s)
 		case '#':
 		case '~':
 			strbuf_addch(out, '\\');
-			strbuf_addch(out, *s);
-			break;
-		case '\n':
-		case '\r':
-		case '\t':
-			strbuf_addch(out, ' ');
+			strbuf_addch(out, ch);
 			break;
 		default:
-			if ((unsigned char)*s >= 0x20 && *s != 0x7f)
-				strbuf_addch(out, *s);
+			strbuf_addch(out, ch);
 		}
 	}
+	if (len < clean.len)
+		strbuf_addstr(out, "…");
+	strbuf_release(&clean);
+}
+
+/* A vendor value (id, email, name) in a table cell or a heading. */
+static void md_cell(struct strbuf *out, const char *s)
+{
+	md_escaped(out, s, MD_CELL_MAX);
+}
+
+/* A message: a guard's detail, a warning, an error. */
+static void md_text(struct strbuf *out, const char *s)
+{
+	md_escaped(out, s, MD_TEXT_MAX);
 }
 
 struct md {
@@ -391,7 +414,7 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	strbuf_addf(&b, " (%s)\n\n", tp->t.vendor ? tp->t.vendor->name : "?");
 	if (tp->error) {
 		strbuf_addstr(&b, "**Listing failed:** ");
-		md_cell(&b, tp->error);
+		md_text(&b, tp->error);
 		strbuf_addstr(&b, "\n");
 	}
 	if (tp->t.mode == MODE_REPORT)
@@ -409,14 +432,14 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 		strbuf_addf(&b, "- %s **", tp->guards[i].tripped ? "⛔" : "✅");
 		md_cell(&b, tp->guards[i].name);
 		strbuf_addstr(&b, "**: ");
-		md_cell(&b, tp->guards[i].detail);
+		md_text(&b, tp->guards[i].detail);
 		strbuf_addstr(&b, "\n");
 	}
 	for (i = 0; i < tp->nwarnings; i++) {
 		if (i == 0)
 			strbuf_addstr(&b, "\n#### Warnings\n\n");
 		strbuf_addstr(&b, "- ");
-		md_cell(&b, tp->warnings[i]);
+		md_text(&b, tp->warnings[i]);
 		strbuf_addstr(&b, "\n");
 		if (b.len > MARKDOWN_PART_MAX / 4) {
 			/* a long warning list is split like the users */

@@ -7,6 +7,7 @@
 #include "reconcile/secret.h"
 #include "reconcile/session.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 /* A token this close to its expiry is renewed before use. */
@@ -62,6 +63,8 @@ void session_set_token(struct session *s, const char *token, double expires_in)
 
 	wipe(&s->access_token);
 	s->access_token = xstrdup(token);
+	/* a server may echo the token back: never printed or written */
+	redact_add(token);
 	s->token_fresh = true;
 	s->expires_at = expires_in > 0 ? clock_mono() + expires_in - margin : 0;
 }
@@ -74,10 +77,86 @@ void session_set_caller(struct session *s, const char *id)
 
 /* ---- JSON answers ---- */
 
+/*
+ * cJSON ends a string at the first NUL, so "abc\u0000zz" would arrive as
+ * "abc": another user's id. The escape is rewritten to U+001A in place
+ * (a control character, so the id is never planned, and never cut).
+ */
+static void defuse_nul_escapes(char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i++) {
+		if (p[i] != '\\')
+			continue;
+		if (p[i + 1] == 'u' && len - i >= 6 &&
+		    !memcmp(p + i + 2, "0000", 4))
+			memcpy(p + i + 2, "001a", 4);
+		i++; /* the escaped character is not an escape itself */
+	}
+}
+
+/*
+ * Nodes a JSON answer may have: a 64 MiB page of "[0,0,..." would
+ * otherwise take gigabytes as a tree. A page of a thousand users is
+ * tens of thousands of nodes.
+ */
+#define JSON_MAX_NODES 2000000
+
+/* Counts values (a bound, not exact: commas and openings). */
+static size_t json_nodes(const char *p, size_t len)
+{
+	size_t i, n = 1;
+	bool in_string = false;
+
+	for (i = 0; i < len; i++) {
+		char c = p[i];
+
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = false;
+		} else if (c == '"') {
+			in_string = true;
+		} else if (c == ',' || c == '[' || c == '{' || c == ':') {
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Parses any answer's body within the bounds; NULL (with why) if not. */
+static cJSON *parse_bounded(const struct http_response *r, const char **why)
+{
+	const char *end = NULL;
+	cJSON *root;
+
+	if (memchr(r->body, '\0', r->len)) {
+		*why = "malformed JSON (a NUL byte)";
+		return NULL;
+	}
+	if (json_nodes(r->body, r->len) > JSON_MAX_NODES) {
+		*why = "a JSON answer of more values than userprune reads "
+		       "(2,000,000)";
+		return NULL;
+	}
+	defuse_nul_escapes(r->body, r->len);
+	root = cJSON_ParseWithLengthOpts(r->body, r->len, &end, false);
+	while (root && end < r->body + r->len && strchr(" \t\r\n", *end))
+		end++;
+	if (!root || end != r->body + r->len) {
+		cJSON_Delete(root);
+		*why = "truncated or malformed JSON";
+		return NULL;
+	}
+	return root;
+}
+
 cJSON *session_json(const struct http_response *r, struct err *e)
 {
 	char start[160], desc[512];
-	const char *end = NULL;
+	const char *why = NULL;
 	cJSON *root;
 
 	if (r->status < 200 || r->status > 299) {
@@ -93,17 +172,18 @@ cJSON *session_json(const struct http_response *r, struct err *e)
 			start);
 		return NULL;
 	}
-	root = cJSON_ParseWithLengthOpts(r->body, r->len, &end, false);
-	while (root && end < r->body + r->len && strchr(" \t\r\n", *end))
-		end++;
-	if (!root || end != r->body + r->len) {
-		cJSON_Delete(root);
-		err_set(e,
-			"HTTP %ld: truncated or malformed JSON (%zu bytes): %s",
-			r->status, r->len, start);
-		return NULL;
-	}
+	root = parse_bounded(r, &why);
+	if (!root)
+		err_set(e, "HTTP %ld: %s (%zu bytes): %s", r->status, why,
+			r->len, start);
 	return root;
+}
+
+cJSON *session_json_any(const struct http_response *r)
+{
+	const char *why;
+
+	return r->status ? parse_bounded(r, &why) : NULL;
 }
 
 const char *json_str(const cJSON *o, const char *key)
@@ -174,6 +254,7 @@ static char *static_header(struct session *s)
 	case AUTH_BASIC:
 		strbuf_addf(&sb, "%s:%s", s->username, s->password);
 		b64 = base64_encode(sb.buf, sb.len);
+		redact_add(b64);
 		memset(sb.buf, 0, sb.len);
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "Authorization: Basic %s", b64);
@@ -291,7 +372,7 @@ static void lane_refresh(void *arg)
 /* ---- opening ---- */
 
 static int resolve(const struct secret *sec, char **out, const char *tenant,
-		   const char *what, struct err *e)
+		   const char *what, bool is_secret, struct err *e)
 {
 	if (!sec->raw)
 		return 0;
@@ -303,6 +384,8 @@ static int resolve(const struct secret *sec, char **out, const char *tenant,
 			       tenant, what);
 	if (secret_resolve(sec->raw, out, e) < 0)
 		return err_prefix(e, "tenant '%s': auth.%s", tenant, what);
+	if (is_secret)
+		redact_add(*out);
 	return 0;
 }
 
@@ -316,17 +399,20 @@ int session_open(struct session *s, const struct tenant *t,
 	s->t = t;
 	s->v = t->vendor;
 	s->engine = engine;
-	if (resolve(&a->username, &s->username, t->name, "username", e) < 0 ||
-	    resolve(&a->password, &s->password, t->name, "password", e) < 0 ||
-	    resolve(&a->token, &s->token, t->name, "token", e) < 0 ||
-	    resolve(&a->client_id, &s->client_id, t->name, "client_id", e) <
+	if (resolve(&a->username, &s->username, t->name, "username", false, e) <
 		    0 ||
+	    resolve(&a->password, &s->password, t->name, "password", true, e) <
+		    0 ||
+	    resolve(&a->token, &s->token, t->name, "token", true, e) < 0 ||
+	    resolve(&a->client_id, &s->client_id, t->name, "client_id", false,
+		    e) < 0 ||
 	    resolve(&a->client_secret, &s->client_secret, t->name,
-		    "client_secret", e) < 0 ||
-	    resolve(&a->api_key, &s->api_key, t->name, "api_key", e) < 0 ||
-	    resolve(&a->token_url, &s->token_url, t->name, "token_url", e) <
+		    "client_secret", true, e) < 0 ||
+	    resolve(&a->api_key, &s->api_key, t->name, "api_key", true, e) <
 		    0 ||
-	    resolve(&a->scope, &s->scope, t->name, "scope", e) < 0)
+	    resolve(&a->token_url, &s->token_url, t->name, "token_url", false,
+		    e) < 0 ||
+	    resolve(&a->scope, &s->scope, t->name, "scope", false, e) < 0)
 		goto fail;
 	/* a plan file's settings are checked again: it may have been edited */
 	{

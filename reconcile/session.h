@@ -58,9 +58,14 @@ void session_set_caller(struct session *s, const char *id);
  * Checks that r is a 2xx answer holding JSON and parses it. On failure
  * returns NULL and describes the problem: the status and the start of the
  * body, or "not JSON (text/html): ..." for a login page, or "truncated or
- * malformed JSON".
+ * malformed JSON". Answers with more than a bound of values are refused
+ * before a tree is built. A \u0000 escape is rewritten in r's body to
+ * \u001a first, so that no string is cut at a NUL.
  */
 cJSON *session_json(const struct http_response *r, struct err *e);
+
+/* The body of any answer (an error's, say) as JSON, or NULL. */
+cJSON *session_json_any(const struct http_response *r);
 
 /*
  * Reads an OAuth2 token answer ({access_token, expires_in}) into the

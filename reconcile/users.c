@@ -129,6 +129,24 @@ int user_status_parse(const char *name, enum user_status *st)
 	return -1;
 }
 
+bool user_id_plannable(const char *id)
+{
+	const unsigned char *p = (const unsigned char *)id;
+	size_t n = strlen(id), i, len;
+
+	if (!n)
+		return false;
+	for (i = 0; i < n; i += len) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return false;
+		len = p[i] < 0x80 ? 1 : utf8_valid_prefix(p + i, n - i);
+		/* C1 controls are U+0080..U+009F: 0xc2 0x80..0x9f */
+		if (!len || (p[i] == 0xc2 && p[i + 1] <= 0x9f))
+			return false;
+	}
+	return true;
+}
+
 static void field(struct sha256 *h, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -163,6 +181,7 @@ void user_fingerprint(const struct user *u, char out[65])
 	field(&h, u->email);
 	field(&h, u->username);
 	field(&h, user_status_name((enum user_status)u->status));
+	field(&h, user_type_name((enum user_type)u->type));
 	sha256_final(&h, d);
 	hex_encode(d, 32, out);
 }

@@ -73,8 +73,16 @@ int user_type_parse(const char *name, enum user_type *t);
 int user_status_parse(const char *name, enum user_status *s);
 
 /*
+ * Whether a request can name the user by this id exactly: not empty,
+ * UTF-8, and free of control characters (C0, DEL, C1). A NUL inside an id
+ * reaches the store as U+001A (see session_json): such ids, and ids no
+ * plan file or URL could carry unaltered, are never planned.
+ */
+bool user_id_plannable(const char *id);
+
+/*
  * The staleness fingerprint of a user: hex SHA-256 over id, email,
- * username and status, each byte that is not UTF-8 taken as U+FFFD (as a
+ * username, status and type, each byte that is not UTF-8 taken as U+FFFD (as a
  * plan file writes it). A planned user whose fingerprint changed by apply
  * time is skipped.
  */

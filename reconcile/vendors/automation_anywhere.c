@@ -288,7 +288,7 @@ static int list_response(struct session *s, const struct page *pg,
 static struct http_request *
 delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 {
-	char *id = url_encode(u[0]->id);
+	char *id = url_segment(u[0]->id);
 	struct http_request *r;
 
 	(void)n;

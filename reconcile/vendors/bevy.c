@@ -17,6 +17,7 @@
 #include "reconcile/session.h"
 #include "reconcile/vendors/vendor.h"
 #include "util/strbuf.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 /*
@@ -55,81 +56,6 @@ static struct http_request *list_request(struct session *s,
 						path, pg->limit));
 	free(path);
 	return r;
-}
-
-/* ---- origins ---- */
-
-struct origin {
-	const char *scheme, *host;
-	size_t scheme_len, host_len;
-	long port;
-};
-
-/*
- * Splits an absolute http(s) URL into its origin. Refuses what a careful
- * reader could take for another host: user info, backslashes, percent
- * signs in the authority, spaces and control characters anywhere.
- */
-static int parse_origin(const char *url, struct origin *o)
-{
-	const char *p, *auth, *end, *colon = NULL;
-	char *stop;
-
-	for (p = url; *p; p++)
-		if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '\\')
-			return -1;
-	if (!strncasecmp(url, "https://", 8))
-		o->scheme_len = 5;
-	else if (!strncasecmp(url, "http://", 7))
-		o->scheme_len = 4;
-	else
-		return -1;
-	o->scheme = url;
-	auth = url + o->scheme_len + 3;
-	end = auth + strcspn(auth, "/?#");
-	if (end == auth || memchr(auth, '@', (size_t)(end - auth)) ||
-	    memchr(auth, '%', (size_t)(end - auth)))
-		return -1;
-	if (*auth == '[') {
-		const char *rb = memchr(auth, ']', (size_t)(end - auth));
-
-		if (!rb)
-			return -1;
-		o->host = auth;
-		o->host_len = (size_t)(rb + 1 - auth);
-		if (rb + 1 < end) {
-			if (rb[1] != ':')
-				return -1;
-			colon = rb + 1;
-		}
-	} else {
-		colon = memchr(auth, ':', (size_t)(end - auth));
-		o->host = auth;
-		o->host_len = (size_t)((colon ? colon : end) - auth);
-	}
-	if (!o->host_len)
-		return -1;
-	o->port = o->scheme_len == 5 ? 443 : 80;
-	if (colon && colon + 1 < end) {
-		if (colon[1] < '0' || colon[1] > '9')
-			return -1;
-		o->port = strtol(colon + 1, &stop, 10);
-		if (stop != end || o->port < 1 || o->port > 65535)
-			return -1;
-	}
-	return 0;
-}
-
-static bool same_origin(const char *a, const char *b)
-{
-	struct origin x, y;
-
-	if (parse_origin(a, &x) < 0 || parse_origin(b, &y) < 0)
-		return false;
-	return x.scheme_len == y.scheme_len &&
-	       !strncasecmp(x.scheme, y.scheme, x.scheme_len) &&
-	       x.host_len == y.host_len &&
-	       !strncasecmp(x.host, y.host, x.host_len) && x.port == y.port;
 }
 
 /* ---- users ---- */
@@ -194,6 +120,8 @@ static int list_response(struct session *s, const struct page *pg,
 	size_t i = 0;
 	int rc = -1;
 
+	(void)pg;
+
 	if (!root)
 		return -1;
 	count = cJSON_GetObjectItemCaseSensitive(root, "count");
@@ -207,15 +135,11 @@ static int list_response(struct session *s, const struct page *pg,
 		goto out;
 	}
 	if (cJSON_IsString(next)) {
-		if (!same_origin(next->valuestring, s->t->url)) {
+		if (!url_same_origin(next->valuestring, s->t->url)) {
 			err_set(e,
 				"the next page's link '%.300s' is not on the "
 				"tenant's origin (%.200s): not followed",
 				next->valuestring, s->t->url);
-			goto out;
-		}
-		if (pg->cursor && !strcmp(next->valuestring, pg->cursor)) {
-			err_set(e, "the next page's link is this page again");
 			goto out;
 		}
 	}
@@ -248,7 +172,7 @@ out:
 static struct http_request *
 delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 {
-	char *id = url_encode(u[0]->id), *path = users_path(s);
+	char *id = url_segment(u[0]->id), *path = users_path(s);
 	struct http_request *r;
 
 	(void)n;

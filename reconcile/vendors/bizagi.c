@@ -18,6 +18,7 @@
 #include "reconcile/secret.h"
 #include "reconcile/vendors/scim.h"
 #include "util/strbuf.h"
+#include "util/text.h"
 #include "util/xalloc.h"
 
 #define SCIM_PREFIX   "/scim/v2"
@@ -36,6 +37,7 @@ static struct http_request *auth_request(struct session *s)
 	strbuf_addf(&sb, "%s:%s", s->client_id ? s->client_id : "",
 		    s->client_secret ? s->client_secret : "");
 	b64 = base64_encode(sb.buf, sb.len);
+	redact_add(b64);
 	memset(sb.buf, 0, sb.len);
 	strbuf_release(&sb);
 	http_add_header(r, "Authorization: Basic %s", b64);

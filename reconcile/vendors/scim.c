@@ -131,7 +131,7 @@ int scim_list_response(const struct page *pg, const struct http_response *r,
 struct http_request *scim_delete_request(struct session *s, const char *prefix,
 					 const char *id)
 {
-	char *enc = url_encode(id);
+	char *enc = url_segment(id);
 	struct http_request *r = http_request_new(
 		"DELETE", session_url(s, "%s/Users/%s", prefix, enc));
 
@@ -238,7 +238,7 @@ delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 	jsonw_key(&w, "Operations");
 	jsonw_array_begin(&w);
 	for (i = 0; i < n; i++) {
-		char bulk_id[32], *enc = url_encode(u[i]->id);
+		char bulk_id[32], *enc = url_segment(u[i]->id);
 		char *path = xasprintf("/Users/%s", enc);
 
 		snprintf(bulk_id, sizeof(bulk_id), "d%zu", i);

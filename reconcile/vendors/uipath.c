@@ -112,8 +112,7 @@ static int auth_response(struct session *s, const struct http_response *r,
 	if (!root) {
 		/* an OAuth error answer names what was wrong */
 		if (r->status == 400 || r->status == 401) {
-			cJSON *o = cJSON_ParseWithLengthOpts(r->body, r->len,
-							     NULL, false);
+			cJSON *o = session_json_any(r);
 
 			why = json_str(o, "error");
 			if (why && !strcmp(why, "invalid_client"))
@@ -151,7 +150,7 @@ static int auth_response(struct session *s, const struct http_response *r,
 static struct http_request *list_request(struct session *s,
 					 const struct page *pg)
 {
-	char *part = url_encode(tenant_option(s->t, "partition_global_id"));
+	char *part = url_segment(tenant_option(s->t, "partition_global_id"));
 	char *rest = xasprintf("api/User/users/%s?top=%d&skip=%ld&sortBy=Id",
 			       part, pg->limit, pg->offset);
 	struct http_request *r = http_request_new("GET", identity_url(s, rest));
@@ -281,7 +280,7 @@ delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 
 	if (n == 1) {
 		/* the canary, or a batch of one: the single-user endpoint */
-		char *id = url_encode(u[0]->id);
+		char *id = url_segment(u[0]->id);
 
 		rest = xasprintf("api/User/%s", id);
 		r = http_request_new("DELETE", identity_url(s, rest));

@@ -71,9 +71,13 @@ struct page {
 };
 
 struct page_result {
-	size_t count; /* users in the answer, skipped ones included */
-	long total;   /* PAGE_OFFSET_TOTAL: users in all; -1: unknown */
-	char *next;   /* PAGE_CURSOR: the next page's URL, NULL at the end */
+	size_t count;	/* users in the answer, skipped ones included */
+	size_t skipped; /* of them, users not added (gone, not accounts) */
+	long total;	/* users in all, as the answer counts them; -1:
+			   unknown. PAGE_OFFSET_TOTAL ends there; for the
+			   others it is a cross-check */
+	char *next;	/* PAGE_CURSOR: the next page's URL or cursor, NULL at
+		       the end */
 };
 
 enum outcome {

@@ -178,7 +178,7 @@ static void do_list(struct session *s, const struct http_response *r,
 {
 	static const long offsets[] = { 0, 1000, 500, 1 };
 	struct page pg = { offsets[x & 3], s->v->page_size, NULL };
-	struct page_result res = { 0, -1, NULL };
+	struct page_result res = { .total = -1 };
 	struct userstore users;
 	struct err e;
 	char *cursor = NULL;

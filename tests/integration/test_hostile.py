@@ -2,51 +2,10 @@
 with an error, never plan from a partial listing, never count an
 unreadable answer as a deletion, and never loop."""
 
-import http.server
-import json
-import threading
-import urllib.parse
-
 import up
+from scripted import Server
 
 SECRET = up.SECRET
-
-
-class Server:
-    """A tiny HTTP server on 127.0.0.1 whose answers a test scripts."""
-
-    def __init__(self, handler):
-        outer = self
-        self.requests = []
-
-        class H(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do(self):
-                u = urllib.parse.urlsplit(self.path)
-                q = dict(urllib.parse.parse_qsl(u.query))
-                outer.requests.append((self.command, u.path, q))
-                status, ctype, body = handler(self.command, u.path, q)
-                data = body.encode() if isinstance(body, str) else \
-                    json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_DELETE = do_POST = do
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever,
-                                       daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 def jira_user(i):
@@ -58,7 +17,7 @@ def jira_user(i):
 class HostileTest(up.TestCase):
 
     def serve(self, handler):
-        s = Server(handler)
+        s = Server(lambda r: handler(r.method, r.path, r.query))
         self.addCleanup(s.close)
         return s
 

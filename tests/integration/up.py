@@ -143,7 +143,8 @@ class TestCase(unittest.TestCase):
             yaml.safe_dump(doc, f, sort_keys=False)
         return self.path(name)
 
-    def up(self, *args, env=None, input=None, timeout=180, check_sanitizer=True):
+    def up(self, *args, env=None, input=None, timeout=180, check_sanitizer=True,
+           preexec_fn=None):
         """Runs userprune in the test directory; returns the process."""
         e = dict(self.env)
         if env:
@@ -152,7 +153,7 @@ class TestCase(unittest.TestCase):
                            env=e, input=input, capture_output=True,
                            text=True, timeout=timeout,
                            stdin=None if input is not None else
-                           subprocess.DEVNULL)
+                           subprocess.DEVNULL, preexec_fn=preexec_fn)
         if check_sanitizer:
             for mark in SANITIZER_MARKS:
                 if mark in p.stderr:

@@ -312,13 +312,22 @@ static void test_percent_guard(void **state)
 }
 
 /* An id a JSON plan cannot carry exactly is never planned. */
-static void test_non_utf8_id_left_alone(void **state)
+/*
+ * Ids no request could carry exactly (not UTF-8, a control character, a
+ * NUL as the JSON reader leaves it: U+001A, a C1 control) are never
+ * planned, and each such user is named.
+ */
+static void test_unnameable_ids_left_alone(void **state)
 {
 	const char *yaml = HEAD "    keep: [alice@acme.com]\n";
 	static const struct test_user users[] = {
 		{ "ok", "bob@acme.com", NULL, NULL, H, A },
 		{ "bad\xff", "eve@acme.com", NULL, NULL, H, A },
+		{ "abc\x1azz", "mallory@acme.com", NULL, NULL, H, A },
+		{ "tab\there", "trent@acme.com", NULL, NULL, H, A },
+		{ "c1\xc2\x9b", "oscar@acme.com", NULL, NULL, H, A },
 	};
+	size_t i;
 	struct config c;
 	struct userstore live;
 	struct plan p;
@@ -328,7 +337,7 @@ static void test_non_utf8_id_left_alone(void **state)
 	(void)state;
 	load_config(&c, yaml, NULL);
 	userstore_init(&live);
-	add_users(&live, users, 2);
+	add_users(&live, users, 5);
 	userstore_set_caller(&live, "me");
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
@@ -337,8 +346,11 @@ static void test_non_utf8_id_left_alone(void **state)
 	diff_tenant(&p, tp, &in);
 	assert_int_equal(tp->ndel, 1);
 	assert_string_equal(tp->del[0].id, "ok");
-	assert_int_equal(tp->counts.protected, 1);
-	assert_non_null(strstr(tp->warnings[0], "not valid UTF-8"));
+	assert_int_equal(tp->counts.protected, 4);
+	for (i = 1; i < 5; i++)
+		assert_non_null(strstr(tp->warnings[i - 1], users[i].email));
+	assert_non_null(strstr(tp->warnings[0], "control character or is "
+						"not UTF-8"));
 	plan_release(&p);
 	userstore_release(&live);
 	config_release(&c);
@@ -396,6 +408,6 @@ int main(void)
 	tests[NCASES + 1] =
 		(struct CMUnitTest)cmocka_unit_test(test_inactive_is_final);
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(
-		test_non_utf8_id_left_alone);
+		test_unnameable_ids_left_alone);
 	return _cmocka_run_group_tests("diff", tests, NCASES + 3, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /*
  * util/: SHA-256 (both compressions), the hash index, the JSON writer and
- * scanner, UTF-8 validation.
+ * scanner, UTF-8 validation, the text cleaner and redaction, URL encoding
+ * and origins.
  */
 #include "tests/unit/testutil.h"
 
@@ -9,7 +10,10 @@
 #include "util/jsonw.h"
 #include "util/sha256.h"
 #include "util/strbuf.h"
+#include "util/text.h"
+#include "util/url.h"
 #include "util/utf8.h"
+#include "util/encode.h"
 
 static void check_vectors(void)
 {
@@ -164,6 +168,144 @@ static void test_utf8(void **state)
 	assert_int_equal(utf8_check((const unsigned char *)"\x80", 1), 0);
 }
 
+static char *cleaned(const char *s, size_t len)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	text_clean(&sb, s, len);
+	return strbuf_detach(&sb, NULL);
+}
+
+static void test_text_clean(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} v[] = {
+		{ "Ada Adams", "Ada Adams" },
+		{ "a\tb\r\nc", "a b  c" },
+		{ "\033[2Jx\x7f", "?[2Jx?" },
+		/* C1 controls; U+0085 NEL is a line separator */
+		{ "a\xc2\x9b"
+		  "b\xc2\x85"
+		  "c",
+		  "a?b c" },
+		/* U+2028, U+2029 end a YAML comment: a space */
+		{ "x\xe2\x80\xa8y\xe2\x80\xa9z", "x y z" },
+		/* bidi override, isolate, marks */
+		{ "\xe2\x80\xae"
+		  "evil\xe2\x81\xa6\xe2\x80\x8f",
+		  "?evil?"
+		  "?" },
+		{ "bad\xff\xc3(utf8", "bad?"
+				      "?(utf8" },
+		{ "Zoë Ærø 日本", "Zoë Ærø 日本" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char *c = cleaned(v[i].in, strlen(v[i].in));
+
+		assert_string_equal(c, v[i].out);
+		free(c);
+	}
+	{
+		/* a NUL inside the text is no end */
+		char *c = cleaned("ab\0cd", 5);
+
+		assert_string_equal(c, "ab?cd");
+		free(c);
+	}
+}
+
+static void test_redaction(void **state)
+{
+	char *c, buf[64];
+
+	(void)state;
+	redact_add("s3cr/et+ value");
+	redact_add("abc"); /* too short to be told from text */
+	/* raw, base64, percent-encoded, form-encoded and JSON-escaped */
+	c = text_cleaned("x=s3cr/et+ value;b=czNjci9ldCsgdmFsdWU=;"
+			 "p=s3cr%2Fet%2B%20value;f=s3cr%2Fet%2B+value;"
+			 "j=s3cr\\/et+ value;abc");
+	assert_string_equal(c, "x=[redacted];b=[redacted];p=[redacted];"
+			       "f=[redacted];j=[redacted];abc");
+	free(c);
+	/* a secret is redacted before an excerpt cuts it */
+	text_excerpt(buf, 16, "     token s3cr/et+ value and more", 33, 0);
+	assert_string_equal(buf, "token [redac...");
+	redact_forget_all();
+	c = text_cleaned("s3cr/et+ value");
+	assert_string_equal(c, "s3cr/et+ value");
+	free(c);
+}
+
+static void test_text_excerpt(void **state)
+{
+	char buf[12];
+
+	(void)state;
+	text_excerpt(buf, sizeof(buf), "  a \n\n b  ", 10, 0);
+	assert_string_equal(buf, "a b");
+	text_excerpt(buf, sizeof(buf), "short", 5, 1);
+	assert_string_equal(buf, "short...");
+	/* cut between characters, never inside one */
+	text_excerpt(buf, sizeof(buf), "ééééééééé", 18, 0);
+	assert_string_equal(buf, "éééé...");
+}
+
+static void test_url_encoding(void **state)
+{
+	static const struct {
+		const char *in, *seg;
+	} v[] = {
+		{ ".", "%2E" },
+		{ "..", "%2E%2E" },
+		{ "...", "..." },
+		{ "a/b", "a%2Fb" },
+		{ "a b?c#d", "a%20b%3Fc%23d" },
+		{ "5b10ac8d82e05b22cc7d4ef5", "5b10ac8d82e05b22cc7d4ef5" },
+		{ "\xc3\xa9", "%C3%A9" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char *s = url_segment(v[i].in);
+
+		assert_string_equal(s, v[i].seg);
+		assert_int_equal(url_segment_needs_encoding(v[i].in),
+				 strcmp(v[i].in, v[i].seg) != 0);
+		free(s);
+	}
+}
+
+static void test_url_origin(void **state)
+{
+	char *o;
+
+	(void)state;
+	assert_true(url_same_origin("https://A.example/x",
+				    "https://a.example:443"));
+	assert_false(url_same_origin("https://a.example", "http://a.example"));
+	assert_false(
+		url_same_origin("https://a.example", "https://a.example:8443"));
+	assert_false(url_same_origin("https://a.example@b.example/",
+				     "https://b.example"));
+	assert_false(url_same_origin("https://a.example\\@b.example/",
+				     "https://a.example"));
+	assert_true(url_is_loopback("http://127.0.0.1:8765/x"));
+	assert_true(url_is_loopback("http://localhost/"));
+	assert_true(url_is_loopback("http://[::1]:80"));
+	assert_false(url_is_loopback("http://127.0.0.1.example.com/"));
+	assert_false(url_is_loopback("http://10.0.0.1/"));
+	o = url_origin_string("HTTPS://Acme.Atlassian.NET/rest");
+	assert_string_equal(o, "https://acme.atlassian.net:443");
+	free(o);
+	assert_null(url_origin_string("ftp://x"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +316,11 @@ int main(void)
 		cmocka_unit_test(test_jsonw_nesting),
 		cmocka_unit_test(test_jsonscan),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_text_clean),
+		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_text_excerpt),
+		cmocka_unit_test(test_url_encoding),
+		cmocka_unit_test(test_url_origin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

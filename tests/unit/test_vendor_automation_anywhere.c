@@ -286,7 +286,7 @@ static void test_page(void **state)
 {
 	struct vt *t = *state;
 	struct page pg = { 200, 100, NULL };
-	struct page_result pr = { 0, -1, NULL };
+	struct page_result pr = { .total = -1 };
 	struct http_response r = vt_answer(
 		200, "application/json",
 		"{\"page\":{\"offset\":200,\"total\":900,\"totalFilter\":203},"

@@ -85,7 +85,7 @@ static void test_page(void **state)
 {
 	struct vt *t = *state;
 	struct page pg = { 0, 1000, NULL };
-	struct page_result pr = { 0, -1, NULL };
+	struct page_result pr = { .total = -1 };
 	struct http_response r = vt_answer(
 		200, "application/json",
 		"{\"count\":2345,"
@@ -124,7 +124,7 @@ static void test_page(void **state)
 	assert_null(u->name);
 	assert_null(u->username);
 	/* the last page links nothing */
-	pr = (struct page_result){ 0, -1, NULL };
+	pr = (struct page_result){ .total = -1 };
 	r = vt_answer(200, "application/json",
 		      "{\"count\":3,\"next\":null,\"previous\":\"" BASE
 		      "/users/?page_size=1000\",\"results\":[]}");
@@ -175,7 +175,7 @@ static void test_next_links(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
-		struct page_result pr = { 0, -1, NULL };
+		struct page_result pr = { .total = -1 };
 		char *body = with_next(same[i]);
 		struct http_response r =
 			vt_answer(200, "application/json", body);
@@ -189,7 +189,7 @@ static void test_next_links(void **state)
 		free(body);
 	}
 	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
-		struct page_result pr = { 0, -1, NULL };
+		struct page_result pr = { .total = -1 };
 		char *body = with_next(other[i]);
 		struct http_response r =
 			vt_answer(200, "application/json", body);
@@ -201,22 +201,6 @@ static void test_next_links(void **state)
 		assert_null(pr.next);
 		assert_non_null(strstr(e.msg, "is not on the tenant's origin "
 					      "(" BASE "): not followed"));
-		free(body);
-	}
-	/* a link back to the page just read would never end */
-	{
-		struct page again = { 0, 1000, BASE "/users/?page=2" };
-		struct page_result pr = { 0, -1, NULL };
-		char *body = with_next("\"" BASE "/users/?page=2\"");
-		struct http_response r =
-			vt_answer(200, "application/json", body);
-		struct err e;
-
-		assert_int_equal(t->s.v->list_response(&t->s, &again, &r,
-						       &t->users, &pr, &e),
-				 -1);
-		assert_string_equal(e.msg,
-				    "the next page's link is this page again");
 		free(body);
 	}
 }

@@ -152,7 +152,7 @@ static void test_page(void **state)
 {
 	struct vt *t = *state;
 	struct page pg = { 0, 500, NULL };
-	struct page_result pr = { 0, -1, NULL };
+	struct page_result pr = { .total = -1 };
 	struct http_response r = vt_answer(
 		200, "application/scim+json",
 		"{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"

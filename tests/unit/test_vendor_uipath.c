@@ -208,7 +208,7 @@ static void test_page(void **state)
 {
 	struct vt *t = *state;
 	struct page pg = { 0, 1000, NULL };
-	struct page_result pr = { 0, -1, NULL };
+	struct page_result pr = { .total = -1 };
 	struct http_response r = vt_answer(
 		200, "application/json; charset=utf-8",
 		"{\"totalCount\":2345,\"results\":["

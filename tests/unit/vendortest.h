@@ -90,7 +90,7 @@ static inline void vt_expect_bad_pages(struct vt *t, const struct page *pg,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		struct page_result pr = { 0, -1, NULL };
+		struct page_result pr = { .total = -1 };
 		struct http_response r =
 			vt_answer(c[i].status, c[i].ct, c[i].body);
 		struct err e;
