@@ -1,6 +1,8 @@
 /*
  * userprune apply: delete exactly the planned users.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +113,66 @@ static void print_summary(const struct apply_result *r)
 	       c[OUTCOME_FAILED]);
 	if (r->not_attempted)
 		printf(", %zu not attempted", r->not_attempted);
-	printf(".\nJournal: %s\n", r->journal);
+	printf(".\n");
+	if (r->verified || r->unverified)
+		printf("Verified: %zu outcome%s checked by listing again%s.\n",
+		       r->verified, r->verified == 1 ? "" : "s",
+		       r->unverified ? ", some not verified (see above)" : "");
+	printf("Journal: %s\n", r->journal);
 	fflush(stdout);
+}
+
+/*
+ * Locks the plan file for the whole run: one apply per plan at a time.
+ * Returns the descriptor (closing it releases the lock), or -1.
+ */
+static int lock_plan(const char *path)
+{
+	struct err e;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		cmd_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (file_lock(fd, path, &e) < 0) {
+		cmd_error("%s", e.msg);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * apply --resume J: the plan file J's header recorded (when none is
+ * given), and J's selection of tenants (unless --tenant says otherwise).
+ */
+static int resume_defaults(const char *journal, const char **plan_file,
+			   struct journal_done *d, const char **tenants,
+			   size_t *ntenants)
+{
+	struct err e;
+	size_t i;
+
+	if (journal_load(d, journal, NULL, &e) < 0) {
+		cmd_error("%s", e.msg);
+		return -1;
+	}
+	if (!*plan_file) {
+		if (!d->plan_path || access(d->plan_path, R_OK) < 0) {
+			cmd_error("%s: the plan file it recorded (%s) is not "
+				  "there: name it, 'userprune apply --resume "
+				  "%s PLANFILE'",
+				  journal, d->plan_path ? d->plan_path : "none",
+				  journal);
+			return -1;
+		}
+		*plan_file = d->plan_path;
+	}
+	if (!*ntenants)
+		for (i = 0; i < d->ntenants; i++)
+			tenants[(*ntenants)++] = d->tenants[i];
+	return 0;
 }
 
 static int exec_apply(int argc, char **argv)
@@ -134,6 +194,9 @@ static int exec_apply(int argc, char **argv)
 	const char *plan_file = NULL;
 	char *journal = NULL, *saved = NULL;
 	bool yes = false;
+	char run_id[RUN_ID_LEN + 1];
+	struct journal_done resumed;
+	int plan_fd = -1;
 	struct config c = { 0 };
 	struct plan p;
 	struct err e = { "" };
@@ -141,6 +204,7 @@ static int exec_apply(int argc, char **argv)
 	size_t attempted = 0, i;
 
 	plan_init(&p);
+	memset(&resumed, 0, sizeof(resumed));
 	while ((opt = getopt_long(argc, argv, "f:" GLOBAL_SHORTOPTS, longopts,
 				  NULL)) != -1) {
 		switch (opt) {
@@ -177,11 +241,18 @@ static int exec_apply(int argc, char **argv)
 				     "sources: use one");
 		goto out;
 	}
-	if (ao.resume && !plan_file) {
+	if (ao.resume && (src.file || src.git_url)) {
 		rc = cmd_usage_error(&cmd_apply,
-				     "--resume needs the plan file the journal "
-				     "belongs to");
+				     "--resume goes on with a plan file, not "
+				     "-f/--git-url");
 		goto out;
+	}
+	if (ao.resume) {
+		tenants = xrealloc(tenants,
+				   ((size_t)argc + 1024) * sizeof(*tenants));
+		if (resume_defaults(ao.resume, &plan_file, &resumed, tenants,
+				    &ao.ntenants) < 0)
+			goto out;
 	}
 	ao.tenants = tenants;
 	/* a resumed run goes on in the same journal, unless told otherwise */
@@ -189,7 +260,11 @@ static int exec_apply(int argc, char **argv)
 		ao.journal = ao.resume;
 	cmd_catch_signals();
 	cmd_run_hooks(&ao.hooks);
+	journal_new_run_id(run_id);
+	ao.run_id = run_id;
 	if (plan_file) {
+		if ((plan_fd = lock_plan(plan_file)) < 0)
+			goto out;
 		if (plan_read(&p, plan_file, &e) < 0) {
 			cmd_error("%s", e.msg);
 			goto out;
@@ -244,14 +319,17 @@ static int exec_apply(int argc, char **argv)
 			goto out;
 		}
 		if (!confirm(&p)) {
-			cmd_error("not confirmed: nothing deleted");
+			cmd_error("%s: nothing deleted",
+				  cmd_stop ? "interrupted" : "not confirmed");
+			if (cmd_stop)
+				rc = EXIT_INTERRUPTED;
 			goto out;
 		}
 	}
 	if (!plan_file) {
 		/* saved next to the journal: the record, and for --resume */
 		journal = ao.journal ? xstrdup(ao.journal)
-				     : journal_default_path();
+				     : journal_default_path(run_id);
 		saved = plan_path_for(journal);
 		if (mkdir_parents(saved, &e) < 0 ||
 		    plan_write(&p, saved, &e) < 0) {
@@ -260,7 +338,10 @@ static int exec_apply(int argc, char **argv)
 		}
 		ao.journal = journal;
 		plan_file = saved;
+		if ((plan_fd = lock_plan(plan_file)) < 0)
+			goto out;
 	}
+	ao.plan_path = plan_file;
 	r = reconcile_apply(&p, &ao, &res, &e);
 	cmd_progress_done();
 	if (r < 0) {
@@ -271,8 +352,8 @@ static int exec_apply(int argc, char **argv)
 	}
 	print_summary(&res);
 	if (res.interrupted || res.not_attempted)
-		cmd_info("to finish later: userprune apply --resume %s %s",
-			 res.journal, plan_file);
+		cmd_info("to finish later: userprune apply --resume %s",
+			 res.journal);
 	for (i = 0; i <= OUTCOME_FAILED; i++)
 		attempted += res.counts[i];
 	if (res.interrupted)
@@ -285,6 +366,10 @@ static int exec_apply(int argc, char **argv)
 	else
 		rc = EXIT_OK;
 out:
+	if (plan_fd >= 0)
+		close(plan_fd);
+	if (ao.resume)
+		journal_done_release(&resumed);
 	apply_result_release(&res);
 	free(journal);
 	free(saved);

@@ -1,18 +1,24 @@
 /*
  * Applying a plan, exactly.
  *
- * Every tenant is listed again first. A planned user no longer listed is
- * "absent"; one whose id, email, username or status changed is "skipped";
- * the calling identity is never deleted even if a plan says so; users that
- * appeared since the plan are left alone. The first policy.canary
- * deletions run one at a time and a failed one stops the tenant. Every
- * outcome is written to the journal as soon as it is known.
+ * Every tenant is listed again first; a listing that is not whole stops
+ * the tenant (nobody is judged absent on it). A planned user no longer
+ * listed is "absent"; one whose id, email, username, status or type
+ * changed is "skipped"; the calling identity is never deleted even if a
+ * plan says so; users that appeared since the plan are left alone. The
+ * first policy.canary deletions run one at a time and a failed one stops
+ * the tenant. Every outcome is written to the journal as soon as it is
+ * known. Then (policy.verify) the tenant is listed once more, and a user
+ * recorded deleted or absent who is still listed, or deactivated who is
+ * still active, is recorded failed: the journal says what is true, not
+ * what a server answered.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "reconcile/diff.h"
 #include "reconcile/journal.h"
 #include "reconcile/list.h"
 #include "reconcile/reconcile.h"
@@ -23,7 +29,13 @@
 /* Delete requests queued in the engine per tenant, in batches. */
 #define QUEUE_BATCHES 64
 
-enum phase { LISTING, CANARY, DELETING, POST, DONE };
+enum phase { LISTING, CANARY, DELETING, POST, VERIFYING, DONE };
+
+/* An outcome of this run that verification checks. */
+struct claim {
+	const struct plan_user *u;
+	enum outcome outcome;
+};
 
 struct applier;
 
@@ -41,6 +53,8 @@ struct tenant_apply {
 	bool stopped;	  /* a canary failed, or the journal did */
 	size_t group_end; /* grouped vendors: end of the current group */
 	double started;
+	struct claim *claims; /* outcomes to verify */
+	size_t nclaims, claimcap;
 };
 
 struct applier {
@@ -87,6 +101,12 @@ static void record(struct tenant_apply *ta, const struct plan_user *u,
 			attempts);
 	a->r->counts[r->outcome]++;
 	ta->done++;
+	if (r->outcome == OUTCOME_DELETED || r->outcome == OUTCOME_ABSENT ||
+	    r->outcome == OUTCOME_DEACTIVATED) {
+		ta->claims = xgrow(ta->claims, &ta->claimcap, ta->nclaims + 1,
+				   sizeof(*ta->claims));
+		ta->claims[ta->nclaims++] = (struct claim){ u, r->outcome };
+	}
 	if (a->j.failed && !ta->stopped) {
 		/* without a journal there is no record: stop everything */
 		say(a, MSG_ERROR, "%s; stopping", a->j.error);
@@ -98,41 +118,141 @@ static void submit_more(struct tenant_apply *ta);
 
 /* ---- the step after deletions ---- */
 
+#define MASS_STEP "mass_user_deletion"
+
+static void verify_tenant(struct tenant_apply *ta);
+
 static void post_done(void *arg, struct http_request *req,
 		      const struct http_response *res)
 {
 	struct tenant_apply *ta = arg;
 	char detail[512];
+	const char *outcome;
 	int rc;
 
 	(void)req;
 	detail[0] = '\0';
-	rc = ta->s.v->post_response(&ta->s, res, detail, sizeof(detail));
+	if (res->status == 0) {
+		/* sent, and no answer: it may or may not have happened */
+		outcome = "unknown";
+		snprintf(detail, sizeof(detail),
+			 "no answer (%.300s): users may or may not have been "
+			 "deleted; it is never sent again for this plan",
+			 res->error);
+		rc = -1;
+	} else {
+		rc = ta->s.v->post_response(&ta->s, res, detail,
+					    sizeof(detail));
+		outcome = rc == 0 ? "done" : "failed";
+	}
 	journal_step(&ta->a->j, ta->tp->t.name, ta->tp->t.vendor->name,
-		     "mass_user_deletion", rc == 0 ? "done" : "failed",
-		     res->status, detail);
+		     MASS_STEP, outcome, res->status, detail);
 	say(ta->a, rc == 0 ? MSG_INFO : MSG_ERROR, "%s: MassUserDeletion: %s",
 	    ta->tp->t.name, detail);
 	if (rc != 0)
 		ta->a->r->counts[OUTCOME_FAILED]++;
-	ta->phase = DONE;
+	verify_tenant(ta);
 }
 
 static void finish_tenant(struct tenant_apply *ta)
 {
-	if (ta->phase == DONE || ta->phase == POST)
+	struct applier *a = ta->a;
+
+	if (ta->phase >= POST)
 		return;
 	if (ta->tp->mass_deletion && ta->s.v->post_request && !ta->stopped &&
-	    !engine_stopping(ta->a->e) &&
-	    !(ta->a->resuming &&
-	      journal_step_done(&ta->a->resume, ta->tp->t.name,
-				"mass_user_deletion"))) {
+	    !engine_stopping(a->e) &&
+	    !(a->resuming &&
+	      journal_step_done(&a->resume, ta->tp->t.name, MASS_STEP))) {
+		/*
+		 * Not idempotent: recorded (and synced) before it is sent,
+		 * so that no crash, retry or resume can send it twice.
+		 */
+		journal_step(&a->j, ta->tp->t.name, ta->tp->t.vendor->name,
+			     MASS_STEP, "started", 0, NULL);
+		journal_sync(&a->j, true);
+		if (a->j.failed) {
+			verify_tenant(ta);
+			return;
+		}
 		ta->phase = POST;
 		engine_submit(ta->s.lane, ta->s.v->post_request(&ta->s),
 			      post_done, ta);
 		return;
 	}
+	verify_tenant(ta);
+}
+
+/* ---- verification ---- */
+
+static void verified(void *arg, struct listing *l)
+{
+	struct tenant_apply *ta = arg;
+	struct applier *a = ta->a;
+	const char *name = ta->tp->t.name;
+	size_t i, still = 0;
+
 	ta->phase = DONE;
+	if (l->failed) {
+		if (!engine_stopping(a->e))
+			say(a, MSG_WARNING,
+			    "%s: listing again to verify failed, %zu outcomes "
+			    "not verified: %s",
+			    name, ta->nclaims, l->error);
+		journal_verify(&a->j, name, 0, 0, l->error);
+		a->r->unverified += ta->nclaims;
+		return;
+	}
+	for (i = 0; i < ta->nclaims; i++) {
+		const struct claim *c = &ta->claims[i];
+		const struct user *u = userstore_find(&ta->live, c->u->id);
+		struct delete_result r;
+
+		if (!u ||
+		    (c->outcome == OUTCOME_DEACTIVATED &&
+		     u->status != STATUS_ACTIVE) ||
+		    (c->outcome != OUTCOME_DEACTIVATED &&
+		     u->status == STATUS_PENDING_DELETION))
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.outcome = OUTCOME_FAILED;
+		snprintf(r.detail, sizeof(r.detail), "%s",
+			 c->outcome == OUTCOME_DEACTIVATED
+				 ? "still active after deactivation (listed "
+				   "again to verify)"
+				 : "still present after deletion (listed again "
+				   "to verify)");
+		journal_outcome(&a->j, name, ta->tp->t.vendor->name, c->u, &r,
+				0);
+		a->r->counts[c->outcome]--;
+		a->r->counts[OUTCOME_FAILED]++;
+		say(a, MSG_ERROR, "%s: '%s' was recorded %s but is %s", name,
+		    c->u->id, outcome_name(c->outcome),
+		    c->outcome == OUTCOME_DEACTIVATED ? "still active"
+						      : "still listed");
+		still++;
+	}
+	journal_verify(&a->j, name, ta->nclaims, still, NULL);
+	a->r->verified += ta->nclaims;
+	userstore_release(&ta->live);
+}
+
+/*
+ * Lists the tenant once more and checks this run's outcomes against it
+ * (DESIGN §1.13): a server may answer 204 or 404 and keep the user.
+ */
+static void verify_tenant(struct tenant_apply *ta)
+{
+	if (!ta->tp->t.policy.verify || !ta->nclaims ||
+	    engine_stopping(ta->a->e)) {
+		ta->phase = DONE;
+		return;
+	}
+	ta->phase = VERIFYING;
+	listing_release(&ta->l);
+	userstore_release(&ta->live);
+	userstore_init(&ta->live);
+	listing_start(&ta->l, &ta->s, &ta->live, verified, ta);
 }
 
 /* ---- deletions ---- */
@@ -418,6 +538,11 @@ static void tick(void *arg)
 			p[i].total = (long)ta->tp->ndel;
 			p[i].rate = secs > 0.5 ? (double)ta->done / secs : 0;
 			break;
+		case VERIFYING:
+			p[i].phase = "verifying";
+			p[i].done = ta->live.n;
+			p[i].total = ta->l.total;
+			break;
 		case DONE:
 			p[i].phase = "done";
 			p[i].done = ta->done;
@@ -444,6 +569,50 @@ static bool selected(const struct apply_opts *o, const char *name)
 	return false;
 }
 
+/*
+ * Whatever a plan file says, the verdicts that follow from its own counts
+ * and policy are worked out again: a guard switched off by editing the
+ * file (and sealing it with a new checksum) is not believed.
+ */
+static int check_verdicts(const struct tenant_plan *tp, struct err *e)
+{
+	struct tenant_plan again;
+	size_t i, j;
+	int rc = 0;
+
+	memset(&again, 0, sizeof(again));
+	again.counts = tp->counts;
+	again.counts.delete = tp->ndel;
+	again.requests = tp->requests;
+	again.keep_values = tp->keep_values;
+	diff_policy_guards(&again, &tp->t);
+	diff_budget_guard(&again, &tp->t);
+	for (i = 0; i < again.nguards && !rc; i++) {
+		const struct guard *g = &again.guards[i];
+		bool claimed = false;
+
+		for (j = 0; j < tp->nguards; j++)
+			if (!strcmp(tp->guards[j].name, g->name))
+				claimed = tp->guards[j].tripped;
+		if (claimed != g->tripped)
+			rc = err_set(e,
+				     "tenant '%s': the plan says guard %s %s, "
+				     "but its own counts and policy say it "
+				     "%s (%s): the plan was edited; make a new "
+				     "plan",
+				     tp->t.name, g->name,
+				     claimed ? "tripped" : "passed",
+				     g->tripped ? "trips" : "passes",
+				     g->detail);
+	}
+	for (i = 0; i < again.nguards; i++) {
+		free(again.guards[i].name);
+		free(again.guards[i].detail);
+	}
+	free(again.guards);
+	return rc;
+}
+
 static int check_plan(const struct plan *p, const struct apply_opts *o,
 		      struct err *e)
 {
@@ -452,6 +621,9 @@ static int check_plan(const struct plan *p, const struct apply_opts *o,
 	if (plan_has_errors(p))
 		return err_set(e, "the plan has tenants whose listing failed: "
 				  "make a new plan");
+	for (i = 0; i < p->ntenants; i++)
+		if (check_verdicts(&p->tenants[i], e) < 0)
+			return -1;
 	if (plan_refused(p))
 		return err_set(e, "the plan was refused by a guard: nothing "
 				  "to apply");
@@ -466,11 +638,77 @@ static int check_plan(const struct plan *p, const struct apply_opts *o,
 	return 0;
 }
 
+/*
+ * The resumed journal as the new one's header names it: nothing when it
+ * is the same file (its runs are in it), its name when both are in one
+ * directory (so that journals copied together still resume), else its
+ * absolute path.
+ */
+static char *resumed_from(const char *resume, const char *journal)
+{
+	char *r = realpath(resume, NULL), *j = realpath(journal, NULL);
+	char *out = NULL;
+	const char *rs, *js;
+
+	if (!r || !j) {
+		out = xstrdup(resume);
+	} else if (strcmp(r, j)) {
+		rs = strrchr(r, '/');
+		js = strrchr(j, '/');
+		if (rs - r == js - j && !strncmp(r, j, (size_t)(rs - r)))
+			out = xstrdup(rs + 1);
+		else
+			out = xstrdup(r);
+	}
+	free(r);
+	free(j);
+	return out;
+}
+
+/* Opens and locks the journal, reads the resumed one, writes the header. */
+static int start_journal(struct applier *a, struct err *e)
+{
+	const struct apply_opts *o = a->o;
+	struct journal_header h = { a->p,	 o->plan_path, o->tenants,
+				    o->ntenants, NULL,	       NULL };
+	char run_id[RUN_ID_LEN + 1];
+	char *path, *from = NULL;
+	int rc = -1;
+
+	if (o->run_id)
+		snprintf(run_id, sizeof(run_id), "%s", o->run_id);
+	else
+		journal_new_run_id(run_id);
+	path = o->journal ? xstrdup(o->journal) : journal_default_path(run_id);
+	if (journal_open(&a->j, path, run_id, a->p->checksum, e) < 0)
+		goto out;
+	a->r->journal = xstrdup(path);
+	if (o->resume) {
+		/* read under the lock: no other run adds to it meanwhile */
+		if (journal_load(&a->resume, o->resume, a->p->checksum, e) < 0)
+			goto out;
+		a->resuming = true;
+		if (a->resume.torn)
+			say(a, MSG_WARNING,
+			    "%s:%d: %zu line%s cut short (a crash while "
+			    "writing?) skipped",
+			    a->resume.torn_path, a->resume.torn_line,
+			    a->resume.torn, a->resume.torn == 1 ? "" : "s");
+		from = resumed_from(o->resume, path);
+		h.resumes = a->resume.last_run;
+		h.resumed_from = from;
+	}
+	rc = journal_begin(&a->j, &h, e);
+out:
+	free(from);
+	free(path);
+	return rc;
+}
+
 int reconcile_apply(const struct plan *p, const struct apply_opts *o,
 		    struct apply_result *r, struct err *e)
 {
 	struct applier a;
-	char *journal = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -500,16 +738,8 @@ int reconcile_apply(const struct plan *p, const struct apply_opts *o,
 			goto out;
 		ta->opened = true;
 	}
-	if (o->resume) {
-		if (journal_load_done(&a.resume, o->resume, p->checksum, e) < 0)
-			goto out;
-		a.resuming = true;
-	}
-	journal = o->journal ? xstrdup(o->journal) : journal_default_path();
-	if (journal_open(&a.j, journal, p, o->resume, e) < 0)
+	if (start_journal(&a, e) < 0)
 		goto out;
-	r->journal = journal;
-	journal = NULL;
 	engine_set_tick(a.e, tick, &a, 0.2);
 	for (i = 0; i < a.n; i++) {
 		userstore_init(&a.t[i].live);
@@ -530,6 +760,7 @@ out:
 		listing_release(&a.t[i].l);
 		userstore_release(&a.t[i].live);
 		free(a.t[i].todo);
+		free(a.t[i].claims);
 		if (a.t[i].opened)
 			session_close(&a.t[i].s);
 	}
@@ -537,7 +768,6 @@ out:
 	if (a.resuming)
 		journal_done_release(&a.resume);
 	engine_free(a.e);
-	free(journal);
 	return rc;
 }
 

@@ -103,8 +103,7 @@ static void file_guards(struct tenant_plan *tp, const struct config *c,
 					  l->v[i].col, l->v[i].problem);
 }
 
-/* The guard verdicts that depend only on the counts and the policy. */
-static void diff_guards(struct tenant_plan *tp, const struct tenant *t)
+void diff_policy_guards(struct tenant_plan *tp, const struct tenant *t)
 {
 	const struct plan_counts *n = &tp->counts;
 	const struct policy *pol = &t->policy;
@@ -124,6 +123,15 @@ static void diff_guards(struct tenant_plan *tp, const struct tenant *t)
 				  n->delete, managed,
 				  100.0 * (double)n->delete / (double)managed,
 				  pol->max_delete_percent);
+	if (!tp->keep_values)
+		tenant_plan_guard(tp, "empty_keep", !pol->allow_empty_keep,
+				  "the keep list is empty%s",
+				  pol->allow_empty_keep
+					  ? " (policy.allow_empty_keep is true)"
+					  : ": every managed user would be "
+					    "deleted (set "
+					    "policy.allow_empty_keep: true to "
+					    "allow)");
 }
 
 void diff_budget_guard(struct tenant_plan *tp, const struct tenant *t)
@@ -195,16 +203,11 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 	file_guards(tp, in->config, &t->protect);
 	file_guards(tp, in->config, &t->include);
 	file_guards(tp, in->config, &t->exclude);
-	if (!t->keep.n)
-		tenant_plan_guard(tp, "empty_keep", !t->policy.allow_empty_keep,
-				  "the keep list is empty%s",
-				  t->policy.allow_empty_keep
-					  ? " (policy.allow_empty_keep is true)"
-					  : ": every managed user would be "
-					    "deleted (set "
-					    "policy.allow_empty_keep: true to "
-					    "allow)");
-	diff_guards(tp, t);
+	for (i = 0; i < t->keep.n; i++)
+		tp->keep_values += t->keep.v[i].kind == MATCHER_FILE
+					   ? t->keep.v[i].nvalues
+					   : 1;
+	diff_policy_guards(tp, t);
 
 	warn_unmatched(tp, in->config, &t->keep, &keep);
 	if (!live->caller && t->vendor && t->vendor->app_credentials)

@@ -35,6 +35,13 @@ bool diff_in_scope(const struct tenant *t, struct matchset *inc,
 		   struct matchset *exc, const struct user *u);
 
 /*
+ * The guards that follow from a tenant plan's counts, keep_values and the
+ * policy alone (max_deletions, max_delete_percent, empty_keep): computed
+ * by the diff, and again by apply from a plan file's own numbers.
+ */
+void diff_policy_guards(struct tenant_plan *tp, const struct tenant *t);
+
+/*
  * The daily request budget guard, once tp->requests holds what an apply
  * of the plan would cost (known only after the diff).
  */

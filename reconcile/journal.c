@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,16 +36,15 @@ static void now_iso(char *buf, size_t n)
 		 (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
-char *journal_default_path(void)
+char *journal_default_path(const char *run_id)
 {
 	char buf[64];
 	time_t t = time(NULL);
 	struct tm tm;
 
 	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), ".userprune/journal-%Y%m%dT%H%M%SZ.jsonl",
-		 &tm);
-	return xstrdup(buf);
+	strftime(buf, sizeof(buf), "%Y%m%dT%H%M%SZ", &tm);
+	return xasprintf(".userprune/journal-%s-%.12s.jsonl", buf, run_id);
 }
 
 /* Writes one line; a failed write marks the journal failed. */
@@ -107,9 +107,9 @@ static void put_text(struct jsonw *w, const char *key, const char *s)
 	free(clean);
 }
 
-static void random_id(char out[33])
+void journal_new_run_id(char out[RUN_ID_LEN + 1])
 {
-	unsigned char b[16];
+	unsigned char b[RUN_ID_LEN / 2];
 	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 	ssize_t n = fd >= 0 ? read(fd, b, sizeof(b)) : -1;
 
@@ -120,34 +120,133 @@ static void random_id(char out[33])
 		struct timespec ts;
 
 		clock_gettime(CLOCK_REALTIME, &ts);
-		snprintf(out, 33, "%016lx%08lx%08lx", (long)ts.tv_sec,
-			 (long)ts.tv_nsec, (long)getpid());
+		snprintf(out, RUN_ID_LEN + 1, "%016lx%08lx%08lx",
+			 (long)ts.tv_sec, (long)ts.tv_nsec, (long)getpid());
 		return;
 	}
 	hex_encode(b, sizeof(b), out);
 }
 
-int journal_open(struct journal *j, const char *path, const struct plan *p,
-		 const char *resumed_from, struct err *e)
+/* Bytes of an existing journal read to find whose it is. */
+#define OWNER_SCAN 65536
+
+/*
+ * An existing journal must be one of this plan's: the first line that is
+ * JSON must be a header with its checksum. (Lines that are not JSON are
+ * torn lines: a crash mid-write, even of a first header.)
+ */
+static int check_owner(int fd, const char *path, const char *checksum,
+		       struct err *e)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char abs[PATH_MAX];
-	struct jsonw w;
+	char *buf = xmalloc(OWNER_SCAN + 1), *line, *nl;
+	ssize_t n = pread(fd, buf, OWNER_SCAN, 0);
+	int rc = 0;
+
+	if (n < 0) {
+		free(buf);
+		return err_set(e, "journal %s: %s", path, strerror(errno));
+	}
+	buf[n] = '\0';
+	for (line = buf; (nl = strchr(line, '\n')); line = nl + 1) {
+		cJSON *o, *type, *sum;
+
+		*nl = '\0';
+		o = cJSON_Parse(line);
+		if (!cJSON_IsObject(o)) {
+			cJSON_Delete(o);
+			continue;
+		}
+		type = cJSON_GetObjectItemCaseSensitive(o, "type");
+		sum = cJSON_GetObjectItemCaseSensitive(o, "plan_checksum");
+		if (!cJSON_IsString(type) ||
+		    strcmp(type->valuestring, "header"))
+			rc = err_set(e,
+				     "%s is not a userprune journal: refusing "
+				     "to append to it",
+				     path);
+		else if (!cJSON_IsString(sum) ||
+			 strcmp(sum->valuestring, checksum))
+			rc = err_set(e,
+				     "journal %s belongs to another plan "
+				     "(checksum %.12s, this plan %.12s): a "
+				     "journal holds the runs of one plan; "
+				     "choose another --journal",
+				     path,
+				     cJSON_IsString(sum) ? sum->valuestring
+							 : "?",
+				     checksum);
+		cJSON_Delete(o);
+		break;
+	}
+	free(buf);
+	return rc;
+}
+
+int journal_open(struct journal *j, const char *path, const char *run_id,
+		 const char *checksum, struct err *e)
+{
+	struct stat st;
+	char last;
 
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
 	if (mkdir_parents(path, e) < 0)
 		return -1;
-	j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (j->fd < 0)
 		return err_set(e, "journal %s: %s", path, strerror(errno));
 	j->path = xstrdup(path);
-	random_id(j->run_id);
+	snprintf(j->run_id, sizeof(j->run_id), "%s", run_id);
+	if (file_lock(j->fd, path, e) < 0)
+		goto fail;
+	if (fstat(j->fd, &st) < 0) {
+		err_set(e, "journal %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(e, "journal %s: not a regular file", path);
+		goto fail;
+	}
+	if (st.st_size > 0 && check_owner(j->fd, path, checksum, e) < 0)
+		goto fail;
+	/* a torn last line is closed: the next line starts on its own */
+	if (st.st_size > 0 && pread(j->fd, &last, 1, st.st_size - 1) == 1 &&
+	    last != '\n' && write(j->fd, "\n", 1) != 1) {
+		err_set(e, "journal %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return 0;
+fail:
+	close(j->fd);
+	free(j->path);
+	memset(j, 0, sizeof(*j));
+	j->fd = -1;
+	return -1;
+}
+
+int journal_begin(struct journal *j, const struct journal_header *h,
+		  struct err *e)
+{
+	const struct plan *p = h->plan;
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+	size_t i;
+
 	begin(&w, &sb, "header");
 	jsonw_object_string(&w, "run_id", j->run_id);
 	jsonw_object_string(&w, "tool_version", USERPRUNE_VERSION);
 	jsonw_object_string(&w, "plan_checksum", p->checksum);
 	jsonw_object_string(&w, "plan_created", p->created);
+	jsonw_object_string(&w, "plan_path", h->plan_path);
+	jsonw_key(&w, "tenants");
+	if (h->ntenants) {
+		jsonw_array_begin(&w);
+		for (i = 0; i < h->ntenants; i++)
+			jsonw_string(&w, h->tenants[i]);
+		jsonw_array_end(&w);
+	} else {
+		jsonw_null(&w); /* every tenant of the plan */
+	}
 	jsonw_key(&w, "source");
 	jsonw_object_begin(&w);
 	jsonw_object_string(&w, "kind",
@@ -159,12 +258,8 @@ int journal_open(struct journal *j, const char *path, const struct plan *p,
 		jsonw_object_string(&w, "commit", p->source.commit);
 	}
 	jsonw_object_end(&w);
-	/* absolute, so that a later resume finds it from anywhere */
-	jsonw_key(&w, "resumed_from");
-	if (resumed_from && realpath(resumed_from, abs))
-		jsonw_string(&w, abs);
-	else
-		jsonw_string(&w, resumed_from);
+	jsonw_object_string(&w, "resumes", h->resumes);
+	jsonw_object_string(&w, "resumed_from", h->resumed_from);
 	jsonw_object_end(&w);
 	put(j, &sb);
 	strbuf_release(&sb);
@@ -222,6 +317,22 @@ void journal_step(struct journal *j, const char *tenant, const char *vendor,
 	strbuf_release(&sb);
 }
 
+void journal_verify(struct journal *j, const char *tenant, size_t checked,
+		    size_t still_present, const char *error)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct jsonw w;
+
+	begin(&w, &sb, "verify");
+	jsonw_object_string(&w, "tenant", tenant);
+	jsonw_object_int(&w, "checked", (long long)checked);
+	jsonw_object_int(&w, "still_present", (long long)still_present);
+	put_text(&w, "error", error);
+	jsonw_object_end(&w);
+	put(j, &sb);
+	strbuf_release(&sb);
+}
+
 void journal_summary(struct journal *j, const size_t counts[], bool interrupted)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -262,7 +373,7 @@ int journal_close(struct journal *j, struct err *e)
 	return rc;
 }
 
-/* ---- resume ---- */
+/* ---- reading ---- */
 
 /*
  * A set key: the kind ('u' a user, 's' a step), the tenant's length, the
@@ -276,56 +387,149 @@ static void make_key(struct strbuf *sb, char kind, const char *tenant,
 	strbuf_addf(sb, "%c%zu:%s%s", kind, strlen(tenant), tenant, name);
 }
 
-static void done_add(struct journal_done *d, char kind, const char *tenant,
-		     const char *name)
+/* Records the latest value for a key (the last line about it wins). */
+static void done_set(struct journal_done *d, char kind, const char *tenant,
+		     const char *name, uint32_t value)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *key;
+	uint32_t *v;
 	int inserted;
 
 	make_key(&sb, kind, tenant, name);
-	key = arena_strndup(&d->keys, sb.buf, sb.len);
-	hmap_put(&d->set, key, sb.len, 0, &inserted);
-	d->n += inserted;
+	v = hmap_get(&d->set, sb.buf, sb.len);
+	if (!v) {
+		v = hmap_put(&d->set, arena_strndup(&d->keys, sb.buf, sb.len),
+			     sb.len, value, &inserted);
+		d->n++;
+	}
+	*v = value;
 	strbuf_release(&sb);
 }
 
-static bool done_has(const struct journal_done *d, char kind,
-		     const char *tenant, const char *name)
+static const uint32_t *done_get(const struct journal_done *d, char kind,
+				const char *tenant, const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
-	bool r;
+	const uint32_t *v;
 
 	make_key(&sb, kind, tenant, name);
-	r = hmap_get(&d->set, sb.buf, sb.len) != NULL;
+	v = hmap_get(&d->set, sb.buf, sb.len);
 	strbuf_release(&sb);
-	return r;
+	return v;
 }
 
 bool journal_is_done(const struct journal_done *d, const char *tenant,
 		     const char *id)
 {
-	return done_has(d, 'u', tenant, id);
+	const uint32_t *v = done_get(d, 'u', tenant, id);
+
+	return v && *v != OUTCOME_FAILED;
 }
 
 bool journal_step_done(const struct journal_done *d, const char *tenant,
 		       const char *step)
 {
-	return done_has(d, 's', tenant, step);
+	/* started, done, failed or unknown: never sent again */
+	return done_get(d, 's', tenant, step) != NULL;
+}
+
+static void free_tenants(struct journal_done *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->ntenants; i++)
+		free(d->tenants[i]);
+	free(d->tenants);
+	d->tenants = NULL;
+	d->ntenants = 0;
 }
 
 void journal_done_release(struct journal_done *d)
 {
 	hmap_release(&d->set);
 	arena_release(&d->keys);
+	free(d->checksum);
+	free(d->plan_path);
+	free(d->last_run);
+	free(d->torn_path);
+	free_tenants(d);
 	memset(d, 0, sizeof(*d));
 }
 
 /* Journals resumed one from another, at most this deep (no cycles). */
 #define RESUME_DEPTH 64
 
-static int load_one(struct journal_done *d, const char *path,
-		    const char *checksum, int depth, struct err *e)
+static int load_one(struct journal_done *d, const char *path, int depth,
+		    struct err *e);
+
+/* The journal a header resumed, relative to the directory of path. */
+static int load_resumed(struct journal_done *d, const char *path,
+			const char *from, int depth, struct err *e)
+{
+	const char *slash = strrchr(path, '/');
+	char *other =
+		from[0] == '/' || !slash
+			? xstrdup(from)
+			: xasprintf("%.*s/%s", (int)(slash - path), path, from);
+	int rc = load_one(d, other, depth + 1, e);
+
+	free(other);
+	return rc;
+}
+
+static int read_header(struct journal_done *d, const char *path, int lineno,
+		       const cJSON *o, int depth, struct err *e)
+{
+	const cJSON *sum = cJSON_GetObjectItemCaseSensitive(o, "plan_checksum");
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(o, "resumed_from");
+	const cJSON *plan = cJSON_GetObjectItemCaseSensitive(o, "plan_path");
+	const cJSON *run = cJSON_GetObjectItemCaseSensitive(o, "run_id");
+	const cJSON *tenants = cJSON_GetObjectItemCaseSensitive(o, "tenants");
+	const cJSON *it;
+
+	if (!cJSON_IsString(sum))
+		return err_set(e, "%s:%d: a header without a plan checksum",
+			       path, lineno);
+	if (!d->checksum)
+		d->checksum = xstrdup(sum->valuestring);
+	if (strcmp(sum->valuestring, d->checksum))
+		return err_set(e,
+			       "%s:%d: the journal is of another plan "
+			       "(checksum %.12s, this plan %.12s)",
+			       path, lineno, sum->valuestring, d->checksum);
+	/* what the run it resumed had done counts too */
+	if (cJSON_IsString(from) && strcmp(from->valuestring, path) &&
+	    load_resumed(d, path, from->valuestring, depth, e) < 0)
+		return err_prefix(e, "%s:%d: resumed from", path, lineno);
+	free(d->plan_path);
+	d->plan_path = cJSON_IsString(plan) ? xstrdup(plan->valuestring) : NULL;
+	free(d->last_run);
+	d->last_run = cJSON_IsString(run) ? xstrdup(run->valuestring) : NULL;
+	free_tenants(d);
+	if (!cJSON_IsArray(tenants))
+		tenants = NULL;
+	cJSON_ArrayForEach(it, tenants)
+	{
+		if (!cJSON_IsString(it))
+			continue;
+		d->tenants = xrealloc(d->tenants,
+				      (d->ntenants + 1) * sizeof(*d->tenants));
+		d->tenants[d->ntenants++] = xstrdup(it->valuestring);
+	}
+	return 0;
+}
+
+/* A line that is not a JSON object: cut short by a crash mid-write. */
+static void torn(struct journal_done *d, const char *path, int lineno)
+{
+	if (!d->torn++) {
+		d->torn_line = lineno;
+		d->torn_path = xstrdup(path);
+	}
+}
+
+static int load_one(struct journal_done *d, const char *path, int depth,
+		    struct err *e)
 {
 	char *data = NULL, *line, *next;
 	size_t len;
@@ -340,19 +544,26 @@ static int load_one(struct journal_done *d, const char *path,
 	if (file_read(path, JOURNAL_MAX, &data, &len, e) < 0)
 		return err_prefix(e, "journal");
 	for (line = data; line < data + len; line = next) {
-		cJSON *o;
-		const cJSON *type, *tenant, *id, *outcome, *sum;
+		const cJSON *type, *tenant, *id, *outcome, *step;
 		enum outcome out;
+		cJSON *o;
 
 		next = memchr(line, '\n', (size_t)(data + len - line));
 		lineno++;
-		if (!next)
-			break; /* the last line was cut short: it decided nothing */
-		*next++ = '\0';
+		if (next)
+			*next++ = '\0';
+		else
+			next = data + len;
 		if (!*line)
 			continue;
-		o = cJSON_Parse(line);
+		o = cJSON_ParseWithLength(line, strlen(line));
+		if (!cJSON_IsObject(o)) {
+			cJSON_Delete(o);
+			torn(d, path, lineno);
+			continue;
+		}
 		type = cJSON_GetObjectItemCaseSensitive(o, "type");
+		tenant = cJSON_GetObjectItemCaseSensitive(o, "tenant");
 		if (!cJSON_IsString(type)) {
 			cJSON_Delete(o);
 			err_set(e, "%s:%d: not a userprune journal line", path,
@@ -360,36 +571,12 @@ static int load_one(struct journal_done *d, const char *path,
 			goto out;
 		}
 		if (!strcmp(type->valuestring, "header")) {
-			sum = cJSON_GetObjectItemCaseSensitive(o,
-							       "plan_checksum");
-			if (!cJSON_IsString(sum) ||
-			    strcmp(sum->valuestring, checksum)) {
-				/* the message quotes sum: delete o after */
-				err_set(e,
-					"%s:%d: the journal is of another plan "
-					"(checksum %.12s, this plan %.12s)",
-					path, lineno,
-					cJSON_IsString(sum) ? sum->valuestring
-							    : "?",
-					checksum);
+			if (read_header(d, path, lineno, o, depth, e) < 0) {
 				cJSON_Delete(o);
 				goto out;
 			}
 			header = true;
-			/* what the run it resumed had done counts too */
-			sum = cJSON_GetObjectItemCaseSensitive(o,
-							       "resumed_from");
-			if (cJSON_IsString(sum) &&
-			    strcmp(sum->valuestring, path) &&
-			    load_one(d, sum->valuestring, checksum, depth + 1,
-				     e) < 0) {
-				err_prefix(e, "%s:%d: resumed from", path,
-					   lineno);
-				cJSON_Delete(o);
-				goto out;
-			}
 		} else if (!strcmp(type->valuestring, "outcome")) {
-			tenant = cJSON_GetObjectItemCaseSensitive(o, "tenant");
 			id = cJSON_GetObjectItemCaseSensitive(o, "id");
 			outcome =
 				cJSON_GetObjectItemCaseSensitive(o, "outcome");
@@ -401,22 +588,13 @@ static int load_one(struct journal_done *d, const char *path,
 					path, lineno);
 				goto out;
 			}
-			if (out != OUTCOME_FAILED)
-				done_add(d, 'u', tenant->valuestring,
-					 id->valuestring);
+			done_set(d, 'u', tenant->valuestring, id->valuestring,
+				 (uint32_t)out);
 		} else if (!strcmp(type->valuestring, "step")) {
-			const cJSON *step =
-				cJSON_GetObjectItemCaseSensitive(o, "step");
-
-			tenant = cJSON_GetObjectItemCaseSensitive(o, "tenant");
-			outcome =
-				cJSON_GetObjectItemCaseSensitive(o, "outcome");
-			if (cJSON_IsString(tenant) && cJSON_IsString(step) &&
-			    cJSON_IsString(outcome) &&
-			    !strcmp(outcome->valuestring, "done")) {
-				done_add(d, 's', tenant->valuestring,
-					 step->valuestring);
-			}
+			step = cJSON_GetObjectItemCaseSensitive(o, "step");
+			if (cJSON_IsString(tenant) && cJSON_IsString(step))
+				done_set(d, 's', tenant->valuestring,
+					 step->valuestring, 0);
 		}
 		cJSON_Delete(o);
 	}
@@ -431,13 +609,14 @@ out:
 	return rc;
 }
 
-int journal_load_done(struct journal_done *d, const char *path,
-		      const char *checksum, struct err *e)
+int journal_load(struct journal_done *d, const char *path, const char *checksum,
+		 struct err *e)
 {
 	memset(d, 0, sizeof(*d));
 	hmap_init(&d->set);
 	arena_init(&d->keys);
-	if (load_one(d, path, checksum, 0, e) < 0) {
+	d->checksum = xstrdup_or_null(checksum);
+	if (load_one(d, path, 0, e) < 0) {
 		journal_done_release(d);
 		return -1;
 	}

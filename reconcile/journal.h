@@ -1,15 +1,28 @@
 /*
  * journal: the append-only record of an apply (JSON Lines).
  *
- * One header line (run id, tool version, plan checksum, source), one line
- * per attempted user (time, tenant, vendor, id, email, outcome,
- * http_status, attempts, detail) and a summary line. Each line is written
- * with one write() as soon as its outcome is known, so a killed process
- * loses nothing already decided; fsync follows at least every 50 ms and at
- * the end. The journal is the audit log and the resume point: a user with
- * a final outcome (anything but "failed") is not touched again by
- * apply --resume. A journal names the one it resumed (resumed_from), and
- * loading it loads that one too, so resuming a resumed run forgets nothing.
+ * Each run appends a header line (run id, tool version, plan checksum and
+ * path, the tenants it selected, source, the run it resumes), one line per
+ * attempted user (time, tenant, vendor, id, email, outcome, http_status,
+ * attempts, detail), verification lines and a summary line. Each line is
+ * written with one write() as soon as its outcome is known, so a killed
+ * process loses nothing already decided; fsync follows at least every
+ * 50 ms and at the end.
+ *
+ * One apply per journal at a time: journal_open takes an exclusive lock
+ * (flock) for as long as the journal is open, and a journal holds the
+ * runs of one plan only. A line is only ever appended after a newline: a
+ * torn last line (a crash mid-write) is closed first, and readers skip it
+ * with a warning.
+ *
+ * The journal is the audit log and the resume point: the last outcome
+ * recorded for a user counts (verification may turn "deleted" into
+ * "failed"), and a user whose last outcome is anything but "failed" is not
+ * touched again by apply --resume. A step that must happen at most once
+ * (Bizagi MassUserDeletion) is recorded before it is sent, and never sent
+ * again. A header names the journal it resumed when that is another file
+ * (resumed_from, relative to the journal's directory when it can be, so
+ * that journals copied together still resume), and loading follows it.
  */
 #ifndef USERPRUNE_JOURNAL_H
 #define USERPRUNE_JOURNAL_H
@@ -19,22 +32,47 @@
 
 #include "reconcile/plan.h"
 #include "reconcile/vendors/vendor.h"
+#include "util/arena.h"
 #include "util/err.h"
 #include "util/hmap.h"
-#include "util/arena.h"
+
+#define RUN_ID_LEN 32
 
 struct journal {
 	int fd;
 	char *path;
-	char run_id[33];
+	char run_id[RUN_ID_LEN + 1];
 	double last_sync;
 	bool failed; /* a write failed: apply must stop */
 	char error[512];
 };
 
-/* Creates (or appends to) path and writes the header line. */
-int journal_open(struct journal *j, const char *path, const struct plan *p,
-		 const char *resumed_from, struct err *e);
+/* A new random run id (RUN_ID_LEN hex digits). */
+void journal_new_run_id(char out[RUN_ID_LEN + 1]);
+/* .userprune/journal-<UTC time>-<run id>.jsonl, in a new string. */
+char *journal_default_path(const char *run_id);
+
+/*
+ * Opens (or creates) path for appending, locked for as long as it is open.
+ * Refuses a journal another apply holds, a file that is not a userprune
+ * journal, and the journal of a plan other than checksum. A torn last line
+ * is closed with a newline.
+ */
+int journal_open(struct journal *j, const char *path, const char *run_id,
+		 const char *checksum, struct err *e);
+
+/* What a run's header line records. */
+struct journal_header {
+	const struct plan *plan;
+	const char *plan_path;	    /* the plan file applied, or NULL */
+	const char *const *tenants; /* selected; none: every tenant */
+	size_t ntenants;
+	const char *resumes;	  /* run id of the run resumed, or NULL */
+	const char *resumed_from; /* its journal when another file, or NULL */
+};
+
+int journal_begin(struct journal *j, const struct journal_header *h,
+		  struct err *e);
 void journal_outcome(struct journal *j, const char *tenant, const char *vendor,
 		     const struct plan_user *u, const struct delete_result *r,
 		     int attempts);
@@ -42,23 +80,36 @@ void journal_outcome(struct journal *j, const char *tenant, const char *vendor,
 void journal_step(struct journal *j, const char *tenant, const char *vendor,
 		  const char *step, const char *outcome, long status,
 		  const char *detail);
+/* What listing a tenant again after its deletions showed. */
+void journal_verify(struct journal *j, const char *tenant, size_t checked,
+		    size_t still_present, const char *error);
 void journal_summary(struct journal *j, const size_t counts[],
 		     bool interrupted);
 /* fsync when the last one is older than 50 ms (or always, if force). */
 void journal_sync(struct journal *j, bool force);
 int journal_close(struct journal *j, struct err *e);
-/* .userprune/journal-<UTC time>.jsonl, in a new string. */
-char *journal_default_path(void);
 
-/* The users (and steps) an earlier journal of the same plan finished. */
+/* What a journal (and the journals it resumed) records. */
 struct journal_done {
-	struct hmap set; /* users and steps done, by tenant */
+	struct hmap set; /* users (last outcome) and steps, by tenant */
 	struct arena keys;
 	size_t n;
+	char *checksum;	 /* the plan's */
+	char *plan_path; /* the last run's plan file, or NULL */
+	char *last_run;	 /* the last run's id */
+	char **tenants;	 /* the last run's selection; none: all */
+	size_t ntenants;
+	size_t torn;	 /* lines skipped: cut short or not JSON */
+	int torn_line;	 /* the first of them */
+	char *torn_path; /* in this journal */
 };
 
-int journal_load_done(struct journal_done *d, const char *path,
-		      const char *checksum, struct err *e);
+/*
+ * Reads path (and the journals it resumed). With a checksum, a journal of
+ * another plan is refused; without, the first header's is taken.
+ */
+int journal_load(struct journal_done *d, const char *path, const char *checksum,
+		 struct err *e);
 bool journal_is_done(const struct journal_done *d, const char *tenant,
 		     const char *id);
 bool journal_step_done(const struct journal_done *d, const char *tenant,

@@ -365,6 +365,7 @@ static void write_tenant(struct jsonw *w, struct sink *sk,
 	jsonw_key(w, "counts");
 	write_counts(w, &tp->counts);
 	jsonw_object_int(w, "requests", tp->requests);
+	jsonw_object_int(w, "keep_values", (long long)tp->keep_values);
 	jsonw_object_bool(w, "mass_user_deletion", tp->mass_deletion);
 	jsonw_key(w, "guards");
 	jsonw_array_begin(w);
@@ -775,6 +776,7 @@ static void read_tenant(struct reader *r, const cJSON *o, size_t idx)
 	tp->error = str(r, o, "error", true);
 	tp->refused = boolean(r, o, "refused");
 	tp->requests = (long)num(r, o, "requests", 0, 1e12);
+	tp->keep_values = (size_t)num(r, o, "keep_values", 0, 1e12);
 	tp->mass_deletion = boolean(r, o, "mass_user_deletion");
 	if ((counts = object(r, o, "counts"))) {
 		c->live = (size_t)num(r, counts, "live", 0, 1e12);

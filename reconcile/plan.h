@@ -61,6 +61,7 @@ struct tenant_plan {
 	bool refused;	    /* a guard tripped */
 	char *error;	    /* listing failed: no plan for this tenant */
 	long requests;	    /* requests an apply needs (estimate) */
+	size_t keep_values; /* inline entries count one, files each value */
 	bool mass_deletion; /* bizagi MassUserDeletion step after deletes */
 };
 

@@ -84,8 +84,10 @@ char *utc_now(void);
 struct apply_opts {
 	const char *const *tenants; /* a subset of the plan's; none: all */
 	size_t ntenants;
-	const char *journal; /* NULL: journal_default_path() */
-	const char *resume;  /* an earlier journal of the same plan */
+	const char *journal;   /* NULL: journal_default_path() */
+	const char *resume;    /* an earlier journal of the same plan */
+	const char *run_id;    /* NULL: a new one */
+	const char *plan_path; /* the plan file, recorded in the journal */
 	struct run_hooks hooks;
 };
 
@@ -94,6 +96,8 @@ struct apply_result {
 	size_t not_attempted;	/* planned users left alone (stopped tenants) */
 	size_t listing_failed;	/* tenants whose listing failed */
 	size_t listing_partial; /* of them, part-way (DESIGN §1.8) */
+	size_t verified;	/* outcomes checked by listing again */
+	size_t unverified;	/* outcomes whose verifying listing failed */
 	bool interrupted;
 	char *journal; /* the journal's path */
 };

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -215,4 +216,19 @@ void file_unmap(const char *data, size_t len)
 {
 	if (len)
 		munmap((void *)data, len);
+}
+
+int file_lock(int fd, const char *path, struct err *e)
+{
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EINTR)
+			continue;
+		if (errno == EWOULDBLOCK)
+			return err_set(e,
+				       "%s is in use by another userprune "
+				       "apply: one run at a time",
+				       path);
+		return err_set(e, "%s: cannot lock: %s", path, strerror(errno));
+	}
+	return 0;
 }

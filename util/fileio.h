@@ -43,6 +43,11 @@ int atomic_write(struct atomic_file *f, const void *data, size_t len,
 int atomic_commit(struct atomic_file *f, struct err *e);
 /* Removes the temporary file. Releases f; a no-op after commit. */
 void atomic_abort(struct atomic_file *f);
+/*
+ * Takes an exclusive advisory lock (flock) on fd without waiting. Returns
+ * 0, or -1 naming path and saying that another process holds it.
+ */
+int file_lock(int fd, const char *path, struct err *e);
 /* Creates the directories of PATH's parent (mkdir -p), mode 0700. */
 int mkdir_parents(const char *path, struct err *e);
 

@@ -218,14 +218,16 @@ class SafetyTest(up.TestCase):
         def answer(req):
             if req.path == SCIM + "/Users" and req.method == "GET":
                 # "abc\u0000zz" (not kept) would be cut to "abc" (kept)
-                body = ('{"totalResults": 3, "startIndex": 1, '
-                        '"itemsPerPage": 3, "Resources": ['
+                rest = [json.dumps(u) for u in fake.users]
+                body = ('{"totalResults": %d, "startIndex": 1, '
+                        '"itemsPerPage": %d, "Resources": ['
                         '{"id": "abc\\u0000zz", "userName": "mallory"},'
-                        '{"id": "abc", "userName": "alice"},'
-                        '{"id": "x1", "userName": "bob"}]}')
+                        '%s]}' % (len(rest) + 1, len(rest) + 1,
+                                  ",".join(rest)))
                 return 200, "application/scim+json", body
             return fake.handle(req)
-        fake = FakeScim([scim_user("abc"), scim_user("x1")])
+        fake = FakeScim([scim_user("abc", userName="alice"),
+                         scim_user("x1", userName="bob")])
         s = self.serve(answer)
         self.write_config(self.config("scim", s.url + SCIM,
                                       keep=["alice"]))
@@ -361,3 +363,220 @@ class SafetyTest(up.TestCase):
         p = self.up("plan", **limit)
         self.assertRan(p, 1)
         self.assertIn("more values than userprune reads", p.stderr)
+
+    # ---- non-idempotent requests (§1.11) ----
+
+    def test_mass_user_deletion_is_sent_at_most_once_per_plan(self):
+        fake = FakeScim([scim_user("u%d" % i, active=False)
+                         for i in range(3)])
+
+        def bizagi(req):
+            if req.path == "/oauth2/server/token":
+                return 200, "application/json", {"access_token": "tok-1234",
+                                                  "expires_in": 3600}
+            if req.path == "/Rest/Users/MassUserDeletion":
+                return DROP  # the connection closes, no answer
+            return fake.handle(req)
+        s = self.serve(bizagi)
+        t = self.config("bizagi", s.url, keep=[],
+                        options={"environment": "test",
+                                 "mass_user_deletion": True})
+        t["policy"]["allow_empty_keep"] = True
+        self.write_config(t)
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        self.assertEqual(len(s.seen("DELETE", "/Rest/")), 1)
+        steps = [l["outcome"] for l in self.journal("j.jsonl")
+                 if l["type"] == "step"]
+        self.assertEqual(steps, ["started", "unknown"])
+        p = self.up("apply", "--resume", "j.jsonl", "plan.json")
+        self.assertRan(p, 0)
+        self.assertEqual(len(s.seen("DELETE", "/Rest/")), 1)
+
+    # ---- the journal (§1.12, §4) ----
+
+    def failing_tenant(self, n=4, fail=("u3",)):
+        """A SCIM tenant whose DELETEs of `fail` answer 500 until
+        fake.on_delete is cleared; a saved plan of all n users."""
+        fake, s = self.scim([scim_user("u%d" % i) for i in range(n)])
+        fake.on_delete = lambda req, uid: (
+            (500, "application/json", {"status": "500"})
+            if uid in fail else None)
+        self.write_config(self.config("scim", s.url + SCIM))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        return fake, s
+
+    def lines_parse(self, path):
+        good, bad = 0, 0
+        for line in open(self.path(path)).read().split("\n"):
+            if not line:
+                continue
+            try:
+                json.loads(line)
+                good += 1
+            except ValueError:
+                bad += 1
+        return good, bad
+
+    def test_a_torn_last_line_is_closed_and_skipped(self):
+        fake, s = self.failing_tenant()
+        self.assertRan(self.up("apply", "plan.json", "--journal", "j.jsonl"),
+                       4)
+        with open(self.path("j.jsonl"), "a") as f:
+            f.write('{"type":"outcome","time":"2026-11-2')  # a crash
+        p = self.up("apply", "--resume", "j.jsonl", "plan.json")
+        self.assertRan(p, 4)
+        self.assertIn("cut short", p.stderr)
+        self.assertEqual(self.lines_parse("j.jsonl")[1], 1)
+        fake.on_delete = None
+        p = self.up("apply", "--resume", "j.jsonl", "plan.json")
+        self.assertRan(p, 0)
+        self.assertEqual(fake.users, [])
+        good, bad = self.lines_parse("j.jsonl")
+        self.assertEqual(bad, 1)  # the torn line, on its own
+        self.assertGreater(good, 8)
+
+    def test_a_journal_resumed_in_place_resumes_from_a_copy(self):
+        import os
+        import shutil
+        fake, s = self.failing_tenant()
+        self.assertRan(self.up("apply", "plan.json", "--journal", "j.jsonl"),
+                       4)
+        self.assertRan(self.up("apply", "--resume", "j.jsonl", "plan.json"),
+                       4)
+        # a CI artifact: the journal and plan, elsewhere
+        os.mkdir(self.path("artifact"))
+        shutil.move(self.path("j.jsonl"), self.path("artifact", "j.jsonl"))
+        shutil.move(self.path("plan.json"),
+                    self.path("artifact", "plan.json"))
+        fake.on_delete = None
+        p = self.up("apply", "--resume", "artifact/j.jsonl",
+                    "artifact/plan.json")
+        self.assertRan(p, 0)
+        self.assertEqual(fake.users, [])
+        paths = self.deletes(s)
+        for uid in ("u0", "u1", "u2"):
+            self.assertEqual(paths.count(SCIM + "/Users/" + uid), 1)
+
+    def slow_deletes(self, n, delay=0.3):
+        import time
+        fake, s = self.scim([scim_user("u%02d" % i) for i in range(n)])
+
+        def slow(req, uid):
+            time.sleep(delay)
+            return None
+        fake.on_delete = slow
+        return fake, s
+
+    def wait_for(self, cond, timeout=30):
+        import time
+        end = time.time() + timeout
+        while not cond():
+            if time.time() > end:
+                self.fail("timed out")
+            time.sleep(0.05)
+
+    def test_two_applies_of_one_plan_or_journal_never_run_at_once(self):
+        fake, s = self.slow_deletes(12)
+        t = self.config("scim", s.url + SCIM)
+        t["limits"]["concurrency"] = 1
+        self.write_config(t)
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        first = self.spawn("apply", "plan.json", "--journal", "j.jsonl")
+        self.wait_for(lambda: s.seen("DELETE"))
+        # the same plan, the same journal, or both
+        for args in (["plan.json", "--journal", "j.jsonl"],
+                     ["plan.json", "--journal", "other.jsonl"]):
+            p = self.up("apply", *args)
+            self.assertRan(p, 1)
+            self.assertIn("in use by another userprune apply", p.stderr)
+        out, err = first.communicate(timeout=60)
+        self.assertEqual(first.returncode, 0, err)
+        paths = [r.path for r in s.seen("DELETE")]
+        self.assertEqual(len(paths), 12)
+        self.assertEqual(len(set(paths)), 12)
+
+    def test_two_applies_from_a_file_never_share_a_journal(self):
+        import os
+        fake, s = self.slow_deletes(4, delay=0.5)
+        self.write_config(self.config("scim", s.url + SCIM))
+        procs = [self.spawn("apply", "--yes") for _ in range(2)]
+        for p in procs:
+            p.communicate(timeout=60)
+        names = sorted(os.listdir(self.path(".userprune")))
+        self.assertEqual(len([n for n in names if n.startswith("journal-")]),
+                         2, names)
+        self.assertEqual(len([n for n in names if n.startswith("plan-")]),
+                         2, names)
+
+    def test_the_journal_of_another_plan_is_refused(self):
+        fake, s = self.failing_tenant()
+        self.assertRan(self.up("apply", "plan.json", "--journal", "j.jsonl"),
+                       4)
+        before = open(self.path("j.jsonl")).read()
+        fake.users.append(scim_user("newcomer"))
+        self.assertRan(self.up("plan", "-o", "plan2.json"), 0)
+        sent = len(s.requests)
+        p = self.up("apply", "plan2.json", "--journal", "j.jsonl")
+        self.assertRan(p, 1)
+        self.assertIn("belongs to another plan", p.stderr)
+        self.assertEqual(open(self.path("j.jsonl")).read(), before)
+        self.assertEqual(len(s.requests), sent)
+
+    def test_resume_keeps_the_recorded_selection_of_tenants(self):
+        import signal
+        fa, sa = self.slow_deletes(6)
+        fb, sb = self.scim([scim_user("b%d" % i) for i in range(3)])
+        ta = self.config("scim", sa.url + SCIM, name="a")
+        ta["limits"]["concurrency"] = 1
+        self.write_config(ta, self.config("scim", sb.url + SCIM, name="b"))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.spawn("apply", "plan.json", "--tenant", "a",
+                       "--journal", "j.jsonl")
+        self.wait_for(lambda: len(sa.seen("DELETE")) >= 2)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("userprune apply --resume j.jsonl", err)
+        # the hint as printed: no plan file, no --tenant
+        p = self.up("apply", "--resume", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(fa.users, [])
+        self.assertEqual(sb.seen("DELETE"), [])
+        self.assertEqual(len(fb.users), 3)
+
+    # ---- verification (§1.13) ----
+
+    def test_a_user_still_listed_after_deletion_is_failed(self):
+        fake, s = self.scim([scim_user("u%d" % i) for i in range(4)])
+        # answers 204 for u2 and keeps it
+        fake.on_delete = lambda req, uid: (
+            (204, "application/scim+json", "") if uid == "u2" else None)
+        self.write_config(self.config("scim", s.url + SCIM))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        self.assertIn("Verified: 4 outcomes", p.stdout)
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {"u0": "deleted", "u1": "deleted", "u2": "failed",
+                          "u3": "deleted"})
+        verify = [l for l in self.journal("j.jsonl") if l["type"] == "verify"]
+        self.assertEqual((verify[0]["checked"], verify[0]["still_present"]),
+                         (4, 1))
+        # resume tries it again
+        fake.on_delete = None
+        self.assertRan(self.up("apply", "--resume", "j.jsonl"), 0)
+        self.assertEqual(fake.users, [])
+
+    def test_verify_false_lists_once(self):
+        fake, s = self.scim([scim_user("u%d" % i) for i in range(4)])
+        t = self.config("scim", s.url + SCIM)
+        t["policy"]["verify"] = False
+        self.write_config(t)
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        before = len(s.seen("GET", SCIM + "/Users"))
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(len(s.seen("GET", SCIM + "/Users")) - before, 1)
+        self.assertNotIn("Verified", p.stdout)
