@@ -102,7 +102,8 @@ static void record(struct tenant_apply *ta, const struct plan_user *u,
 	a->r->counts[r->outcome]++;
 	ta->done++;
 	if (r->outcome == OUTCOME_DELETED || r->outcome == OUTCOME_ABSENT ||
-	    r->outcome == OUTCOME_DEACTIVATED) {
+	    r->outcome == OUTCOME_DEACTIVATED ||
+	    r->outcome == OUTCOME_SCHEDULED) {
 		ta->claims = xgrow(ta->claims, &ta->claimcap, ta->nclaims + 1,
 				   sizeof(*ta->claims));
 		ta->claims[ta->nclaims++] = (struct claim){ u, r->outcome };
@@ -216,12 +217,14 @@ static void verified(void *arg, struct listing *l)
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.outcome = OUTCOME_FAILED;
-		snprintf(r.detail, sizeof(r.detail), "%s",
+		snprintf(r.detail, sizeof(r.detail),
+			 "%s (listed again to verify)",
 			 c->outcome == OUTCOME_DEACTIVATED
-				 ? "still active after deactivation (listed "
-				   "again to verify)"
-				 : "still present after deletion (listed again "
-				   "to verify)");
+				 ? "still active after deactivation"
+			 : c->outcome == OUTCOME_SCHEDULED
+				 ? "still listed after its deletion was "
+				   "scheduled"
+				 : "still present after deletion");
 		journal_outcome(&a->j, name, ta->tp->t.vendor->name, c->u, &r,
 				0);
 		a->r->counts[c->outcome]--;

@@ -223,8 +223,7 @@ static void one_user(struct emu *emu, struct emu_req *r, const char *id)
 	emu_reply(r, 200, "application/json");
 	if (strcmp(r->method, "DELETE"))
 		return;
-	emu_count_delete(emu, id);
-	store_remove(&emu->users, slot);
+	emu_delete(emu, slot, -1);
 	if (emu->opt.aa_delete_204) {
 		strbuf_reset(&r->out);
 		emu_reply(r, 204, NULL);

@@ -116,8 +116,7 @@ static void remove_user(struct emu *emu, struct emu_req *r)
 		      "The user cannot be removed: the account is "
 		      "managed by an organization");
 	} else {
-		emu_count_delete(emu, emu->users.v[slot].id);
-		store_remove(&emu->users, slot);
+		emu_delete(emu, slot, -1);
 		emu_reply(r, 204, NULL);
 	}
 }

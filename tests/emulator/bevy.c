@@ -132,8 +132,7 @@ static void one_user(struct emu *emu, struct emu_req *r, const char *id)
 		error(r, 400, "This user cannot be deleted.");
 	} else {
 		/* scheduled: removed for good after seven days, not here */
-		emu_count_delete(emu, id);
-		store_set_status(&emu->users, slot, EMU_PENDING);
+		emu_delete(emu, slot, EMU_PENDING);
 		emu_reply(r, 204, NULL);
 	}
 }

@@ -59,8 +59,7 @@ static void deactivate(struct emu *emu, struct emu_req *r, const char *id)
 	} else if (emu->users.v[slot].undeletable) {
 		scim_error(r, 400, "this user cannot be deactivated");
 	} else {
-		emu_count_delete(emu, id);
-		store_set_status(&emu->users, slot, EMU_INACTIVE);
+		emu_delete(emu, slot, EMU_INACTIVE);
 		emu_reply(r, 204, NULL);
 	}
 }

@@ -64,7 +64,8 @@ struct emu_user {
 	bool referenced;
 	bool vanishing;	 /* listed, but a DELETE finds it already gone (404) */
 	int fail_delete; /* a DELETE answers this status and keeps the user */
-	bool gone;	 /* hard-deleted: a tombstone kept for stable slots */
+	bool sticky; /* a DELETE answers done and keeps the user as it was */
+	bool gone;   /* hard-deleted: a tombstone kept for stable slots */
 	bool num_ok;
 };
 
@@ -310,6 +311,11 @@ void emu_write_user(struct jsonw *w, struct emu *emu, const struct emu_user *u,
 void emu_write_num_id(struct jsonw *w, const struct emu_user *u);
 /* Counts a successful vendor deletion of id. */
 void emu_count_delete(struct emu *emu, const char *id);
+/*
+ * A vendor's deletion of the user at slot: counted, then the user removed
+ * (status < 0) or given status. A sticky user stays as it was.
+ */
+void emu_delete(struct emu *emu, long slot, int status);
 const char *emu_status_text(int status);
 
 /* auth.c */

@@ -197,8 +197,7 @@ static int delete_user(struct emu *emu, const char *id, const char **msg)
 		*msg = "this user cannot be deleted";
 		return 400;
 	}
-	emu_count_delete(emu, id);
-	store_remove(&emu->users, slot);
+	emu_delete(emu, slot, -1);
 	return 204;
 }
 

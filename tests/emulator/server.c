@@ -311,6 +311,17 @@ void emu_count_delete(struct emu *emu, const char *id)
 	counter_add(&emu->deletes, id, 1);
 }
 
+void emu_delete(struct emu *emu, long slot, int status)
+{
+	emu_count_delete(emu, emu->users.v[slot].id);
+	if (emu->users.v[slot].sticky)
+		return; /* answered as done, and kept: a server that lies */
+	if (status < 0)
+		store_remove(&emu->users, slot);
+	else
+		store_set_status(&emu->users, slot, status);
+}
+
 /* Rate limit and faults */
 
 static void retry_after(struct emu *emu, struct emu_req *r, long seconds)

@@ -501,6 +501,8 @@ int store_user_from_json(struct emu_store *s, const cJSON *j,
 			rc = get_bool(m, &u->referenced, e);
 		} else if (!strcmp(k, "vanishing")) {
 			rc = get_bool(m, &u->vanishing, e);
+		} else if (!strcmp(k, "sticky")) {
+			rc = get_bool(m, &u->sticky, e);
 		} else if (!strcmp(k, "fail_delete")) {
 			if (!cJSON_IsNumber(m) || m->valuedouble < 0 ||
 			    m->valuedouble > 599)
@@ -539,6 +541,7 @@ void store_user_to_json(struct jsonw *w, const struct emu_user *u)
 	jsonw_object_bool(w, "referenced", u->referenced);
 	jsonw_object_bool(w, "vanishing", u->vanishing);
 	jsonw_object_int(w, "fail_delete", u->fail_delete);
+	jsonw_object_bool(w, "sticky", u->sticky);
 	if (u->vendor_type) {
 		jsonw_key(w, "vendor_type");
 		jsonw_raw(w, u->vendor_type);

@@ -154,8 +154,7 @@ static void delete_one(struct emu *emu, struct emu_req *r, const char *id)
 	} else if (emu->users.v[slot].undeletable) {
 		error(r, 400, "This user cannot be deleted");
 	} else {
-		emu_count_delete(emu, id);
-		store_remove(&emu->users, slot);
+		emu_delete(emu, slot, -1);
 		emu_reply(r, 204, NULL);
 	}
 }
@@ -198,8 +197,7 @@ static void delete_bulk(struct emu *emu, struct emu_req *r)
 	{
 		slot = find_listed(emu, id->valuestring);
 		if (slot >= 0) {
-			emu_count_delete(emu, id->valuestring);
-			store_remove(&emu->users, slot);
+			emu_delete(emu, slot, -1);
 		}
 	}
 	emu_reply(r, 204, NULL);

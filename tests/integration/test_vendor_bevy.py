@@ -14,15 +14,8 @@ FAST = {"requests_per_second": 100}
 
 
 def bevy_population(deletable=20, **kw):
-    """up.population with Bevy's integer ids (1000, 1001, ...); roles
-    name the new ids."""
-    pop, roles = up.population("bevy", deletable=deletable, **kw)
-    new = {u["id"]: str(1000 + i) for i, u in enumerate(pop["users"])}
-    for u in pop["users"]:
-        u["id"] = new[u["id"]]
-    pop["caller"] = new[pop["caller"]]
-    roles = {k: [new[i] for i in v] for k, v in roles.items()}
-    return pop, roles
+    """up.population: Bevy's integer ids (1000, 1001, ...)."""
+    return up.population("bevy", deletable=deletable, **kw)
 
 
 def clusters(times, gap):

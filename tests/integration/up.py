@@ -64,7 +64,17 @@ def population(vendor, deletable=20, kept=5, protected=2, apps=2,
         users.append(user(uid, f"test{i}@acme.example", f"test{i}",
                           status="inactive" if i < inactive else "active"))
         roles["delete"].append(uid)
-    return {"caller": CALLER, "users": users}, roles
+    pop = {"caller": CALLER, "users": users}
+    if vendor in INTEGER_IDS:
+        # ids as the vendor has them: 1000, 1001, ...; roles follow
+        new = {u["id"]: str(1000 + i) for i, u in enumerate(users)}
+        for u in users:
+            u["id"] = new[u["id"]]
+        pop["caller"] = new[CALLER]
+        roles = {k: [new[i] for i in v] for k, v in roles.items()}
+    if vendor == "automation-anywhere":
+        users[0]["username"] = USER  # the authenticating user
+    return pop, roles
 
 
 AUTH = {
@@ -80,6 +90,12 @@ AUTH = {
                             "username": "${env:UP_USER}",
                             "password": "${env:UP_SECRET}"},
 }
+
+# Vendors whose user ids are integers.
+INTEGER_IDS = ("bevy", "automation-anywhere")
+
+# The emulator's default UiPath partition (options.partition_global_id).
+UIPATH_PARTITION = "9b3c1f2a-6d4e-4f8a-b1c2-3d4e5f6a7b8c"
 
 # Vendors whose users carry no account type.
 UNTYPED = ("scim", "bizagi", "bevy", "automation-anywhere")
@@ -130,6 +146,8 @@ class TestCase(unittest.TestCase):
              "auth": dict(AUTH[vendor])}
         if vendor in UNTYPED:
             t["scope"] = {"exclude": [{"username": "app*"}]}
+        if vendor == "uipath":
+            t["options"] = {"partition_global_id": UIPATH_PARTITION}
         if keep is not None:
             t["keep"] = keep
         t.update(extra)
