@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,23 @@ static char *plan_path_for(const char *journal)
 	return xasprintf("%s.plan.json", journal);
 }
 
+/*
+ * Waits for input on stdin, or a signal: one that came between printing
+ * the question and starting to read must not leave the read blocked.
+ */
+static bool input_ready(void)
+{
+	struct pollfd pfd = { 0, POLLIN, 0 };
+
+	while (!cmd_stop) {
+		int r = poll(&pfd, 1, 100);
+
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return true;
+	}
+	return false;
+}
+
 static bool confirm(const struct plan *p)
 {
 	char line[64];
@@ -72,7 +90,7 @@ static bool confirm(const struct plan *p)
 	fprintf(stderr, "Delete %zu user%s? Only 'yes' is accepted: ", n,
 		n == 1 ? "" : "s");
 	fflush(stderr);
-	if (!fgets(line, sizeof(line), stdin))
+	if (!input_ready() || !fgets(line, sizeof(line), stdin))
 		return false;
 	line[strcspn(line, "\r\n")] = '\0';
 	return !strcmp(line, "yes");
@@ -265,10 +283,15 @@ static int exec_apply(int argc, char **argv)
 	if (plan_file) {
 		if ((plan_fd = lock_plan(plan_file)) < 0)
 			goto out;
-		if (plan_read(&p, plan_file, &e) < 0) {
+		if (plan_read(&p, plan_file, cmd_plan_key(), &e) < 0) {
 			cmd_error("%s", e.msg);
 			goto out;
 		}
+		if (p.tag[0] && !cmd_plan_key())
+			cmd_warn("%s carries an HMAC tag, but "
+				 "USERPRUNE_PLAN_KEY is not set: the tag is "
+				 "not checked",
+				 plan_file);
 	} else {
 		if (cmd_load_source(&src, CONFIG_CHECK_SECRETS, &c, &p.source))
 			goto out;
@@ -331,6 +354,7 @@ static int exec_apply(int argc, char **argv)
 		journal = ao.journal ? xstrdup(ao.journal)
 				     : journal_default_path(run_id);
 		saved = plan_path_for(journal);
+		p.key = cmd_plan_key();
 		if (mkdir_parents(saved, &e) < 0 ||
 		    plan_write(&p, saved, &e) < 0) {
 			cmd_error("%s", e.msg);

@@ -130,6 +130,8 @@ bool cmd_color(FILE *f);
 /* Loads the source; prints diagnostics. Returns 0 or EXIT_ERROR. */
 int cmd_load_source(const struct source_spec *src, unsigned flags,
 		    struct config *c, struct plan_source *prov);
+/* USERPRUNE_PLAN_KEY (DESIGN §1.14), or NULL when it is not set. */
+const char *cmd_plan_key(void);
 /* Writes s to stdout, failing loudly (a full disk is not success). */
 int cmd_write_stdout(const char *s, size_t len);
 

@@ -215,6 +215,13 @@ int cmd_load_source(const struct source_spec *src, unsigned flags,
 	return rc < 0 ? EXIT_ERROR : 0;
 }
 
+const char *cmd_plan_key(void)
+{
+	const char *k = getenv("USERPRUNE_PLAN_KEY");
+
+	return k && *k ? k : NULL;
+}
+
 int cmd_write_stdout(const char *s, size_t len)
 {
 	if (len && fwrite(s, 1, len, stdout) != len) {

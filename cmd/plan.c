@@ -112,6 +112,7 @@ static int exec_plan(int argc, char **argv)
 		goto out;
 	}
 	po.tenants = tenants;
+	p.key = cmd_plan_key();
 	if (cmd_load_source(&src, po.live ? 0 : CONFIG_CHECK_SECRETS, &c,
 			    &p.source))
 		goto out;

@@ -15,13 +15,11 @@ static bool progress_shown;
 
 static void on_signal(int sig)
 {
-	if (cmd_stop) {
-		/* a second signal: stop now */
-		signal(sig, SIG_DFL);
-		raise(sig);
-		return;
-	}
-	cmd_stop = sig;
+	(void)sig;
+	/* the first: finish what is in flight; the second: stop now (the
+	   engine abandons its requests and the journal is still closed) */
+	if (cmd_stop < 2)
+		cmd_stop++;
 }
 
 void cmd_catch_signals(void)

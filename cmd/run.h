@@ -9,7 +9,10 @@
 
 #include "cmd/cmd.h"
 
-/* Set by SIGINT/SIGTERM: the signal number. */
+/*
+ * SIGINT/SIGTERM received: 1 after the first (requests in flight finish),
+ * 2 after the second (they are abandoned).
+ */
 extern volatile sig_atomic_t cmd_stop;
 
 void cmd_catch_signals(void);

@@ -68,7 +68,7 @@ static int exec_show(int argc, char **argv)
 				       "--split-dir needs --format markdown");
 	path = argv[optind];
 	if (file_read(path, PLAN_MAX_SIZE, &data, &len, &e) < 0 ||
-	    plan_parse(&p, data, len, path, &e) < 0) {
+	    plan_parse(&p, data, len, path, NULL, &e) < 0) {
 		cmd_error("%s", e.msg);
 		goto out;
 	}

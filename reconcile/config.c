@@ -685,7 +685,9 @@ static char *check_url(struct loader *L, const struct ynode *n)
 	char *url = get_string(L, n, "url");
 	struct err e;
 
-	if (url && config_check_url("url", url, &e) < 0) {
+	if (url &&
+	    (config_check_url("url", url, &e) < 0 ||
+	     url_allowed(url, getenv("USERPRUNE_ALLOWED_ORIGINS"), &e) < 0)) {
 		error_at(L, n, "%s", e.msg);
 		free(url);
 		return NULL;
@@ -1170,7 +1172,9 @@ static void load_auth(struct loader *L, const struct ynode *n, struct tenant *t)
 		struct err e;
 
 		/* the client secret goes there: the url rules apply */
-		if (config_check_url("token_url", a->token_url.raw, &e) < 0)
+		if (config_check_url("token_url", a->token_url.raw, &e) < 0 ||
+		    url_allowed(a->token_url.raw,
+				getenv("USERPRUNE_ALLOWED_ORIGINS"), &e) < 0)
 			error_at(L, get(n, "token_url"), "%s", e.msg);
 	}
 	load_secret(L, n, "scope", &a->scope, false);

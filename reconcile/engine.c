@@ -60,6 +60,7 @@ struct pending {
 	bool auth_retried;
 	char errbuf[CURL_ERROR_SIZE];
 	struct pending *next;
+	struct pending *live_prev, *live_next; /* in flight, for abandon */
 };
 
 struct lane {
@@ -90,8 +91,11 @@ struct engine {
 	CURLM *multi;
 	struct lane *lanes;
 	int inflight;
-	bool stopping;
+	bool stopping, abandoning;
 	volatile sig_atomic_t *watch;
+	engine_stop_fn on_stop;
+	void *on_stop_arg;
+	struct pending *live; /* requests in flight */
 	engine_trace_fn trace;
 	void *trace_arg;
 	void (*tick)(void *);
@@ -288,6 +292,32 @@ bool engine_stopping(const struct engine *e)
 void engine_watch(struct engine *e, volatile sig_atomic_t *flag)
 {
 	e->watch = flag;
+}
+
+void engine_on_stop(struct engine *e, engine_stop_fn fn, void *arg)
+{
+	e->on_stop = fn;
+	e->on_stop_arg = arg;
+}
+
+static void live_add(struct engine *e, struct pending *p)
+{
+	p->live_prev = NULL;
+	p->live_next = e->live;
+	if (e->live)
+		e->live->live_prev = p;
+	e->live = p;
+}
+
+static void live_remove(struct engine *e, struct pending *p)
+{
+	if (p->live_prev)
+		p->live_prev->live_next = p->live_next;
+	else
+		e->live = p->live_next;
+	if (p->live_next)
+		p->live_next->live_prev = p->live_prev;
+	p->live_prev = p->live_next = NULL;
 }
 
 /*
@@ -608,6 +638,7 @@ static void start(struct lane *l, struct pending *p, char *auth_header)
 	l->inflight++;
 	e->inflight++;
 	l->budget_used++;
+	live_add(e, p);
 	curl_multi_add_handle(e->multi, c);
 }
 
@@ -824,6 +855,7 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 
 	curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&p);
 	curl_multi_remove_handle(e->multi, c);
+	live_remove(e, p);
 	l = p->lane;
 	l->inflight--;
 	e->inflight--;
@@ -937,6 +969,42 @@ static bool busy(const struct engine *e)
 	return false;
 }
 
+/*
+ * A second signal: every request in flight is given up. Its callback sees
+ * no answer; it was sent, so what became of it is unknown.
+ */
+static void abandon(struct engine *e)
+{
+	struct pending *p;
+
+	while ((p = e->live)) {
+		live_remove(e, p);
+		curl_multi_remove_handle(e->multi, p->easy);
+		p->lane->inflight--;
+		e->inflight--;
+		finish(p, 0,
+		       "interrupted while in flight: the outcome is unknown");
+	}
+}
+
+/* Signals seen by the watch: stop, then stop at once. */
+static void watch(struct engine *e)
+{
+	if (!e->watch || !*e->watch)
+		return;
+	if (!e->stopping) {
+		e->stopping = true;
+		if (e->on_stop)
+			e->on_stop(e->on_stop_arg, e->inflight, false);
+	}
+	if (*e->watch >= 2 && !e->abandoning) {
+		e->abandoning = true;
+		if (e->on_stop)
+			e->on_stop(e->on_stop_arg, e->inflight, true);
+		abandon(e);
+	}
+}
+
 void engine_run(struct engine *e)
 {
 	struct lane *l;
@@ -946,8 +1014,7 @@ void engine_run(struct engine *e)
 	while (busy(e)) {
 		double now = clock_mono();
 
-		if (e->watch && *e->watch)
-			e->stopping = true;
+		watch(e);
 		for (l = e->lanes; l; l = l->next)
 			start_ready(l, now);
 		curl_multi_perform(e->multi, &running);

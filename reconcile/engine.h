@@ -82,8 +82,19 @@ void engine_set_trace(struct engine *e, engine_trace_fn fn, void *arg);
 /* Stops issuing new requests: queued ones finish as "cancelled". */
 void engine_stop(struct engine *e);
 bool engine_stopping(const struct engine *e);
-/* Makes the engine stop when *flag becomes non-zero (signal handlers). */
+/*
+ * Makes the engine stop when *flag becomes 1 (signal handlers): queued
+ * requests are cancelled, those in flight finish. At 2 it stops at once:
+ * requests in flight are abandoned, their callbacks see status 0 and an
+ * error saying that the outcome is unknown.
+ */
 void engine_watch(struct engine *e, volatile sig_atomic_t *flag);
+/*
+ * Called when the engine starts to stop (now: false) and when it stops at
+ * once (now: true), with the number of requests in flight.
+ */
+typedef void (*engine_stop_fn)(void *arg, int inflight, bool now);
+void engine_on_stop(struct engine *e, engine_stop_fn fn, void *arg);
 /* Calls fn about every interval seconds while running (progress). */
 void engine_set_tick(struct engine *e, void (*fn)(void *), void *arg,
 		     double interval);

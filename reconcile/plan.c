@@ -7,11 +7,14 @@
  *       "format_version": 1,
  *       ...
  *       "tenants": [...],
- *       "checksum": "<sha256 of every byte before the comma>"
+ *       "checksum": "<sha256 of every byte before the comma>",
+ *       "hmac_sha256": "<HMAC-SHA256 of the same bytes>"
  *     }
  *
  * so that any change to any byte of the file is detected without relying
- * on a canonical re-serialisation of the JSON.
+ * on a canonical re-serialisation of the JSON. The tag is there only when
+ * the plan was written with a key (USERPRUNE_PLAN_KEY): a checksum anyone
+ * can compute again, a tag only who holds the key.
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -29,6 +32,7 @@
 #include "util/xalloc.h"
 
 #define TAIL_HEAD ",\n  \"checksum\": \""
+#define TAIL_TAG  "\",\n  \"hmac_sha256\": \""
 #define TAIL_END  "\"\n}\n"
 
 void plan_init(struct plan *p)
@@ -321,6 +325,7 @@ static void write_user(struct jsonw *w, const struct plan_user *u)
 struct sink {
 	struct strbuf *buf;
 	struct sha256 sha;
+	struct hmac_sha256 mac;	  /* when the plan has a key */
 	struct atomic_file *file; /* NULL: keep everything in buf */
 	size_t hashed;		  /* bytes of buf already hashed */
 	struct err *e;
@@ -334,6 +339,8 @@ static void sink_flush(struct sink *s, size_t keep)
 	struct strbuf *b = s->buf;
 
 	sha256_update(&s->sha, b->buf + s->hashed, b->len - keep - s->hashed);
+	hmac_sha256_update(&s->mac, b->buf + s->hashed,
+			   b->len - keep - s->hashed);
 	s->hashed = b->len - keep;
 	if (!s->file)
 		return;
@@ -438,28 +445,48 @@ static void emit(struct plan *p, struct sink *sk)
 	for (i = 0; i < p->ntenants; i++)
 		write_tenant(&w, sk, &p->tenants[i]);
 	jsonw_array_end(&w);
-	/* the checksum covers every byte before its own member */
+	/* the checksum and the tag cover every byte before the checksum */
 	{
 		unsigned char d[32];
 
 		sink_flush(sk, 0);
 		sha256_final(&sk->sha, d);
 		hex_encode(d, 32, p->checksum);
+		hmac_sha256_final(&sk->mac, d);
+		hex_encode(d, 32, p->tag);
 	}
 	strbuf_addstr(sk->buf, TAIL_HEAD);
 	strbuf_addstr(sk->buf, p->checksum);
+	if (p->key) {
+		strbuf_addstr(sk->buf, TAIL_TAG);
+		strbuf_addstr(sk->buf, p->tag);
+	} else {
+		p->tag[0] = '\0';
+	}
 	strbuf_addstr(sk->buf, TAIL_END);
 	if (sk->file && !sk->failed &&
 	    atomic_write(sk->file, sk->buf->buf, sk->buf->len, sk->e) < 0)
 		sk->failed = true;
 }
 
+static void sink_init(struct sink *sk, const struct plan *p, struct strbuf *buf,
+		      struct atomic_file *f, struct err *e)
+{
+	memset(sk, 0, sizeof(*sk));
+	sk->buf = buf;
+	sk->file = f;
+	sk->hashed = buf->len;
+	sk->e = e;
+	sha256_init(&sk->sha);
+	hmac_sha256_init(&sk->mac, p->key ? p->key : "",
+			 p->key ? strlen(p->key) : 0);
+}
+
 void plan_to_json(struct plan *p, struct strbuf *out)
 {
-	struct sink sk = { out,	 { { 0 }, 0, { 0 }, 0 }, NULL, out->len, NULL,
-			   false };
+	struct sink sk;
 
-	sha256_init(&sk.sha);
+	sink_init(&sk, p, out, NULL, NULL);
 	emit(p, &sk);
 }
 
@@ -467,7 +494,7 @@ int plan_write(struct plan *p, const char *path, struct err *e)
 {
 	struct strbuf buf = STRBUF_INIT;
 	struct atomic_file f;
-	struct sink sk = { &buf, { { 0 }, 0, { 0 }, 0 }, &f, 0, e, false };
+	struct sink sk;
 	int rc;
 
 	if (!strcmp(path, "-")) {
@@ -478,7 +505,7 @@ int plan_write(struct plan *p, const char *path, struct err *e)
 	}
 	if (atomic_open(&f, path, e) < 0)
 		return -1;
-	sha256_init(&sk.sha);
+	sink_init(&sk, p, &buf, &f, e);
 	emit(p, &sk);
 	strbuf_release(&buf);
 	if (sk.failed) {
@@ -819,38 +846,111 @@ static void read_tenant(struct reader *r, const cJSON *o, size_t idx)
 		check_unique(r, tp);
 }
 
+/* 64 lower-case hex digits. */
+static bool is_hex64(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		      (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/*
+ * The end of a plan file: the checksum, and the tag when there is one.
+ * Returns the length of the body they cover, or 0 when the end is not
+ * theirs. *sum and *tag (or NULL) point at the digits.
+ */
+static size_t read_tail(const char *data, size_t len, const char **sum,
+			const char **tag)
+{
+	size_t head = strlen(TAIL_HEAD), end = strlen(TAIL_END),
+	       mid = strlen(TAIL_TAG);
+
+	*tag = NULL;
+	if (len < head + 64 + end || memcmp(data + len - end, TAIL_END, end))
+		return 0;
+	if (len >= head + 64 + mid + 64 + end &&
+	    !memcmp(data + len - end - 64 - mid, TAIL_TAG, mid) &&
+	    !memcmp(data + len - end - 64 - mid - 64 - head, TAIL_HEAD, head)) {
+		*tag = data + len - end - 64;
+		*sum = *tag - mid - 64;
+		return len - end - 64 - mid - 64 - head;
+	}
+	if (memcmp(data + len - end - 64 - head, TAIL_HEAD, head))
+		return 0;
+	*sum = data + len - end - 64;
+	return len - end - 64 - head;
+}
+
+/* With a key, the file's tag must be there and match its body. */
+static int check_tag(struct plan *p, const char *data, size_t body,
+		     const char *tag, const char *name, const char *key,
+		     struct err *e)
+{
+	struct hmac_sha256 h;
+	unsigned char d[32];
+	char want[65];
+	unsigned diff = 0;
+	size_t i;
+
+	if (tag)
+		snprintf(p->tag, sizeof(p->tag), "%.64s", tag);
+	if (!key)
+		return 0;
+	if (!tag)
+		return err_set(e,
+			       "%s: the plan has no HMAC tag, but "
+			       "USERPRUNE_PLAN_KEY is set: only plans made "
+			       "with the key are applied",
+			       name);
+	hmac_sha256_init(&h, key, strlen(key));
+	hmac_sha256_update(&h, data, body);
+	hmac_sha256_final(&h, d);
+	hex_encode(d, 32, want);
+	for (i = 0; i < 64; i++)
+		diff |= (unsigned)(want[i] ^ tag[i]);
+	if (diff)
+		return err_set(e,
+			       "%s: the plan's HMAC tag does not match: it was "
+			       "not made with this USERPRUNE_PLAN_KEY, or it "
+			       "was changed after it was written",
+			       name);
+	return 0;
+}
+
 int plan_parse(struct plan *p, const char *data, size_t len, const char *name,
-	       struct err *e)
+	       const char *key, struct err *e)
 {
 	struct reader r = { name, e, p, "", false };
-	size_t tail = strlen(TAIL_HEAD) + 64 + strlen(TAIL_END), i;
-	const char *sum;
+	const char *sum, *tag;
 	char actual[65];
 	cJSON *root = NULL;
 	const cJSON *v, *src, *tenants, *it;
 	const char *end = NULL;
+	size_t body, i;
 	char *s;
 
 	plan_init(p);
-	if (len < tail ||
-	    memcmp(data + len - strlen(TAIL_END), TAIL_END, strlen(TAIL_END)) ||
-	    memcmp(data + len - tail, TAIL_HEAD, strlen(TAIL_HEAD)))
+	body = read_tail(data, len, &sum, &tag);
+	if (!body)
 		return err_set(e,
 			       "%s: not a userprune plan file (no checksum at "
 			       "its end)",
 			       name);
-	sum = data + len - tail + strlen(TAIL_HEAD);
-	for (i = 0; i < 64; i++)
-		if (!((sum[i] >= '0' && sum[i] <= '9') ||
-		      (sum[i] >= 'a' && sum[i] <= 'f')))
-			return err_set(e, "%s: malformed checksum", name);
-	sha256_hex(data, len - tail, actual);
+	if (!is_hex64(sum) || (tag && !is_hex64(tag)))
+		return err_set(e, "%s: malformed checksum or tag", name);
+	sha256_hex(data, body, actual);
 	if (memcmp(actual, sum, 64))
 		return err_set(e,
 			       "%s: checksum mismatch: the plan was modified "
 			       "after it was written; make a new plan",
 			       name);
 	memcpy(p->checksum, actual, 65);
+	if (check_tag(p, data, body, tag, name, key, e) < 0)
+		return -1;
 	root = cJSON_ParseWithLengthOpts(data, len, &end, false);
 	while (root && end < data + len && strchr(" \t\r\n", *end))
 		end++;
@@ -907,7 +1007,7 @@ fail:
 	return -1;
 }
 
-int plan_read(struct plan *p, const char *path, struct err *e)
+int plan_read(struct plan *p, const char *path, const char *key, struct err *e)
 {
 	char *data = NULL;
 	size_t len;
@@ -916,7 +1016,7 @@ int plan_read(struct plan *p, const char *path, struct err *e)
 	plan_init(p);
 	if (file_read(path, PLAN_MAX_SIZE, &data, &len, e) < 0)
 		return -1;
-	rc = plan_parse(p, data, len, path, e);
+	rc = plan_parse(p, data, len, path, key, e);
 	free(data);
 	return rc;
 }

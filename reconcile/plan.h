@@ -2,7 +2,8 @@
  * plan: the reviewed list of deletions, its file format and renderings.
  *
  * One model, several views: the plan file (JSON, format_version 1, with a
- * SHA-256 checksum over its body), text for terminals, markdown for pull
+ * SHA-256 checksum over its body, and an HMAC-SHA256 tag when a key is
+ * set), text for terminals, markdown for pull
  * requests. A plan records, per tenant, the connection settings that apply
  * needs (secret references only), the counts, every user to delete with a
  * fingerprint for the staleness check, warnings and guard verdicts.
@@ -82,6 +83,12 @@ struct plan {
 	struct tenant_plan *tenants;
 	size_t ntenants;
 	char checksum[65]; /* set by plan_write / plan_read */
+	/*
+	 * The HMAC-SHA256 tag over the body (DESIGN §1.14), as hex: written
+	 * when key is set, read back when the file has one; "" when none.
+	 */
+	char tag[65];
+	const char *key; /* borrowed: USERPRUNE_PLAN_KEY, or NULL */
 	struct arena arena;
 };
 
@@ -107,11 +114,12 @@ void plan_to_json(struct plan *p, struct strbuf *out);
 int plan_write(struct plan *p, const char *path, struct err *e);
 /*
  * Reads a plan file. Refuses a file whose checksum does not match its
- * body, an unknown format_version, and anything malformed.
+ * body, an unknown format_version, and anything malformed. With a key,
+ * also a file whose HMAC tag is missing or does not match.
  */
-int plan_read(struct plan *p, const char *path, struct err *e);
+int plan_read(struct plan *p, const char *path, const char *key, struct err *e);
 int plan_parse(struct plan *p, const char *data, size_t len, const char *name,
-	       struct err *e);
+	       const char *key, struct err *e);
 
 enum plan_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN };
 

@@ -1,6 +1,7 @@
 /*
  * Planning: select tenants, get their live users, diff each.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -12,6 +13,31 @@
 #include "reconcile/snapshot.h"
 #include "util/xalloc.h"
 
+static void say_stopping(void *arg, int inflight, bool now)
+{
+	const struct run_hooks *h = arg;
+	char msg[256];
+
+	if (!h->message)
+		return;
+	if (now)
+		snprintf(msg, sizeof(msg),
+			 "stopping now: %d request%s in flight given up, "
+			 "their outcome%s unknown",
+			 inflight, inflight == 1 ? "" : "s",
+			 inflight == 1 ? " is" : "s are");
+	else if (inflight)
+		snprintf(msg, sizeof(msg),
+			 "stopping: waiting for %d request%s in flight "
+			 "(interrupt again to stop at once; %s would then be "
+			 "unknown)",
+			 inflight, inflight == 1 ? "" : "s",
+			 inflight == 1 ? "its outcome" : "their outcomes");
+	else
+		snprintf(msg, sizeof(msg), "stopping");
+	h->message(h->arg, MSG_WARNING, msg);
+}
+
 struct engine *run_engine(const struct run_hooks *h)
 {
 	struct engine *e = engine_new();
@@ -20,6 +46,7 @@ struct engine *run_engine(const struct run_hooks *h)
 	if (h->trace)
 		engine_set_trace(e, h->trace, h->arg);
 	engine_watch(e, h->stop);
+	engine_on_stop(e, say_stopping, (void *)h);
 	return e;
 }
 

@@ -8,6 +8,7 @@
 #include "reconcile/session.h"
 #include "util/strbuf.h"
 #include "util/text.h"
+#include "util/url.h"
 #include "util/xalloc.h"
 
 /* A token this close to its expiry is renewed before use. */
@@ -414,15 +415,26 @@ int session_open(struct session *s, const struct tenant *t,
 		    e) < 0 ||
 	    resolve(&a->scope, &s->scope, t->name, "scope", false, e) < 0)
 		goto fail;
-	/* a plan file's settings are checked again: it may have been edited */
+	/*
+	 * A plan file's settings are checked again (it may have been
+	 * edited), and both URLs against USERPRUNE_ALLOWED_ORIGINS before
+	 * anything is sent: a desired-state file from a pull request must
+	 * not send secrets to a host of its choosing.
+	 */
 	{
+		const char *allowed = getenv("USERPRUNE_ALLOWED_ORIGINS");
 		char *url = xstrdup(t->url ? t->url : "");
 		int bad = config_check_url("url", url, e);
 
 		free(url);
-		if (bad < 0 ||
-		    (s->token_url &&
-		     config_check_url("token_url", s->token_url, e) < 0)) {
+		if (bad == 0 &&
+		    url_allowed(t->url ? t->url : "", allowed, e) < 0)
+			bad = err_prefix(e, "url");
+		if (bad == 0 && s->token_url &&
+		    (config_check_url("token_url", s->token_url, e) < 0 ||
+		     url_allowed(s->token_url, allowed, e) < 0))
+			bad = err_prefix(e, "auth.token_url");
+		if (bad < 0) {
 			err_prefix(e, "tenant '%s'", t->name);
 			goto fail;
 		}

@@ -218,3 +218,44 @@ void sha256_hex(const void *data, size_t len, char out[65])
 	sha256_final(&s, d);
 	hex_encode(d, 32, out);
 }
+
+void hmac_sha256_init(struct hmac_sha256 *h, const void *key, size_t len)
+{
+	unsigned char kb[64], pad[64];
+	size_t i;
+
+	memset(kb, 0, sizeof(kb));
+	if (len > sizeof(kb)) {
+		struct sha256 s;
+
+		sha256_init(&s);
+		sha256_update(&s, key, len);
+		sha256_final(&s, kb);
+	} else if (len) {
+		memcpy(kb, key, len);
+	}
+	for (i = 0; i < 64; i++)
+		pad[i] = kb[i] ^ 0x36;
+	sha256_init(&h->inner);
+	sha256_update(&h->inner, pad, 64);
+	for (i = 0; i < 64; i++)
+		pad[i] = kb[i] ^ 0x5c;
+	sha256_init(&h->outer);
+	sha256_update(&h->outer, pad, 64);
+	memset(kb, 0, sizeof(kb));
+	memset(pad, 0, sizeof(pad));
+}
+
+void hmac_sha256_update(struct hmac_sha256 *h, const void *data, size_t len)
+{
+	sha256_update(&h->inner, data, len);
+}
+
+void hmac_sha256_final(struct hmac_sha256 *h, unsigned char out[32])
+{
+	unsigned char d[32];
+
+	sha256_final(&h->inner, d);
+	sha256_update(&h->outer, d, 32);
+	sha256_final(&h->outer, out);
+}

@@ -101,3 +101,63 @@ bool url_is_loopback(const char *url)
 	return url_origin_parse(url, &o) == 0 &&
 	       url_host_is_loopback(o.host, o.host_len);
 }
+
+/* The next entry of a comma-separated list, trimmed, into a new string. */
+static char *next_entry(const char **p)
+{
+	const char *s = *p, *end;
+
+	while (*s == ' ' || *s == '\t' || *s == ',')
+		s++;
+	end = s + strcspn(s, ",");
+	*p = end;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return end > s ? xstrndup(s, (size_t)(end - s)) : NULL;
+}
+
+int url_allowed(const char *url, const char *allowed, struct err *e)
+{
+	char *want, *entry, *have;
+	const char *p = allowed;
+	int rc = -1;
+
+	if (!allowed || !*allowed)
+		return 0;
+	want = url_origin_string(url);
+	if (!want)
+		return err_set(e, "'%s' is not an http(s) URL", url);
+	while ((entry = next_entry(&p))) {
+		struct url_origin o;
+		const char *path = "";
+
+		/* "https://host[:port]", a trailing slash allowed */
+		have = NULL;
+		if (url_origin_parse(entry, &o) == 0) {
+			path = o.host + o.host_len;
+			path += strcspn(path, "/");
+			have = url_origin_string(entry);
+		}
+		if (!have || (*path && strcmp(path, "/"))) {
+			err_set(e,
+				"USERPRUNE_ALLOWED_ORIGINS: '%s' is not an "
+				"origin (scheme://host[:port])",
+				entry);
+			free(have);
+			free(entry);
+			goto out;
+		}
+		rc = strcmp(have, want) ? -1 : 0;
+		free(have);
+		free(entry);
+		if (!rc)
+			goto out;
+	}
+	err_set(e,
+		"'%s' is outside USERPRUNE_ALLOWED_ORIGINS (%s): no request "
+		"is sent there",
+		url, allowed);
+out:
+	free(want);
+	return rc;
+}

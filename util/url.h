@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/err.h"
+
 struct url_origin {
 	bool https;
 	const char *host; /* into the URL; IPv6 literals keep their brackets */
@@ -25,6 +27,12 @@ int url_origin_parse(const char *url, struct url_origin *o);
 bool url_same_origin(const char *a, const char *b);
 /* "https://host:port", host in lower case, in a new string; NULL: invalid. */
 char *url_origin_string(const char *url);
+/*
+ * Whether url's origin is one of allowed, a comma-separated list of
+ * origins (USERPRUNE_ALLOWED_ORIGINS). NULL or "" allows every origin.
+ * Returns 0, or -1 saying why (also for a list entry that is no origin).
+ */
+int url_allowed(const char *url, const char *allowed, struct err *e);
 /* Whether host[0..len) is a loopback name or address (127/8, ::1). */
 bool url_host_is_loopback(const char *host, size_t len);
 /* Whether the URL's host is a loopback address. */

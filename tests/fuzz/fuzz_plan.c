@@ -40,7 +40,7 @@ static void use_plan(struct plan *p, unsigned mode)
 	plan_refused(p);
 	plan_has_errors(p);
 	plan_to_json(p, &sb);
-	if (plan_parse(&again, sb.buf, sb.len, "again", &e) < 0) {
+	if (plan_parse(&again, sb.buf, sb.len, "again", NULL, &e) < 0) {
 		fprintf(stderr, "a plan read did not read back: %s\n", e.msg);
 		abort();
 	}
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		t += 64;
 		memcpy(t, TAIL_END, strlen(TAIL_END));
 	}
-	if (plan_parse(&p, buf, len, "fuzz.json", &e) == 0) {
+	if (plan_parse(&p, buf, len, "fuzz.json", NULL, &e) == 0) {
 		use_plan(&p, mode);
 		plan_release(&p);
 	}

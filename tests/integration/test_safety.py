@@ -580,3 +580,141 @@ class SafetyTest(up.TestCase):
         self.assertRan(p, 0)
         self.assertEqual(len(s.seen("GET", SCIM + "/Users")) - before, 1)
         self.assertNotIn("Verified", p.stdout)
+
+    # ---- trust boundaries for gitops (§1.14) ----
+
+    def test_allowed_origins_refuse_a_tenant_elsewhere_before_any_request(self):
+        fake, s = self.scim([scim_user("u1")])
+        token = self.serve(lambda req: (200, "application/json",
+                                        {"access_token": "t0k3n-abc",
+                                         "expires_in": 60}))
+        t = self.config("scim", s.url + SCIM)
+        t["auth"] = {"type": "oauth2", "client_id": "${env:UP_USER}",
+                     "client_secret": "${env:UP_SECRET}",
+                     "token_url": "${env:TOKEN_URL}"}
+        self.write_config(t)
+        env = {"USERPRUNE_ALLOWED_ORIGINS": "https://acme.atlassian.net",
+               "TOKEN_URL": token.url + "/token"}
+        p = self.up("validate", env=env)
+        self.assertRan(p, 1)
+        self.assertIn("userprune.yaml:", p.stderr)
+        self.assertIn("outside USERPRUNE_ALLOWED_ORIGINS", p.stderr)
+        for cmd in (["plan"], ["apply", "--yes"], ["import", "--tenant", "t1"]):
+            p = self.up(*cmd, env=env)
+            self.assertRan(p, 1)
+        # the url allowed, the token_url (resolved late) not
+        env["USERPRUNE_ALLOWED_ORIGINS"] = s.url
+        p = self.up("plan", env=env)
+        self.assertRan(p, 1)
+        self.assertIn("token_url", p.stderr)
+        self.assertIn("outside USERPRUNE_ALLOWED_ORIGINS", p.stderr)
+        self.assertEqual(s.requests + token.requests, [])
+        # both allowed: it runs
+        env["USERPRUNE_ALLOWED_ORIGINS"] = "%s, %s/" % (s.url, token.url)
+        self.assertRan(self.up("plan", env=env), 0)
+
+    def test_a_saved_plan_edited_and_resealed_is_refused(self):
+        fake, s = self.scim([scim_user("u%d" % i) for i in range(30)])
+        t = self.config("scim", s.url + SCIM)
+        t["policy"] = {"max_deletions": 10, "max_delete_percent": 100}
+        self.write_config(t)
+        self.assertRan(self.up("plan", "-o", "refused.json"), 3)
+        # a tripped guard flipped, the refusal removed, sealed again
+        self.reseal("refused.json", lambda b: b.replace(
+            '"tripped": true', '"tripped": false').replace(
+            '"refused": true', '"refused": false'))
+        p = self.up("apply", "refused.json")
+        self.assertRan(p, 1)
+        self.assertIn("max_deletions", p.stderr)
+        self.assertIn("the plan was edited", p.stderr)
+        self.assertEqual(self.deletes(s), [])
+
+    def test_a_plan_key_binds_the_plan_to_who_holds_it(self):
+        fake, s = self.scim([scim_user("u%d" % i) for i in range(3)])
+        self.write_config(self.config("scim", s.url + SCIM))
+        key = {"USERPRUNE_PLAN_KEY": "k3y-of-the-ci"}
+        self.assertRan(self.up("plan", "-o", "plan.json", env=key), 0)
+        self.assertIn('"hmac_sha256"', open(self.path("plan.json")).read())
+        self.assertRan(self.up("plan", "-o", "untagged.json"), 0)
+        # another host, and a file sent there: sealed again, untagged
+        self.reseal("plan.json", lambda b: b.replace(
+            s.url, "http://127.0.0.2:1"))
+        for plan, env, why in (
+                ("plan.json", key, "no HMAC tag"),
+                ("untagged.json", key, "no HMAC tag"),
+                ("untagged.json", {"USERPRUNE_PLAN_KEY": "other"},
+                 "no HMAC tag")):
+            p = self.up("apply", plan, env=env)
+            self.assertRan(p, 1)
+            self.assertIn(why, p.stderr)
+        # a tag made with another key
+        self.assertRan(self.up("plan", "-o", "other.json",
+                               env={"USERPRUNE_PLAN_KEY": "other"}), 0)
+        p = self.up("apply", "other.json", env=key)
+        self.assertRan(p, 1)
+        self.assertIn("HMAC tag does not match", p.stderr)
+        self.assertEqual(self.deletes(s), [])
+        # the right key: applied
+        self.assertRan(self.up("plan", "-o", "good.json", env=key), 0)
+        self.assertRan(self.up("apply", "good.json", env=key), 0)
+        self.assertEqual(fake.users, [])
+
+    # ---- signals (§2) ----
+
+    def test_sigint_at_the_confirmation_prompt_exits_130(self):
+        import os
+        import signal
+        import subprocess
+        import time
+        fake, s = self.scim([scim_user("u1")])
+        self.write_config(self.config("scim", s.url + SCIM))
+        master, slave = os.openpty()
+        p = subprocess.Popen([up.binary(), "apply"], cwd=self.dir,
+                             env=self.env, stdin=slave,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        os.close(slave)
+        self.addCleanup(os.close, master)
+        deadline = time.time() + 30
+        err = b""
+        while b"Only 'yes' is accepted" not in err:
+            self.assertLess(time.time(), deadline, err)
+            err += os.read(p.stderr.fileno(), 4096)
+        p.send_signal(signal.SIGINT)
+        p.wait(timeout=30)
+        self.assertEqual(p.returncode, 130)
+        self.assertEqual(self.deletes(s), [])
+
+    def test_ctrl_c_twice_stops_at_once_and_closes_the_journal(self):
+        import signal
+        import time
+        fake, s = self.slow_deletes(12, delay=3)
+        t = self.config("scim", s.url + SCIM)
+        t["limits"]["concurrency"] = 4
+        t["policy"]["canary"] = 0
+        self.write_config(t)
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.spawn("apply", "plan.json", "--journal", "j.jsonl")
+        self.wait_for(lambda: len(s.seen("DELETE")) >= 4)
+        p.send_signal(signal.SIGINT)
+        # said at once, while the requests are still in flight
+        line = p.stderr.readline()
+        self.assertIn("stopping: waiting for 4 requests in flight", line)
+        started = time.time()
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        self.assertLess(time.time() - started, 2.5)  # not after the 3 s
+        self.assertEqual(p.returncode, 130, err)
+        self.assertIn("given up", err)
+        journal = self.journal("j.jsonl")
+        self.assertEqual(journal[-1]["type"], "summary")
+        self.assertTrue(journal[-1]["interrupted"])
+        unknown = [l for l in journal if l["type"] == "outcome"]
+        self.assertEqual(len(unknown), 4)
+        for l in unknown:
+            self.assertEqual(l["outcome"], "failed")
+            self.assertIn("outcome is unknown", l["detail"])
+        # they are tried again on resume (the DELETEs did finish)
+        fake.on_delete = None
+        p = self.up("apply", "--resume", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(fake.users, [])

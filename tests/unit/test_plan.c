@@ -70,7 +70,7 @@ static void test_round_trip(void **state)
 	(void)state;
 	make_plan(&p, &c, 3);
 	plan_to_json(&p, &a);
-	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", &e), 0);
+	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", NULL, &e), 0);
 	assert_int_equal(q.ntenants, 1);
 	tp = &q.tenants[0];
 	assert_string_equal(tp->t.name, "jira-qa");
@@ -116,14 +116,15 @@ static void test_every_byte_is_covered(void **state)
 
 		/* change the byte to another that keeps JSON plausible */
 		a.buf[i] = saved == ' ' ? '\t' : saved == '0' ? '1' : saved ^ 1;
-		if (plan_parse(&q, a.buf, a.len, "p.json", &e) == 0)
+		if (plan_parse(&q, a.buf, a.len, "p.json", NULL, &e) == 0)
 			fail_msg("a change at byte %zu went unnoticed", i);
 		a.buf[i] = saved;
 	}
 	/* and appending or dropping a byte */
 	strbuf_addch(&a, '\n');
-	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", &e), -1);
-	assert_int_equal(plan_parse(&q, a.buf, a.len - 2, "p.json", &e), -1);
+	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", NULL, &e), -1);
+	assert_int_equal(plan_parse(&q, a.buf, a.len - 2, "p.json", NULL, &e),
+			 -1);
 	plan_release(&p);
 	config_release(&c);
 	strbuf_release(&a);
@@ -142,7 +143,7 @@ static void test_checksum_message(void **state)
 	plan_to_json(&p, &a);
 	at = strstr(a.buf, "user00003");
 	at[4] = '9';
-	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", &e), -1);
+	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", NULL, &e), -1);
 	assert_string_equal(e.msg,
 			    "p.json: checksum mismatch: the plan was modified "
 			    "after it was written; make a new plan");
@@ -173,7 +174,7 @@ static int parse_forged(size_t n, void (*edit)(char *json), struct err *e)
 	sha256_hex(a.buf, body, sum);
 	strbuf_add(&b, a.buf, body);
 	strbuf_addf(&b, "%s%s\"\n}\n", tail, sum);
-	rc = plan_parse(&q, b.buf, b.len, "p.json", e);
+	rc = plan_parse(&q, b.buf, b.len, "p.json", NULL, e);
 	if (rc == 0)
 		plan_release(&q);
 	plan_release(&p);
@@ -245,7 +246,7 @@ static void test_invalid_utf8_reads_back(void **state)
 	make_plan(&p, &c, 1);
 	p.tenants[0].del[0].email = "b\xff\xfe@acme.com";
 	plan_to_json(&p, &a);
-	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", &e), 0);
+	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", NULL, &e), 0);
 	assert_string_equal(q.tenants[0].del[0].email,
 			    "b\xef\xbf\xbd\xef\xbf\xbd@acme.com");
 	plan_release(&q);

@@ -168,6 +168,46 @@ static void test_utf8(void **state)
 	assert_int_equal(utf8_check((const unsigned char *)"\x80", 1), 0);
 }
 
+/* RFC 4231 test cases 1, 2 and 6 (a key longer than a block). */
+static void test_hmac_sha256(void **state)
+{
+	static const struct {
+		const char *key, *data, *hex;
+	} v[] = {
+		{ "\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b\x0b"
+		  "\x0b\x0b\x0b\x0b\x0b",
+		  "Hi There",
+		  "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32"
+		  "cff7" },
+		{ "Jefe", "what do ya want for nothing?",
+		  "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec"
+		  "3843" },
+		{ NULL,
+		  "Test Using Larger Than Block-Size Key - Hash Key First",
+		  "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee3"
+		  "7f54" },
+	};
+	unsigned char big[131], d[32];
+	char hex[65];
+	size_t i;
+
+	(void)state;
+	memset(big, 0xaa, sizeof(big));
+	for (i = 0; i < 3; i++) {
+		struct hmac_sha256 h;
+		const char *k = v[i].key ? v[i].key : (const char *)big;
+		size_t klen = v[i].key ? strlen(v[i].key) : sizeof(big);
+
+		hmac_sha256_init(&h, k, klen);
+		/* in two pieces: the tag of a streamed plan */
+		hmac_sha256_update(&h, v[i].data, 3);
+		hmac_sha256_update(&h, v[i].data + 3, strlen(v[i].data) - 3);
+		hmac_sha256_final(&h, d);
+		hex_encode(d, 32, hex);
+		assert_string_equal(hex, v[i].hex);
+	}
+}
+
 static char *cleaned(const char *s, size_t len)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -300,6 +340,38 @@ static void test_url_origin(void **state)
 	assert_true(url_is_loopback("http://[::1]:80"));
 	assert_false(url_is_loopback("http://127.0.0.1.example.com/"));
 	assert_false(url_is_loopback("http://10.0.0.1/"));
+	{
+		const char *allowed = " https://acme.atlassian.net, "
+				      "https://api.atlassian.com:443/ ,"
+				      "http://127.0.0.1:8765";
+		struct err e;
+
+		assert_int_equal(
+			url_allowed("https://ACME.atlassian.net", allowed, &e),
+			0);
+		assert_int_equal(url_allowed("https://api.atlassian.com/ex/"
+					     "jira/x",
+					     allowed, &e),
+				 0);
+		assert_int_equal(url_allowed("http://127.0.0.1:8765/scim/v2",
+					     allowed, &e),
+				 0);
+		assert_int_equal(
+			url_allowed("https://evil.example", allowed, &e), -1);
+		assert_non_null(strstr(e.msg, "outside USERPRUNE_ALLOWED_"));
+		assert_int_equal(
+			url_allowed("http://acme.atlassian.net", allowed, &e),
+			-1);
+		assert_int_equal(url_allowed("https://acme.atlassian.net:8443",
+					     allowed, &e),
+				 -1);
+		assert_int_equal(url_allowed("https://x.example",
+					     "https://x.example/path", &e),
+				 -1);
+		assert_non_null(strstr(e.msg, "is not an origin"));
+		assert_int_equal(url_allowed("https://x.example", "", &e), 0);
+		assert_int_equal(url_allowed("https://x.example", NULL, &e), 0);
+	}
 	o = url_origin_string("HTTPS://Acme.Atlassian.NET/rest");
 	assert_string_equal(o, "https://acme.atlassian.net:443");
 	free(o);
@@ -316,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_jsonw_nesting),
 		cmocka_unit_test(test_jsonscan),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_hmac_sha256),
 		cmocka_unit_test(test_text_clean),
 		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_text_excerpt),
