@@ -1,0 +1,121 @@
+"""The safety contract (DESIGN §1, items 10, 14 and 15) where it meets
+what userprune reads: secret values, the text of a vendor's users written
+into an imported keep list, a git blob's size, the process itself, and the
+markdown parts a plan is posted as. Each test drives the real binary and
+checks what a user would: the exit code, the requests a server saw (or
+did not see), what the files written contain."""
+
+import json
+import os
+import re
+import time
+import urllib.parse
+
+import yaml
+
+import up
+from scripted import Server
+
+SCIM = "/scim/v2"
+
+
+def scim_user(uid, name=None, email=None, active=True):
+    u = {"id": uid, "userName": uid, "active": active,
+         "displayName": name if name is not None else uid}
+    if email:
+        u["emails"] = [{"value": email, "primary": True}]
+    return u
+
+
+class Scim:
+    """A SCIM service with index paging, no /Me and no Bulk; `delay`
+    seconds before each answer to the listing."""
+
+    def __init__(self, users, delay=0):
+        self.users = list(users)
+        self.delay = delay
+
+    def handle(self, req):
+        if not req.path.startswith(SCIM):
+            return 404, "application/json", {"detail": "not SCIM"}
+        path = req.path[len(SCIM):]
+        if path == "/Users" and req.method == "GET":
+            time.sleep(self.delay)
+            start = int(req.query.get("startIndex", 1))
+            count = int(req.query.get("count", 100))
+            res = self.users[start - 1:start - 1 + count]
+            return 200, "application/scim+json", {
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:"
+                            "ListResponse"],
+                "totalResults": len(self.users), "startIndex": start,
+                "itemsPerPage": len(res), "Resources": res}
+        return 404, "application/scim+json", {"status": "404"}
+
+
+class InputSafetyTest(up.TestCase):
+
+    def serve(self, handler):
+        s = Server(handler)
+        self.addCleanup(s.close)
+        return s
+
+    def config(self, url, auth=None, **extra):
+        t = {"name": "t1", "vendor": "scim", "url": url,
+             "auth": auth or dict(up.AUTH["scim"]),
+             "keep": ["nobody@x.example"],
+             "policy": {"max_deletions": 10000, "max_delete_percent": 100},
+             "limits": {"requests_per_second": 0, "max_attempts": 2}}
+        t.update(extra)
+        return t
+
+    # ---- §1.10: secret values are one line ----
+
+    def test_a_secret_with_a_line_break_or_nul_is_refused_at_load(self):
+        s = self.serve(Scim([scim_user("u1")]).handle)
+        cases = {"crlf": b"abc\r\nX-Injected: yes\n",
+                 "lf": b"abc\nX-Injected: yes",
+                 "nul": b"abc\x00X-Injected: yes\n"}
+        for name, value in cases.items():
+            with self.subTest(secret=name):
+                with open(self.path("tok-" + name), "wb") as f:
+                    f.write(value)
+                self.write_config(self.config(
+                    s.url + SCIM, auth={"type": "bearer",
+                                        "token": "${file:tok-%s}" % name}))
+                p = self.up("validate")
+                self.assertRan(p, 1)
+                # FILE:LINE:COL naming the reference, never the value
+                self.assertRegex(p.stderr, r"userprune\.yaml:\d+:\d+: "
+                                 r"'token': secret file 'tok-%s'" % name)
+                self.assertNotIn("X-Injected", p.stderr)
+                p = self.up("plan")
+                self.assertRan(p, 1)
+                self.assertIn("tok-" + name, p.stderr)
+        # the same for a variable, and for apply
+        self.write_config(self.config(s.url + SCIM))
+        env = {"UP_SECRET": up.SECRET + "\r\nX-Injected: yes"}
+        for args in (["validate"], ["plan"], ["apply", "--yes"]):
+            p = self.up(*args, env=env)
+            self.assertRan(p, 1)
+            self.assertIn("environment variable 'UP_SECRET'", p.stderr)
+            self.assertNotIn("X-Injected", p.stderr)
+        self.assertEqual(s.requests, [])
+        # a final newline is only the end of the file
+        with open(self.path("tok"), "wb") as f:
+            f.write(up.SECRET.encode() + b"\r\n")
+        self.write_config(self.config(
+            s.url + SCIM, auth={"type": "bearer", "token": "${file:tok}"}))
+        self.assertRan(self.up("plan"), 0)
+        self.assertEqual([r.headers["Authorization"] for r in s.requests
+                          if r.path == SCIM + "/Users"],
+                         ["Bearer " + up.SECRET])
+        # a saved plan: the secret file changed since is refused by apply
+        # before any request
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        with open(self.path("tok"), "wb") as f:
+            f.write(b"abc\r\nX-Injected: yes\n")
+        seen = len(s.requests)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 1)
+        self.assertIn("secret file", p.stderr)
+        self.assertEqual(len(s.requests), seen)
