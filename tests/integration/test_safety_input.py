@@ -119,3 +119,52 @@ class InputSafetyTest(up.TestCase):
         self.assertRan(p, 1)
         self.assertIn("secret file", p.stderr)
         self.assertEqual(len(s.requests), seen)
+
+    # ---- §1.15: no core dump holds a secret ----
+
+    def test_core_dumps_are_off_while_a_run_holds_secrets(self):
+        import resource
+        import subprocess
+        fake = Scim([scim_user("u1")], delay=4)
+        s = self.serve(fake.handle)
+        self.write_config(self.config(s.url + SCIM))
+        root = os.geteuid() == 0
+        if root:
+            # run as another user, so that /proc shows whether the
+            # process is dumpable (an undumpable one's files are root's)
+            os.chmod(self.dir, 0o755)
+            os.chmod(self.path("userprune.yaml"), 0o644)
+
+        def start():
+            unlimited = resource.RLIM_INFINITY
+            hard = unlimited if root else \
+                resource.getrlimit(resource.RLIMIT_CORE)[1]
+            resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+            if root:
+                os.setgid(65534)
+                os.setuid(65534)
+        env = dict(self.env)
+        p = subprocess.Popen([up.binary(), "plan"], cwd=self.dir, env=env,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, preexec_fn=start)
+        self.addCleanup(lambda: p.poll() is None and p.kill())
+        # the token is resolved and in a request once the listing is asked
+        deadline = time.time() + 30
+        while not s.seen("GET", SCIM + "/Users") and time.time() < deadline:
+            if p.poll() is not None:
+                self.fail("userprune ended early: %s" % p.stderr.read())
+            time.sleep(0.05)
+        self.assertTrue(s.seen("GET", SCIM + "/Users"))
+        self.assertIsNone(p.poll())
+        with open("/proc/%d/limits" % p.pid) as f:
+            limits = f.read()
+        owner = os.stat("/proc/%d/status" % p.pid).st_uid
+        self.assertIsNone(p.poll())  # both read while it ran
+        out, err = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 0, err)
+        core = re.search(r"^Max core file size\s+(\S+)\s+(\S+)", limits,
+                         re.M)
+        self.assertEqual(core.groups(), ("0", "0"), limits)
+        # not dumpable: /proc/PID belongs to root, not to the process's user
+        self.assertEqual(owner, 0)
+        self.assertNotEqual(owner, 65534 if root else os.geteuid())
