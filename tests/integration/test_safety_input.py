@@ -52,6 +52,44 @@ class Scim:
         return 404, "application/scim+json", {"status": "404"}
 
 
+def git(cwd, *args):
+    import subprocess
+    env = dict(os.environ, GIT_AUTHOR_NAME="Ada Admin",
+               GIT_AUTHOR_EMAIL="ada@acme.example",
+               GIT_COMMITTER_NAME="Ada Admin",
+               GIT_COMMITTER_EMAIL="ada@acme.example",
+               GIT_CONFIG_GLOBAL="/dev/null", GIT_CONFIG_NOSYSTEM="1")
+    return subprocess.run(["git"] + list(args), cwd=cwd, env=env, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+def zero_blob(repo, size):
+    """Writes a loose blob of `size` zero bytes into repo's object store,
+    compressed as git stores it (a few hundred KB for hundreds of MB), and
+    returns its id."""
+    import hashlib
+    import zlib
+    head = b"blob %d\0" % size
+    digest = hashlib.sha1(head)
+    z = zlib.compressobj(1)
+    tmp = os.path.join(repo, ".git", "objects", "tmp-zero-blob")
+    chunk = bytes(1 << 20)
+    with open(tmp, "wb") as f:
+        f.write(z.compress(head))
+        left = size
+        while left:
+            part = chunk[:min(left, len(chunk))]
+            digest.update(part)
+            f.write(z.compress(part))
+            left -= len(part)
+        f.write(z.flush())
+    oid = digest.hexdigest()
+    os.makedirs(os.path.join(repo, ".git", "objects", oid[:2]),
+                exist_ok=True)
+    os.rename(tmp, os.path.join(repo, ".git", "objects", oid[:2], oid[2:]))
+    return oid
+
+
 class InputSafetyTest(up.TestCase):
 
     def serve(self, handler):
@@ -168,3 +206,68 @@ class InputSafetyTest(up.TestCase):
         # not dumpable: /proc/PID belongs to root, not to the process's user
         self.assertEqual(owner, 0)
         self.assertNotEqual(owner, 65534 if root else os.geteuid())
+
+    # ---- §1.15: a git blob's size before its content ----
+
+    def measured(self, *args, limit_as=None):
+        """Runs userprune; returns (exit code, stdout, stderr, peak RSS in
+        KiB) of that process alone."""
+        import resource
+        import subprocess
+        import tempfile
+
+        def cap():
+            if limit_as:
+                resource.setrlimit(resource.RLIMIT_AS, (limit_as, limit_as))
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            p = subprocess.Popen([up.binary()] + list(args), cwd=self.dir,
+                                 env=self.env, stdin=subprocess.DEVNULL,
+                                 stdout=out, stderr=err, preexec_fn=cap)
+            _, status, usage = os.wait4(p.pid, 0)
+            p.returncode = os.waitstatus_to_exitcode(status)
+            out.seek(0)
+            err.seek(0)
+            return (p.returncode, out.read().decode(),
+                    err.read().decode(errors="replace"), usage.ru_maxrss)
+
+    def test_a_huge_keep_blob_is_refused_by_its_size_before_it_is_read(self):
+        size = 300 << 20
+        repo = self.path("repo")
+        os.makedirs(repo)
+        git(repo, "init", "-q", "-b", "main")
+        cfg = {"version": 1, "tenants": [{
+            "name": "qa", "vendor": "scim", "url": "https://scim.example/v2",
+            "auth": {"type": "bearer", "token": "${env:UP_SECRET}"},
+            "keep": [{"file": "keep/qa.txt", "field": "email"}]}]}
+        with open(os.path.join(repo, "userprune.yaml"), "w") as f:
+            yaml.safe_dump(cfg, f)
+        git(repo, "add", "userprune.yaml")
+        # 300 MB of zeros in the commit, 300 KB on disk
+        git(repo, "update-index", "--add", "--cacheinfo",
+            "100644,%s,keep/qa.txt" % zero_blob(repo, size))
+        commit = git(repo, "commit-tree", git(repo, "write-tree"), "-m",
+                     "Keep everyone")
+        git(repo, "update-ref", "refs/heads/main", commit)
+        # 256 MiB of address space cannot hold the blob (ASan needs more
+        # to start at all)
+        cap = None if os.environ.get("USERPRUNE_SANITIZED") else 256 << 20
+        code, out, err, peak = self.measured("validate", "--git-url", repo,
+                                             limit_as=cap)
+        self.assertEqual(code, 1, out + err)
+        self.assertLess(peak, 128 << 10, "peak RSS %d KiB" % peak)
+        self.assertRegex(err, r"^userprune\.yaml:\d+:\d+: .*keep/qa\.txt: "
+                         r"file is larger than 64 MiB \(it has %d bytes\)" % size)
+        # a keep file under the limit in the same repository still reads
+        with open(os.path.join(repo, "small.txt"), "w") as f:
+            f.write("ada@acme.example\n")
+        cfg["tenants"][0]["keep"][0]["file"] = "small.txt"
+        with open(os.path.join(repo, "userprune.yaml"), "w") as f:
+            yaml.safe_dump(cfg, f)
+        git(repo, "add", "userprune.yaml", "small.txt")
+        commit = git(repo, "commit-tree", git(repo, "write-tree"), "-p",
+                     commit, "-m", "Keep ada")
+        git(repo, "update-ref", "refs/heads/main", commit)
+        code, out, err, peak = self.measured("validate", "--git-url", repo,
+                                             limit_as=cap)
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("configuration OK", out)
