@@ -158,6 +158,99 @@ class InputSafetyTest(up.TestCase):
         self.assertIn("secret file", p.stderr)
         self.assertEqual(len(s.requests), seen)
 
+    # ---- §1.10: vendor text in an imported keep list ----
+
+    def raw(self, *args):
+        """Runs userprune; returns the process with stdout and stderr as
+        the bytes written."""
+        import subprocess
+        return subprocess.run([up.binary()] + list(args), cwd=self.dir,
+                              env=self.env, stdin=subprocess.DEVNULL,
+                              capture_output=True, timeout=120)
+
+    # bytes that move a terminal's cursor, reorder text or end a YAML
+    # comment: ESC, C1 (NEL, CSI), LS, PS, RLO
+    FORBIDDEN = (b"\x1b", b"\xc2\x85", b"\xc2\x9b", b"\xe2\x80\xa8",
+                 b"\xe2\x80\xa9", b"\xe2\x80\xae")
+
+    def assertNoForbidden(self, data, what):
+        for b in self.FORBIDDEN:
+            self.assertNotIn(b, data, "%r in %s: %r" % (b, what, data))
+
+    def test_an_import_round_trip_cannot_change_the_meaning_of_the_file(self):
+        inject = 'scope: {include: [{type: "*"}]}'
+        users = [
+            scim_user("u1", "\u2028" + inject, "u1@x.example"),
+            scim_user("u2", "Bo\u0085" + inject, "u2@x.example"),
+            scim_user("u3", "\u2029keep: ['*']", "u3@x.example"),
+            scim_user("u4", "\u009b31mred\x1b[0m \x1b]0;title\x07",
+                      "u4@x.example"),
+            scim_user("u5", "\u202egnp.exe", "u5@x.example"),
+            # values: one with a line separator reads back exactly, one
+            # with a control character is named by id, a glob by username
+            scim_user("u6", "six"),
+            scim_user("u7", "seven"),
+            scim_user("u8", "eight", "a*@x.example"),
+            # nothing can name this one: left out, and never planned
+            scim_user("bad\u0001id", "\x1b[2J\u202e"),
+        ]
+        app = "protect: {type: app}"
+        users[5]["userName"] = "bob\u2028" + app
+        users[6]["userName"] = "carol\u009b"
+        users[8]["userName"] = "bad\u0001name"
+        fake = Scim(users)
+        s = self.serve(fake.handle)
+        head = ("version: 1\n"
+                "tenants:\n"
+                "  - name: t1\n"
+                "    vendor: scim\n"
+                "    url: %s\n"
+                "    auth: { type: bearer, token: \"${env:UP_SECRET}\" }\n"
+                "    policy: { max_deletions: 100, max_delete_percent: 100 }\n"
+                "    limits: { requests_per_second: 0, max_attempts: 2 }\n"
+                % (s.url + SCIM))
+        with open(self.path("userprune.yaml"), "w") as f:
+            f.write(head + "    keep: [nobody@x.example]\n")
+        p = self.raw("import", "--tenant", "t1", "-o", "keep.yaml")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(self.path("keep.yaml"), "rb") as f:
+            raw = f.read()
+        # python's yaml, like libyaml, ends a comment at U+0085/2028/2029
+        doc = yaml.safe_load(raw.decode())
+        self.assertEqual(list(doc), ["keep"])
+        self.assertNoForbidden(raw, "keep.yaml")
+        self.assertNoForbidden(p.stdout + p.stderr, "import's output")
+        self.assertIn(b"user 'bad?id'", p.stderr)  # named, cleaned
+        want = ["u1@x.example", "u2@x.example", "u3@x.example",
+                "u4@x.example", "u5@x.example",
+                {"username": "bob\u2028" + app}, {"id": "u7"},
+                {"username": "u8"}]
+        self.assertEqual(sorted(map(json.dumps, doc["keep"])),
+                         sorted(map(json.dumps, want)))
+        # used as intended, under the tenant: the same tenant, nobody goes
+        text = raw.decode()
+        with open(self.path("adopted.yaml"), "w") as f:
+            f.write(head + "".join("    " + line + "\n"
+                                   for line in text.split("\n") if line))
+        with open(self.path("adopted.yaml")) as f:
+            tenant = yaml.safe_load(f)["tenants"][0]
+        self.assertEqual(sorted(tenant), ["auth", "keep", "limits", "name",
+                                          "policy", "url", "vendor"])
+        p = self.up("validate", "-f", "adopted.yaml")
+        self.assertRan(p, 0)
+        p = self.raw("plan", "-f", "adopted.yaml", "--detailed-exitcode")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"0 to delete", p.stdout)
+        self.assertNoForbidden(p.stdout + p.stderr, "plan")
+        # a newcomer with a hostile name is planned, and shown cleaned
+        fake.users.append(scim_user("u10", "\x1b[1A\u009b2K\u202eeve\u2028"
+                                    "\u0085\u2029", "u10@x.example"))
+        p = self.raw("plan", "-f", "adopted.yaml", "--detailed-exitcode")
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(b"u10@x.example", p.stdout)
+        self.assertNoForbidden(p.stdout + p.stderr, "plan")
+        self.assertEqual(s.seen("DELETE"), [])
+
     # ---- §1.15: no core dump holds a secret ----
 
     def test_core_dumps_are_off_while_a_run_holds_secrets(self):
