@@ -364,3 +364,125 @@ class InputSafetyTest(up.TestCase):
                                              limit_as=cap)
         self.assertEqual(code, 0, out + err)
         self.assertIn("configuration OK", out)
+
+    # ---- §4: markdown parts for a pull-request comment ----
+
+    def markdown_setup(self, tenants=400):
+        """A repository whose desired state has long everything: a
+        70,000-character commit subject, a user with 70,000-character
+        fields, keep files with long missing paths (long guard details),
+        long unmatched keep values (long warnings), and many tenants with
+        names of the longest kind (a long summary table)."""
+        repo = self.path("repo")
+        os.makedirs(repo)
+        git(repo, "init", "-q", "-b", "main")
+        long = "&<|" * 23334  # 70,002 characters, each escaped in markdown
+        missing = [{"file": "%02d/" % i + "/".join(["d" * 200] * 15)}
+                   for i in range(40)]
+        first = {"name": "t" + "x" * 63, "vendor": "scim",
+                 "url": "https://scim.example/v2",
+                 "auth": {"type": "bearer", "token": "${env:UP_SECRET}"},
+                 "keep": [long[:3000] + str(i) for i in range(60)] + missing,
+                 "policy": {"max_deletions": 1000,
+                            "max_delete_percent": 100}}
+        cfg = {"version": 1, "tenants": [first] + [
+            {"name": "t%063d" % i, "vendor": "scim",
+             "url": "https://scim.example/v2",
+             "auth": {"type": "bearer", "token": "${env:UP_SECRET}"},
+             "keep": ["keeper@x.example"]} for i in range(1, tenants)]}
+        with open(os.path.join(repo, "userprune.yaml"), "w") as f:
+            yaml.safe_dump(cfg, f)
+        with open(self.path("msg"), "w") as f:
+            f.write(long + "\n\nbody\n")
+        git(repo, "add", "userprune.yaml")
+        git(repo, "commit", "-q", "-F", self.path("msg"))
+        live = {t["name"]: {"caller": "me", "users": [
+            up.user("me", "me@x.example"),
+            up.user("keeper", "keeper@x.example")]} for t in cfg["tenants"]}
+        live[first["name"]]["users"] += [
+            up.user(long[:i * 1000] + "id%d" % i,
+                    long + "%d@x.example" % i, long + "user%d" % i,
+                    name=long + "%d" % i) for i in range(30)]
+        with open(self.path("live.json"), "w") as f:
+            json.dump(live, f)
+        return ("--git-url", repo, "--live", "live.json")
+
+    def assertParts(self, parts):
+        """Every part fits a comment and is a complete document."""
+        n = len(parts)
+        for i, text in enumerate(parts):
+            self.assertLessEqual(len(text), 65000, "part %d" % (i + 1))
+            self.assertLessEqual(len(text.encode()), 65000)
+            self.assertTrue(text.startswith("## userprune plan\n"))
+            if n > 1:
+                self.assertIn("_Part %d of %d._" % (i + 1, n), text)
+            self.assertEqual(text.count("<details>"),
+                             text.count("</details>"))
+
+    def test_every_markdown_part_fits_whatever_the_fields(self):
+        source = self.markdown_setup()
+        p = self.up("plan", *source, "-o", "plan.json", "--format",
+                    "markdown", "--split-dir", "md")
+        self.assertRan(p, 3)  # the missing keep files trip a guard
+        names = sorted(os.listdir(self.path("md")),
+                       key=lambda n: int(re.findall(r"\d+", n)[0]))
+        self.assertEqual(names, ["plan-%d.md" % (i + 1)
+                                 for i in range(len(names))])
+        parts = []
+        for name in names:
+            with open(self.path("md", name), encoding="utf-8") as f:
+                parts.append(f.read())
+        self.assertParts(parts)
+        # nothing is lost: every tenant's row, every user, every guard
+        text = "".join(parts)
+        for i in range(1, 400):
+            self.assertIn("| t%063d | scim |" % i, text)
+        self.assertEqual(len(re.findall(r"^\| id\d+ \|", text, re.M)) +
+                         len(re.findall(r"^\| (?:&amp;&lt;\\\|)+", text,
+                                        re.M)), 30)
+        self.assertEqual(len(re.findall(r"^- ⛔ \*\*value\\_file\*\*", text,
+                                        re.M)), 40)
+        # printed on stdout, each part is the same size
+        p = self.up("show", "plan.json", "--format", "markdown")
+        self.assertRan(p, 0)
+        shown = re.split(r"\n<!-- userprune: part \d+ of \d+ -->\n\n",
+                         p.stdout)
+        self.assertEqual(shown, parts)
+
+    def test_split_dir_holds_only_this_plans_parts(self):
+        # a long plan leaves several parts, and there are other files
+        source = self.markdown_setup(tenants=2)
+        os.makedirs(self.path("md", "plan-99.md"))  # not a file: left
+        for name in ("plan-12.md", "notes.md", "plan-x.md", "plan-3.md.orig",
+                     "my-plan-4.md"):
+            with open(self.path("md", name), "w") as f:
+                f.write("## not this plan\n")
+        p = self.up("plan", *source, "--format", "markdown", "--split-dir",
+                    "md")
+        self.assertRan(p, 3)
+        self.assertTrue(os.path.exists(self.path("md", "plan-3.md")))
+        self.assertFalse(os.path.exists(self.path("md", "plan-12.md")))
+        # the next plan is short: its one part is all that is left of it
+        with open(self.path("small.yaml"), "w") as f:
+            yaml.safe_dump({"version": 1, "tenants": [{
+                "name": "qa", "vendor": "scim",
+                "url": "https://scim.example/v2",
+                "auth": {"type": "bearer", "token": "${env:UP_SECRET}"},
+                "keep": ["keeper@x.example"]}]}, f)
+        with open(self.path("small.json"), "w") as f:
+            json.dump({"qa": [up.user("keeper", "keeper@x.example"),
+                              up.user("u1", "u1@x.example")]}, f)
+        p = self.up("plan", "-f", "small.yaml", "--live", "small.json",
+                    "--format", "markdown", "--split-dir", "md")
+        self.assertRan(p, 0)
+        self.assertEqual(sorted(os.listdir(self.path("md"))),
+                         ["my-plan-4.md", "notes.md", "plan-1.md",
+                          "plan-3.md.orig", "plan-99.md", "plan-x.md"])
+        for name in ("notes.md", "plan-x.md", "plan-3.md.orig",
+                     "my-plan-4.md"):
+            with open(self.path("md", name)) as f:
+                self.assertEqual(f.read(), "## not this plan\n")
+        with open(self.path("md", "plan-1.md")) as f:
+            part = f.read()
+        self.assertParts([part])
+        self.assertIn("| u1 | u1@x.example |", part)
