@@ -9,6 +9,8 @@
 #include "cmd/run.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
+#include "util/text.h"
+#include "util/utf8.h"
 #include "util/xalloc.h"
 
 static int exec_import(int argc, char **argv);
@@ -25,7 +27,10 @@ const struct cmd_entry cmd_import = {
 		"naming the display name: planning with\nit deletes nobody, so "
 		"a team can adopt userprune and then remove the\nentries of "
 		"those who should go. Users are named by email where it is\n"
-		"unique, else by username, else by id.\n\n"
+		"unique, else by username, else by id; a value with control "
+		"characters,\ninvalid UTF-8 or a glob character gives way to "
+		"the next, and a user\nnothing names exactly is left out with "
+		"a warning.\n\n"
 		"With --csv, prints a keep list from one column of a CSV "
 		"export (such as\nAtlassian's \"Export users\", column \"User "
 		"id\") or from a text file of\nvalues, one a line.\n\n"
@@ -42,29 +47,67 @@ const struct cmd_entry cmd_import = {
 	.exec = exec_import,
 };
 
-/* A YAML double-quoted scalar. */
+/*
+ * Characters a YAML double-quoted scalar must not hold raw: those YAML
+ * does not allow in a stream, those it reads as a line break (U+0085,
+ * U+2028, U+2029: folded, the value would read back changed), and the
+ * bidirectional controls and BOM that would reorder or hide what a
+ * reviewer reads.
+ */
+static bool yaml_escaped(unsigned int cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x061c ||
+	       cp == 0x200e || cp == 0x200f || cp == 0x2028 || cp == 0x2029 ||
+	       (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff || cp == 0xfffe ||
+	       cp == 0xffff;
+}
+
+static unsigned int utf8_decode(const unsigned char *p, size_t len)
+{
+	static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+	unsigned int cp = p[0] & lead_mask[len];
+	size_t i;
+
+	for (i = 1; i < len; i++)
+		cp = (cp << 6) | (p[i] & 0x3f);
+	return cp;
+}
+
+/*
+ * A YAML double-quoted scalar that reads back as exactly s (UTF-8; the
+ * import only writes such values).
+ */
 static void yaml_quote(struct strbuf *sb, const char *s)
 {
-	strbuf_addch(sb, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i, len;
+	unsigned int cp;
 
-		if (c == '"' || c == '\\')
-			strbuf_addf(sb, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			strbuf_addf(sb, "\\x%02x", c);
+	strbuf_addch(sb, '"');
+	for (i = 0; i < n; i += len) {
+		len = p[i] < 0x80 ? 1 : utf8_valid_prefix(p + i, n - i);
+		if (!len) {
+			strbuf_addstr(sb, "\\uFFFD");
+			len = 1;
+			continue;
+		}
+		cp = utf8_decode(p + i, len);
+		if (cp == '"' || cp == '\\')
+			strbuf_addf(sb, "\\%c", (char)cp);
+		else if (yaml_escaped(cp))
+			strbuf_addf(sb, "\\u%04X", cp);
 		else
-			strbuf_addch(sb, c);
+			strbuf_add(sb, s + i, len);
 	}
 	strbuf_addch(sb, '"');
 }
 
+/* A display name: vendor text, cleaned so that it cannot end the comment. */
 static void comment(struct strbuf *sb, const char *s)
 {
 	strbuf_addstr(sb, "  # ");
-	for (; *s; s++)
-		strbuf_addch(sb,
-			     (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s);
+	text_clean(sb, s, strlen(s));
 }
 
 static void render(const struct import_result *r, struct strbuf *sb)
@@ -102,7 +145,7 @@ static int exec_import(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct source_spec src = { 0 };
-	struct import_result res = { NULL, 0, 0, 0, 0 };
+	struct import_result res = { 0 };
 	struct run_hooks hooks;
 	struct plan_source prov = { 0 };
 	const char *tenant = NULL, *csv = NULL, *column = NULL, *out = NULL;
@@ -110,7 +153,8 @@ static int exec_import(int argc, char **argv)
 	struct config c = { 0 };
 	struct strbuf sb = STRBUF_INIT;
 	struct err e = { "" };
-	char *now = utc_now();
+	char *now = utc_now(), *url = NULL, *path = NULL, *col = NULL;
+	size_t i;
 	int opt, r, rc = EXIT_ERROR;
 
 	while ((opt = getopt_long(argc, argv, "f:o:" GLOBAL_SHORTOPTS, longopts,
@@ -176,12 +220,14 @@ static int exec_import(int argc, char **argv)
 			cmd_error("%s", e.msg);
 			goto out;
 		}
+		/* names from the command line go into a comment too */
+		path = text_cleaned(csv);
+		col = text_cleaned(column);
 		strbuf_addf(&sb,
 			    "# Keep list imported from %s%s%s%s by userprune "
 			    "%s on %s:\n# %zu values.\n",
-			    csv, column ? ", column \"" : "",
-			    column ? column : "", column ? "\"" : "",
-			    USERPRUNE_VERSION, now, res.n);
+			    path, col ? ", column \"" : "", col ? col : "",
+			    col ? "\"" : "", USERPRUNE_VERSION, now, res.n);
 	} else {
 		const struct tenant *t;
 
@@ -197,6 +243,7 @@ static int exec_import(int argc, char **argv)
 			goto out;
 		}
 		t = config_find_tenant(&c, tenant);
+		url = text_cleaned(t->url);
 		strbuf_addf(&sb,
 			    "# Keep list of tenant '%s' (%s, %s), imported by "
 			    "userprune %s\n# on %s: %zu users in scope (%zu "
@@ -204,10 +251,17 @@ static int exec_import(int argc, char **argv)
 			    "deletion). Planning with this list deletes "
 			    "nobody: remove the entries\n# of the users who "
 			    "should go.\n",
-			    tenant, t->vendor->name, t->url, USERPRUNE_VERSION,
+			    tenant, t->vendor->name, url, USERPRUNE_VERSION,
 			    now, res.n, res.live, res.out_of_scope,
 			    res.pending);
 	}
+	for (i = 0; i < res.nwarnings; i++)
+		cmd_warn("%s", res.warnings[i]);
+	if (res.left_out)
+		strbuf_addf(&sb,
+			    "# %zu left out: no entry can name %s exactly (see "
+			    "the warnings).\n",
+			    res.left_out, res.left_out == 1 ? "it" : "them");
 	render(&res, &sb);
 	if (out) {
 		if (file_write_atomic(out, sb.buf, sb.len, &e) < 0) {
@@ -221,6 +275,9 @@ static int exec_import(int argc, char **argv)
 	}
 out:
 	free(now);
+	free(url);
+	free(path);
+	free(col);
 	strbuf_release(&sb);
 	import_result_release(&res);
 	plan_source_release(&prov);

@@ -4,7 +4,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "cmd/cmd.h"
 #include "util/strbuf.h"
@@ -281,11 +285,28 @@ static int parse_globals(int argc, char **argv, int *first)
 	return 0;
 }
 
+/*
+ * A core dump of a run would hold its tokens and credential headers, so
+ * dumps are off (soft and hard limit) and the process is not dumpable,
+ * which also keeps other processes of the same user from reading its
+ * memory, before any secret is read.
+ */
+static void no_core_dumps(void)
+{
+	const struct rlimit none = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &none);
+#ifdef __linux__
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	const char *name;
 	int first, i;
 
+	no_core_dumps();
 	if (parse_globals(argc, argv, &first) < 0)
 		return EXIT_ERROR;
 	if (first < 0)

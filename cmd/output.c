@@ -1,15 +1,64 @@
 /*
  * Printing a plan in the format asked for; shared by plan, show and apply.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cmd/output.h"
 #include "util/fileio.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+
+/* Whether name is a part's name, plan-N.md (N from 1, no leading 0). */
+static bool part_name(const char *name)
+{
+	const char *p = name + strlen("plan-");
+
+	if (strncmp(name, "plan-", strlen("plan-")) || *p < '1' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return !strcmp(p, ".md");
+}
+
+/*
+ * Removes the parts an earlier plan left in dir: a part left over would
+ * be posted with this plan. Only files named like a part go; anything
+ * else in dir is not userprune's.
+ */
+static int remove_stale_parts(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *ent;
+	struct stat st;
+	int rc = 0;
+
+	if (!d) {
+		cmd_error("%s: %s", dir, strerror(errno));
+		return EXIT_ERROR;
+	}
+	while ((ent = readdir(d))) {
+		char *path;
+
+		if (!part_name(ent->d_name))
+			continue;
+		path = xasprintf("%s/%s", dir, ent->d_name);
+		if (lstat(path, &st) == 0 && !S_ISDIR(st.st_mode) &&
+		    unlink(path) < 0 && errno != ENOENT) {
+			cmd_error("cannot remove an earlier part '%s': %s",
+				  path, strerror(errno));
+			rc = EXIT_ERROR;
+		}
+		free(path);
+	}
+	closedir(d);
+	return rc;
+}
 
 static int write_parts(char **parts, size_t n, const char *dir)
 {
@@ -20,6 +69,8 @@ static int write_parts(char **parts, size_t n, const char *dir)
 		cmd_error("%s: %s", dir, strerror(errno));
 		return EXIT_ERROR;
 	}
+	if (remove_stale_parts(dir))
+		return EXIT_ERROR;
 	for (i = 0; i < n; i++) {
 		char *path = xasprintf("%s/plan-%zu.md", dir, i + 1);
 		int rc =

@@ -20,7 +20,9 @@ const struct cmd_entry cmd_show = {
 		"Options:\n"
 		"  --format FORMAT      text (default), json or markdown\n"
 		"  --split-dir DIR      markdown: write parts plan-1.md, "
-		"plan-2.md, ... to DIR\n",
+		"plan-2.md, ... to DIR,\n"
+		"                       removing the plan-N.md an earlier "
+		"plan left there\n",
 	.exec = exec_show,
 };
 

@@ -612,6 +612,8 @@ static void load_secret(struct loader *L, const struct ynode *map,
 				key);
 		if (!*s->raw)
 			error_at(L, n, "'%s' must not be empty", key);
+		else if (secret_check(s->raw, &e) < 0)
+			error_at(L, n, "'%s': %s", key, e.msg);
 		return;
 	case SECRET_FILE:
 		written = xstrdup(secret_target(s->raw));

@@ -625,13 +625,29 @@ out:
 	return rc;
 }
 
+static void too_large(struct err *e, const char *path, unsigned long long size,
+		      size_t max)
+{
+	if (max >= (1 << 20) && !(max & ((1 << 20) - 1)))
+		err_set(e,
+			"%s: file is larger than %zu MiB (it has %llu bytes)",
+			path, max >> 20, size);
+	else
+		err_set(e,
+			"%s: file is larger than %zu bytes (it has %llu bytes)",
+			path, max, size);
+}
+
 int gitsrc_read(struct gitsrc *g, const char *path, size_t max, char **data,
 		size_t *len, struct err *e)
 {
 	git_tree_entry *ent = NULL;
+	git_odb *odb = NULL;
 	git_blob *blob = NULL;
 	char *norm = NULL, *buf;
 	git_object_size_t size;
+	git_object_t type;
+	size_t hsize;
 	int rc = -1, grc;
 
 	*data = NULL;
@@ -672,6 +688,22 @@ int gitsrc_read(struct gitsrc *g, const char *path, size_t max, char **data,
 	default:
 		break;
 	}
+	/* the size first: looking a blob up inflates all of it */
+	if (git_repository_odb(&odb, git_tree_owner(g->tree)) < 0 ||
+	    git_odb_read_header(&hsize, &type, odb, git_tree_entry_id(ent)) <
+		    0) {
+		git_fail(e, g, "%s", path);
+		goto out;
+	}
+	if (type != GIT_OBJECT_BLOB) {
+		err_set(e, "%s: is not a file at %.7s (%s)", path,
+			g->commit_hex, g->ref);
+		goto out;
+	}
+	if (hsize > max) {
+		too_large(e, path, hsize, max);
+		goto out;
+	}
 	if (git_blob_lookup(&blob, git_tree_owner(g->tree),
 			    git_tree_entry_id(ent)) < 0) {
 		git_fail(e, g, "%s", path);
@@ -679,12 +711,7 @@ int gitsrc_read(struct gitsrc *g, const char *path, size_t max, char **data,
 	}
 	size = git_blob_rawsize(blob);
 	if (size > max) {
-		if (max >= (1 << 20) && !(max & ((1 << 20) - 1)))
-			err_set(e, "%s: file is larger than %zu MiB", path,
-				max >> 20);
-		else
-			err_set(e, "%s: file is larger than %zu bytes", path,
-				max);
+		too_large(e, path, size, max);
 		goto out;
 	}
 	buf = xmalloc((size_t)size + 1);
@@ -696,6 +723,7 @@ int gitsrc_read(struct gitsrc *g, const char *path, size_t max, char **data,
 	rc = 0;
 out:
 	git_blob_free(blob);
+	git_odb_free(odb);
 	git_tree_entry_free(ent);
 	free(norm);
 	return rc;

@@ -50,7 +50,8 @@ int gitsrc_open(struct gitsrc **out, const char *url, const char *ref,
  * Reads the blob at <commit>:<path> into a NUL-terminated buffer the
  * caller frees. path is relative to the repository root; "." and ".."
  * components are resolved, and a path leaving the repository is refused.
- * Blobs over max bytes are refused. Returns GITSRC_NOT_FOUND (with a
+ * Blobs over max bytes are refused by the size in the object's header,
+ * before any of the content is inflated. Returns GITSRC_NOT_FOUND (with a
  * message) when there is no such file at that commit.
  */
 int gitsrc_read(struct gitsrc *g, const char *path, size_t max, char **data,

@@ -2,6 +2,7 @@
  * Import: a keep list from what a tenant holds today, so that a team can
  * adopt userprune without deleting anyone, or from a CSV export.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -12,7 +13,11 @@
 #include "reconcile/session.h"
 #include "util/fileio.h"
 #include "util/hmap.h"
+#include "util/strbuf.h"
 #include "util/xalloc.h"
+
+/* Users or values left out that are named one by one. */
+#define LEFT_OUT_SHOWN 10
 
 void import_result_release(struct import_result *r)
 {
@@ -23,7 +28,36 @@ void import_result_release(struct import_result *r)
 		free(r->v[i].comment);
 	}
 	free(r->v);
+	for (i = 0; i < r->nwarnings; i++)
+		free(r->warnings[i]);
+	free(r->warnings);
 	memset(r, 0, sizeof(*r));
+}
+
+static void warn(struct import_result *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void warn(struct import_result *r, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	r->warnings = xrealloc(r->warnings,
+			       (r->nwarnings + 1) * sizeof(*r->warnings));
+	r->warnings[r->nwarnings++] = strbuf_detach(&sb, NULL);
+}
+
+/*
+ * Whether a keep list can hold v so that it reads back as exactly v:
+ * UTF-8 without control characters (a YAML file holds neither raw, and
+ * the loader refuses bytes that are not UTF-8).
+ */
+static bool writable(const char *v)
+{
+	return v && user_id_plannable(v);
 }
 
 static void add(struct import_result *r, size_t *cap, const char *field,
@@ -100,6 +134,32 @@ static bool unique_email(const struct hmap *m, const char *email)
 	return n && *n == 1;
 }
 
+/*
+ * Names u in the keep list: by email where it is unique, else by
+ * username, else by id; a value that cannot be written exactly is passed
+ * over, and so is a glob while an exact value is left (a pattern would
+ * keep other users too). Returns false when nothing names u exactly.
+ */
+static bool name_user(const struct user *u, const struct hmap *emails,
+		      const char **field, const char **value)
+{
+	static const char *const fields[] = { NULL, "username", "id" };
+	const char *v[3];
+	int pass, i;
+
+	v[0] = u->email && unique_email(emails, u->email) ? u->email : NULL;
+	v[1] = u->username;
+	v[2] = u->id;
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < 3; i++)
+			if (writable(v[i]) && (pass || !is_glob(v[i]))) {
+				*field = fields[i];
+				*value = v[i];
+				return true;
+			}
+	return false;
+}
+
 int reconcile_import(const struct config *c, const char *name,
 		     const struct run_hooks *hooks, struct import_result *r,
 		     struct err *e)
@@ -113,6 +173,7 @@ int reconcile_import(const struct config *c, const char *name,
 	struct hmap emails = HMAP_INIT;
 	struct arena keys = ARENA_INIT;
 	bool opened = false;
+	const char *field, *value;
 	size_t i, cap = 0;
 	int rc = -1;
 
@@ -155,13 +216,24 @@ int reconcile_import(const struct config *c, const char *name,
 			r->pending++;
 			continue;
 		}
-		if (u->email && unique_email(&emails, u->email))
-			add(r, &cap, NULL, u->email, u->name);
-		else if (u->username)
-			add(r, &cap, "username", u->username, u->name);
-		else
-			add(r, &cap, "id", u->id, u->name);
+		if (name_user(u, &emails, &field, &value)) {
+			add(r, &cap, field, value, u->name);
+			continue;
+		}
+		if (++r->left_out > LEFT_OUT_SHOWN)
+			continue;
+		warn(r,
+		     "user '%s' (username %s, email %s, name %s) is "
+		     "left out: its id, username and email hold control "
+		     "characters or are not UTF-8, so no keep entry "
+		     "can name it (userprune never plans to delete "
+		     "such a user)",
+		     u->id, u->username ? u->username : "none",
+		     u->email ? u->email : "none", u->name ? u->name : "none");
 	}
+	if (r->left_out > LEFT_OUT_SHOWN)
+		warn(r, "%zu more users are left out for the same reason",
+		     r->left_out - LEFT_OUT_SHOWN);
 	matchset_release(&inc);
 	matchset_release(&exc);
 	sort_unique(r);
@@ -199,8 +271,21 @@ int reconcile_import_csv(const char *path, const char *column,
 		err_set(e, "%s: no values", path);
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		add(r, &cap, fields[field], v[i].s, NULL);
+	for (i = 0; i < n; i++) {
+		if (writable(v[i].s)) {
+			add(r, &cap, fields[field], v[i].s, NULL);
+			continue;
+		}
+		if (++r->left_out > LEFT_OUT_SHOWN)
+			continue;
+		warn(r,
+		     "%s:%d: value '%s' is left out: it holds control "
+		     "characters or is not UTF-8",
+		     path, v[i].line, v[i].s);
+	}
+	if (r->left_out > LEFT_OUT_SHOWN)
+		warn(r, "%zu more values are left out for the same reason",
+		     r->left_out - LEFT_OUT_SHOWN);
 	sort_unique(r);
 	r->live = n;
 	rc = 0;

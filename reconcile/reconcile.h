@@ -113,7 +113,11 @@ int reconcile_apply(const struct plan *p, const struct apply_opts *o,
 		    struct apply_result *r, struct err *e);
 void apply_result_release(struct apply_result *r);
 
-/* One entry of an imported keep list. */
+/*
+ * One entry of an imported keep list. The value is UTF-8 without control
+ * characters, so that a YAML file can hold it exactly; the comment is the
+ * vendor's display name as it came (untrusted: clean it to write it).
+ */
 struct keep_entry {
 	const char *field; /* NULL: a bare value (id, email or username) */
 	char *value;
@@ -124,6 +128,9 @@ struct import_result {
 	struct keep_entry *v;
 	size_t n;
 	size_t live, out_of_scope, pending;
+	size_t left_out; /* users or values no entry can name exactly */
+	char **warnings; /* each one left out, and why */
+	size_t nwarnings;
 };
 
 /*

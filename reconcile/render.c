@@ -237,13 +237,6 @@ static void md_text(struct strbuf *out, const char *s)
 	md_escaped(out, s, MD_TEXT_MAX);
 }
 
-struct md {
-	char **parts;
-	size_t n;
-	struct strbuf cur;
-	const struct plan *p;
-};
-
 static void md_header(const struct plan *p, struct strbuf *out)
 {
 	const struct plan_source *s = &p->source;
@@ -294,35 +287,33 @@ static const char *md_status(const struct tenant_plan *tp)
 	return tp->ndel ? "✅ ready" : "✅ no changes";
 }
 
-static void md_summary(const struct plan *p, struct strbuf *out)
+/*
+ * Assembling parts. A part is the header, the "part i of n" line, and
+ * blocks: a table row, a list item, a heading with its first item, a
+ * <details> section of user rows. Every block is bounded by the cell and
+ * message limits, so a block that does not fit the current part fits an
+ * empty one. A part that ends inside a section closes it, and the next
+ * one opens it again ("continued"), so that each part is a complete
+ * document. Sizes are counted in bytes, which bounds characters too.
+ */
+struct md {
+	char **parts;
+	size_t n;
+	struct strbuf cur;
+	struct strbuf header; /* what every part starts with */
+	struct strbuf again;  /* the section a new part opens again */
+	size_t fresh;	      /* the length of cur with no block in it */
+	const struct plan *p;
+};
+
+/* Room for the "_Part i of n._" line added when the parts are known. */
+#define MD_PART_LINE_MAX 64
+
+static size_t md_room(const struct md *m)
 {
-	size_t i, total = plan_total_deletes(p);
+	size_t used = m->cur.len + MD_PART_LINE_MAX;
 
-	strbuf_addstr(out, "\n| tenant | vendor | live | in scope | kept | "
-			   "protected | pending | delete | status |\n"
-			   "|---|---|---:|---:|---:|---:|---:|---:|---|\n");
-	for (i = 0; i < p->ntenants; i++) {
-		const struct tenant_plan *tp = &p->tenants[i];
-		const struct plan_counts *n = &tp->counts;
-
-		strbuf_addstr(out, "| ");
-		md_cell(out, tp->t.name);
-		strbuf_addf(out,
-			    " | %s | %zu | %zu | %zu | %zu | %zu | **%zu** | "
-			    "%s |\n",
-			    tp->t.vendor ? tp->t.vendor->name : "?", n->live,
-			    n->in_scope, n->kept, n->protected, n->pending,
-			    n->delete, md_status(tp));
-	}
-	if (plan_has_errors(p))
-		strbuf_addstr(out, "\n**No plan:** listing failed for a "
-				   "tenant; nothing will be deleted.\n");
-	else if (plan_refused(p))
-		strbuf_addstr(out, "\n**Refused by a guard:** nothing will "
-				   "be deleted.\n");
-	else
-		strbuf_addf(out, "\n**%zu user%s to delete.**\n", total,
-			    total == 1 ? "" : "s");
+	return used >= MARKDOWN_PART_MAX ? 0 : MARKDOWN_PART_MAX - used;
 }
 
 static void md_flush(struct md *m)
@@ -331,28 +322,96 @@ static void md_flush(struct md *m)
 	m->parts[m->n++] = strbuf_detach(&m->cur, NULL);
 }
 
-/* Room left in the current part, keeping space for the part header. */
-static size_t md_room(const struct md *m)
-{
-	size_t limit = MARKDOWN_PART_MAX - 200; /* "part i of n" line */
-
-	return m->cur.len >= limit ? 0 : limit - m->cur.len;
-}
-
+/* Ends the current part and starts the next, opening the section again. */
 static void md_new_part(struct md *m)
 {
-	if (m->cur.len)
-		md_flush(m);
-	md_header(m->p, &m->cur);
-	strbuf_addstr(&m->cur, "@@PART@@\n");
+	md_flush(m);
+	strbuf_add(&m->cur, m->header.buf, m->header.len);
+	strbuf_add(&m->cur, m->again.buf, m->again.len);
+	m->fresh = m->cur.len;
 }
 
-/* Adds a block that is never split, starting a new part if needed. */
-static void md_block(struct md *m, const struct strbuf *b)
+/* Sets the section a new part opens again (NULL: none). */
+static void md_section(struct md *m, const char *again)
 {
-	if (b->len > md_room(m))
+	strbuf_reset(&m->again);
+	if (again)
+		strbuf_addstr(&m->again, again);
+}
+
+static bool md_part_empty(const struct md *m)
+{
+	return m->cur.len == m->fresh;
+}
+
+/*
+ * Adds a block whole, in a new part when it does not fit this one. A
+ * block larger than an empty part (none is, by the limits above) is cut
+ * rather than let the part grow past the limit.
+ */
+static void md_block(struct md *m, const struct strbuf *block)
+{
+	static const char cut[] = "…\n";
+	const char *b = block->buf;
+	size_t room, len = block->len;
+
+	if (len > md_room(m) && !md_part_empty(m))
 		md_new_part(m);
-	strbuf_add(&m->cur, b->buf, b->len);
+	room = md_room(m);
+	if (len > room) {
+		len = room > sizeof(cut) - 1 ? room - (sizeof(cut) - 1) : 0;
+		while (len && ((unsigned char)b[len] & 0xc0) == 0x80)
+			len--;
+		strbuf_add(&m->cur, b, len);
+		if (md_room(m) >= sizeof(cut) - 1)
+			strbuf_addstr(&m->cur, cut);
+		return;
+	}
+	strbuf_add(&m->cur, b, len);
+}
+
+static void md_summary(struct md *m)
+{
+	static const char head[] =
+		"\n| tenant | vendor | live | in scope | kept | "
+		"protected | pending | delete | status |\n"
+		"|---|---|---:|---:|---:|---:|---:|---:|---|\n";
+	const struct plan *p = m->p;
+	struct strbuf b = STRBUF_INIT;
+	size_t i, total = plan_total_deletes(p);
+
+	for (i = 0; i < p->ntenants; i++) {
+		const struct tenant_plan *tp = &p->tenants[i];
+		const struct plan_counts *n = &tp->counts;
+
+		strbuf_reset(&b);
+		if (i == 0)
+			strbuf_addstr(&b, head);
+		strbuf_addstr(&b, "| ");
+		md_cell(&b, tp->t.name);
+		strbuf_addf(&b,
+			    " | %s | %zu | %zu | %zu | %zu | %zu | **%zu** | "
+			    "%s |\n",
+			    tp->t.vendor ? tp->t.vendor->name : "?", n->live,
+			    n->in_scope, n->kept, n->protected, n->pending,
+			    n->delete, md_status(tp));
+		md_block(m, &b);
+		/* a long table goes on in the next part under its head */
+		md_section(m, head);
+	}
+	md_section(m, NULL);
+	strbuf_reset(&b);
+	if (plan_has_errors(p))
+		strbuf_addstr(&b, "\n**No plan:** listing failed for a "
+				  "tenant; nothing will be deleted.\n");
+	else if (plan_refused(p))
+		strbuf_addstr(&b, "\n**Refused by a guard:** nothing will "
+				  "be deleted.\n");
+	else
+		strbuf_addf(&b, "\n**%zu user%s to delete.**\n", total,
+			    total == 1 ? "" : "s");
+	md_block(m, &b);
+	strbuf_release(&b);
 }
 
 static void md_user_row(struct strbuf *out, const struct plan_user *u)
@@ -369,49 +428,97 @@ static void md_user_row(struct strbuf *out, const struct plan_user *u)
 		    user_status_name(u->status));
 }
 
+/* The summary line of users first..last (1-based) of a tenant's list. */
+static void md_users_open(struct strbuf *out, const struct tenant_plan *tp,
+			  size_t first, size_t last)
+{
+	strbuf_addstr(out, "\n<details><summary>");
+	md_cell(out, tp->t.name);
+	strbuf_addf(out,
+		    ": users to delete %zu–%zu of %zu</summary>\n\n"
+		    "| id | email | username | name | type | status |\n"
+		    "|---|---|---|---|---|---|\n",
+		    first, last, tp->ndel);
+}
+
+/*
+ * The users to delete, in <details> sections of as many rows as fit the
+ * part: each section is one block, opened and closed in its part.
+ */
 static void md_users(struct md *m, const struct tenant_plan *tp)
 {
-	static const char table_head[] =
-		"| id | email | username | name | type | status |\n"
-		"|---|---|---|---|---|---|\n";
-	struct strbuf rows = STRBUF_INIT, row = STRBUF_INIT;
-	size_t i = 0, first;
+	static const char close[] = "\n</details>\n";
+	struct strbuf sec = STRBUF_INIT, rows = STRBUF_INIT, row = STRBUF_INIT;
+	size_t i = 0, first, fixed;
 
+	/* the opening at its longest: the numbers at their widest */
+	md_users_open(&sec, tp, tp->ndel, tp->ndel);
+	fixed = sec.len + strlen(close);
 	while (i < tp->ndel) {
-		if (md_room(m) < 4000)
+		strbuf_reset(&row);
+		md_user_row(&row, &tp->del[i]);
+		if (fixed + row.len > md_room(m) && !md_part_empty(m))
 			md_new_part(m);
-		/* rows that fit in this part, after a summary line of ~200 */
+		/* as many rows as fit, and at least one */
 		first = i;
 		strbuf_reset(&rows);
-		for (; i < tp->ndel; i++) {
+		do {
+			strbuf_add(&rows, row.buf, row.len);
+			if (++i == tp->ndel)
+				break;
 			strbuf_reset(&row);
 			md_user_row(&row, &tp->del[i]);
-			if (rows.len + row.len + 400 > md_room(m) && i > first)
-				break;
-			strbuf_add(&rows, row.buf, row.len);
-		}
-		strbuf_addstr(&m->cur, "\n<details><summary>");
-		md_cell(&m->cur, tp->t.name);
-		strbuf_addf(&m->cur,
-			    ": users to delete %zu–%zu of %zu</summary>\n\n%s",
-			    first + 1, i, tp->ndel, table_head);
-		strbuf_add(&m->cur, rows.buf, rows.len);
-		strbuf_addstr(&m->cur, "\n</details>\n");
-		if (i < tp->ndel)
-			md_new_part(m);
+		} while (fixed + rows.len + row.len <= md_room(m));
+		strbuf_reset(&sec);
+		md_users_open(&sec, tp, first + 1, i);
+		strbuf_add(&sec, rows.buf, rows.len);
+		strbuf_addstr(&sec, close);
+		md_block(m, &sec);
 	}
+	strbuf_release(&sec);
 	strbuf_release(&rows);
 	strbuf_release(&row);
 }
 
-static void md_tenant(struct md *m, const struct tenant_plan *tp)
+/*
+ * Adds the i-th item of a tenant's list under its title; a part that
+ * starts inside the list opens it again under the tenant's heading.
+ */
+static void md_list_item(struct md *m, const struct strbuf *head,
+			 const char *title, size_t i, const struct strbuf *item)
 {
 	struct strbuf b = STRBUF_INIT;
+
+	strbuf_add(&b, head->buf, head->len);
+	strbuf_addstr(&b, ", continued\n\n");
+	if (i == 0) {
+		/* the title goes with its first item */
+		md_section(m, b.buf);
+		strbuf_reset(&b);
+		strbuf_addf(&b, "\n#### %s\n\n", title);
+		strbuf_add(&b, item->buf, item->len);
+		md_block(m, &b);
+		strbuf_reset(&b);
+		strbuf_add(&b, head->buf, head->len);
+		strbuf_addstr(&b, ", continued\n\n");
+	} else {
+		md_block(m, item);
+	}
+	strbuf_addf(&b, "#### %s\n\n", title);
+	md_section(m, b.buf);
+	strbuf_release(&b);
+}
+
+static void md_tenant(struct md *m, const struct tenant_plan *tp)
+{
+	struct strbuf b = STRBUF_INIT, head = STRBUF_INIT;
 	size_t i;
 
-	strbuf_addstr(&b, "\n### ");
-	md_cell(&b, tp->t.name);
-	strbuf_addf(&b, " (%s)\n\n", tp->t.vendor ? tp->t.vendor->name : "?");
+	strbuf_addstr(&head, "\n### ");
+	md_cell(&head, tp->t.name);
+	strbuf_addf(&head, " (%s)", tp->t.vendor ? tp->t.vendor->name : "?");
+	strbuf_add(&b, head.buf, head.len);
+	strbuf_addstr(&b, "\n\n");
 	if (tp->error) {
 		strbuf_addstr(&b, "**Listing failed:** ");
 		md_text(&b, tp->error);
@@ -426,57 +533,54 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 			      "deactivations:** Bizagi deletes EVERY user "
 			      "without references in this environment, "
 			      "listed here or not.\n");
+	md_block(m, &b);
 	for (i = 0; i < tp->nguards; i++) {
-		if (i == 0)
-			strbuf_addstr(&b, "\n#### Guards\n\n");
+		strbuf_reset(&b);
 		strbuf_addf(&b, "- %s **", tp->guards[i].tripped ? "⛔" : "✅");
 		md_cell(&b, tp->guards[i].name);
 		strbuf_addstr(&b, "**: ");
 		md_text(&b, tp->guards[i].detail);
 		strbuf_addstr(&b, "\n");
+		md_list_item(m, &head, "Guards", i, &b);
 	}
+	md_section(m, NULL);
 	for (i = 0; i < tp->nwarnings; i++) {
-		if (i == 0)
-			strbuf_addstr(&b, "\n#### Warnings\n\n");
+		strbuf_reset(&b);
 		strbuf_addstr(&b, "- ");
 		md_text(&b, tp->warnings[i]);
 		strbuf_addstr(&b, "\n");
-		if (b.len > MARKDOWN_PART_MAX / 4) {
-			/* a long warning list is split like the users */
-			md_block(m, &b);
-			strbuf_reset(&b);
-		}
+		md_list_item(m, &head, "Warnings", i, &b);
 	}
-	md_block(m, &b);
+	md_section(m, NULL);
 	strbuf_release(&b);
+	strbuf_release(&head);
 	md_users(m, tp);
 }
 
 void plan_render_markdown(const struct plan *p, char ***parts, size_t *n)
 {
-	struct md m = { NULL, 0, STRBUF_INIT, p };
-	struct strbuf b = STRBUF_INIT;
+	struct md m = { NULL, 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0, p };
 	size_t i;
 
-	md_new_part(&m);
-	md_summary(p, &b);
-	md_block(&m, &b);
+	md_header(p, &m.header);
+	strbuf_add(&m.cur, m.header.buf, m.header.len);
+	m.fresh = m.cur.len;
+	md_summary(&m);
 	for (i = 0; i < p->ntenants; i++)
 		md_tenant(&m, &p->tenants[i]);
 	md_flush(&m);
-	for (i = 0; i < m.n; i++) {
-		/* every part names its place so a reader can find the rest */
-		char *at = strstr(m.parts[i], "@@PART@@\n");
+	/* every part names its place so a reader can find the rest */
+	for (i = 0; m.n > 1 && i < m.n; i++) {
 		struct strbuf out = STRBUF_INIT;
 
-		strbuf_add(&out, m.parts[i], (size_t)(at - m.parts[i]));
-		if (m.n > 1)
-			strbuf_addf(&out, "_Part %zu of %zu._\n", i + 1, m.n);
-		strbuf_addstr(&out, at + strlen("@@PART@@\n"));
+		strbuf_add(&out, m.parts[i], m.header.len);
+		strbuf_addf(&out, "_Part %zu of %zu._\n", i + 1, m.n);
+		strbuf_addstr(&out, m.parts[i] + m.header.len);
 		free(m.parts[i]);
 		m.parts[i] = strbuf_detach(&out, NULL);
 	}
-	strbuf_release(&b);
+	strbuf_release(&m.header);
+	strbuf_release(&m.again);
 	*parts = m.parts;
 	*n = m.n;
 }

@@ -56,6 +56,56 @@ const char *secret_target(const char *raw)
 	return buf;
 }
 
+/*
+ * A value goes into HTTP headers and form bodies as it is: a CR or LF
+ * there would end the header and start another one of the file's choice,
+ * and a NUL would cut the value short. Refused, naming the reference only.
+ */
+static int check_value(const char *raw, const char *v, size_t len,
+		       struct err *e)
+{
+	const char *what = NULL;
+	size_t i;
+
+	for (i = 0; i < len && !what; i++) {
+		if (v[i] == '\r')
+			what = "a carriage return (CR)";
+		else if (v[i] == '\n')
+			what = "a line feed (LF)";
+		else if (v[i] == '\0')
+			what = "a NUL byte";
+	}
+	if (!what)
+		return 0;
+	switch (secret_kind(raw)) {
+	case SECRET_ENV:
+		return err_set(e,
+			       "environment variable '%s' holds %s: a secret "
+			       "must be one line",
+			       secret_target(raw), what);
+	case SECRET_FILE:
+		return err_set(e,
+			       "secret file '%s' holds %s: a secret must be "
+			       "one line (only a final newline is removed)",
+			       secret_target(raw), what);
+	default:
+		return err_set(e,
+			       "literal secret holds %s: a secret must be "
+			       "one line",
+			       what);
+	}
+}
+
+static void wipe(char *s, size_t len)
+{
+	volatile char *p = s;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = '\0';
+	free(s);
+}
+
 int secret_resolve(const char *raw, char **out, struct err *e)
 {
 	const char *v;
@@ -66,6 +116,8 @@ int secret_resolve(const char *raw, char **out, struct err *e)
 	*out = NULL;
 	switch (secret_kind(raw)) {
 	case SECRET_LITERAL:
+		if (check_value(raw, raw, strlen(raw), e) < 0)
+			return -1;
 		*out = xstrdup(raw);
 		return 0;
 	case SECRET_ENV:
@@ -74,6 +126,8 @@ int secret_resolve(const char *raw, char **out, struct err *e)
 			return err_set(e, "environment variable '%s' is %s",
 				       secret_target(raw),
 				       v ? "empty" : "not set");
+		if (check_value(raw, v, strlen(v), e) < 0)
+			return -1;
 		*out = xstrdup(v);
 		return 0;
 	case SECRET_FILE:
@@ -89,6 +143,10 @@ int secret_resolve(const char *raw, char **out, struct err *e)
 			free(data);
 			return err_set(e, "secret file '%s' is empty",
 				       secret_target(raw));
+		}
+		if (check_value(raw, data, len, e) < 0) {
+			wipe(data, len);
+			return -1;
 		}
 		*out = data;
 		return 0;

@@ -22,7 +22,8 @@ const char *secret_target(const char *raw);
 int secret_check(const char *raw, struct err *e);
 /*
  * Resolves raw into a new string (a file's trailing newline removed).
- * Errors name the reference.
+ * A value holding a CR, LF or NUL byte is refused: it would end an HTTP
+ * header and start another. Errors name the reference, never the value.
  */
 int secret_resolve(const char *raw, char **out, struct err *e);
 /* Overwrites and frees a resolved secret. */

@@ -643,8 +643,9 @@ static void test_max_size(void **state)
 	size_t len = 0;
 
 	(void)state;
-	want = xasprintf("userprune.yaml: file is larger than %zu bytes",
-			 strlen(YAML2) - 1);
+	want = xasprintf("userprune.yaml: file is larger than %zu bytes (it "
+			 "has %zu bytes)",
+			 strlen(YAML2) - 1, strlen(YAML2));
 	read_fails(g, "userprune.yaml", strlen(YAML2) - 1, -1, want);
 	free(want);
 	assert_int_equal(gitsrc_read(g, "userprune.yaml", strlen(YAML2), &data,
