@@ -13,8 +13,8 @@
 struct globals globals;
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_validate, &cmd_plan,    &cmd_apply, &cmd_show,
-	&cmd_import,   &cmd_version, NULL,
+	&cmd_validate, &cmd_plan,   &cmd_apply,	  &cmd_show,
+	&cmd_tenants,  &cmd_import, &cmd_version, NULL,
 };
 
 static const char exit_codes_help[] =
@@ -213,6 +213,16 @@ int cmd_load_source(const struct source_spec *src, unsigned flags,
 		cmd_error("%s", e.msg);
 	diags_release(&d);
 	return rc < 0 ? EXIT_ERROR : 0;
+}
+
+int cmd_parse_shard(const struct cmd_entry *cmd, const char *arg,
+		    struct shard *s)
+{
+	struct err e = { "" };
+
+	if (shard_parse(s, arg, &e) < 0)
+		return cmd_usage_error(cmd, "%s", e.msg);
+	return 0;
 }
 
 int cmd_write_stdout(const char *s, size_t len)
