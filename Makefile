@@ -6,6 +6,9 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/userprune
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
 BUILD     ?= build
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
@@ -167,6 +170,12 @@ install: $(BIN)
 	install -m 644 man/userprune.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/userprune.yaml.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 schema/*.json $(DESTDIR)$(DATADIR)/schema/
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 completions/userprune.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/userprune
+	install -m 644 completions/_userprune $(DESTDIR)$(ZSHCOMPDIR)/
+	install -m 644 completions/userprune.fish $(DESTDIR)$(FISHCOMPDIR)/
 
 clean:
 	rm -rf build build-asan build-fuzz
