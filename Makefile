@@ -66,7 +66,7 @@ EMULATOR = $(BUILD)/userprune-emulator
 LIB      = $(BUILD)/libreconcile.a
 
 .PHONY: all check check-asan bench format format-check install clean deps \
-	demo tests fuzz fuzz-bins install-emulator deb
+	demo tests fuzz fuzz-bins install-emulator deb image
 
 all: $(BIN)
 
@@ -220,6 +220,11 @@ deb:
 		lintian --fail-on error $(DEB_DIR)/*.changes; \
 	else echo "userprune: lintian not installed: not run" >&2; fi
 	@ls -1 $(DEB_DIR)/*.deb
+
+# The container image of Containerfile with that package (podman, or
+# CONTAINER=docker); tools/image.sh says which base image and flags.
+image: deb
+	@tools/image.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz
