@@ -173,7 +173,7 @@ static int lock_plan(const char *path)
  * given), and J's selection of tenants (unless --tenant says otherwise).
  */
 static int resume_defaults(const char *journal, const char **plan_file,
-			   struct journal_done *d, const char **tenants,
+			   struct journal_done *d, const char ***tenants,
 			   size_t *ntenants)
 {
 	struct err e;
@@ -194,9 +194,13 @@ static int resume_defaults(const char *journal, const char **plan_file,
 		}
 		*plan_file = d->plan_path;
 	}
-	if (!*ntenants)
+	if (!*ntenants) {
+		/* a shard's journal may name thousands of tenants */
+		*tenants = xrealloc(*tenants,
+				    (d->ntenants + 1) * sizeof(**tenants));
 		for (i = 0; i < d->ntenants; i++)
-			tenants[(*ntenants)++] = d->tenants[i];
+			(*tenants)[(*ntenants)++] = d->tenants[i];
+	}
 	return 0;
 }
 
@@ -279,13 +283,9 @@ static int exec_apply(int argc, char **argv)
 				     "-f/--git-url");
 		goto out;
 	}
-	if (ao.resume) {
-		tenants = xrealloc(tenants,
-				   ((size_t)argc + 1024) * sizeof(*tenants));
-		if (resume_defaults(ao.resume, &plan_file, &resumed, tenants,
-				    &ao.ntenants) < 0)
-			goto out;
-	}
+	if (ao.resume && resume_defaults(ao.resume, &plan_file, &resumed,
+					 &tenants, &ao.ntenants) < 0)
+		goto out;
 	ao.tenants = tenants;
 	/* a resumed run goes on in the same journal, unless told otherwise */
 	if (ao.resume && !ao.journal)

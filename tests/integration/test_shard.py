@@ -213,3 +213,32 @@ class ShardRunTest(up.TestCase):
         self.assertIn("no tenant of the plan is in shard 2/2: nothing to do",
                       p.stderr)
         self.assertEqual(self.requested(), before)
+
+    def test_resume_with_a_journal_of_many_tenants(self):
+        """A shard's journal records its selection, which may be thousands
+        of tenants; --resume takes them all (it wrote past the end of the
+        selection beyond argc + 1023 names)."""
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.up("apply", "plan.json", "--shard", "1/2",
+                    "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        lines = open(self.path("j.jsonl")).read().splitlines()
+        header = json.loads(lines[0])
+        mine = [x for x in self.names if self.shard[x] == 1]
+        self.assertEqual(header["tenants"], mine)
+        # the resumed run goes on with the recorded selection
+        p = self.up("apply", "--resume", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertNotIn("no tenant", p.stderr)
+        for x in self.names:
+            if self.shard[x] == 2:
+                # shard 2 untouched: its 6 planned users are still there
+                self.assertEqual(len(remaining(self.emus[x])),
+                                 1 + 5 + 2 + 2 + 6)
+        # a selection of 3,000 names, one of them not in this plan
+        header["tenants"] = mine + [f"squad-{i:04d}" for i in range(3000)]
+        with open(self.path("big.jsonl"), "w") as f:
+            f.write(json.dumps(header) + "\n")
+        p = self.up("apply", "--resume", "big.jsonl")
+        self.assertRan(p, 1)
+        self.assertIn("no tenant 'squad-0000' in the plan", p.stderr)
