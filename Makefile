@@ -6,13 +6,17 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
 DATADIR   ?= $(PREFIX)/share/userprune
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+EMUDATADIR ?= $(PREFIX)/share/userprune-emulator
 BUILD     ?= build
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
 PYTHON    ?= /usr/bin/python3
 
 PKGS      = yaml-0.1 libcurl libcjson libgit2
-TEST_PKGS = libmicrohttpd cmocka
+EMU_PKGS  = libcjson libmicrohttpd
 
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
        -Wmissing-prototypes -Wformat=2 -Wvla
@@ -28,11 +32,17 @@ endif
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
-TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
-TEST_LIBS  := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+# one query each: a missing cmocka must not hide libmicrohttpd (make deb
+# builds the emulator without the test libraries)
+EMU_LIBS   := $(shell $(PKG_CONFIG) --libs $(EMU_PKGS) 2>/dev/null)
+TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null) \
+	       $(shell $(PKG_CONFIG) --cflags cmocka 2>/dev/null)
+TEST_LIBS  := $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null) \
+	      $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 ALL_CFLAGS = $(WARN) -D_DEFAULT_SOURCE -DUSERPRUNE_VERSION='"$(VERSION)"' \
-	     -I. $(PKG_CFLAGS) $(TEST_CFLAGS) $(SAN_FLAGS) -MMD -MP $(CFLAGS)
+	     -I. $(PKG_CFLAGS) $(TEST_CFLAGS) $(SAN_FLAGS) -MMD -MP $(CPPFLAGS) \
+	     $(CFLAGS)
 ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 UTIL_SRCS      = $(wildcard util/*.c)
@@ -56,7 +66,7 @@ EMULATOR = $(BUILD)/userprune-emulator
 LIB      = $(BUILD)/libreconcile.a
 
 .PHONY: all check check-asan bench format format-check install clean deps \
-	demo tests fuzz fuzz-bins
+	demo tests fuzz fuzz-bins install-emulator deb image
 
 all: $(BIN)
 
@@ -74,8 +84,8 @@ $(BIN): $(CMD_OBJS) $(LIB)
 
 # The emulator is a test tool: it shares util/ but not the library.
 $(EMULATOR): $(EMU_OBJS) $(UTIL_OBJS)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(EMU_OBJS) $(UTIL_OBJS) $(PKG_LIBS) \
-		$(TEST_LIBS) -lpthread -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $(EMU_OBJS) $(UTIL_OBJS) $(EMU_LIBS) \
+		-lpthread -lm
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) -lm
@@ -167,8 +177,58 @@ install: $(BIN)
 	install -m 644 man/userprune.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/userprune.yaml.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 schema/*.json $(DESTDIR)$(DATADIR)/schema/
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+		$(DESTDIR)$(FISHCOMPDIR)
+	install -m 644 completions/userprune.bash \
+		$(DESTDIR)$(BASHCOMPDIR)/userprune
+	install -m 644 completions/_userprune $(DESTDIR)$(ZSHCOMPDIR)/
+	install -m 644 completions/userprune.fish $(DESTDIR)$(FISHCOMPDIR)/
+
+# The emulator and `userprune-demo` (the installed `make demo`): the
+# userprune-emulator package.
+install-emulator: $(EMULATOR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(EMUDATADIR)/demo/keep
+	install -m 755 $(EMULATOR) $(DESTDIR)$(BINDIR)/userprune-emulator
+	sed 's|/usr/share/userprune-emulator/demo|$(EMUDATADIR)/demo|' \
+		tools/userprune-demo >$(DESTDIR)$(BINDIR)/userprune-demo
+	chmod 755 $(DESTDIR)$(BINDIR)/userprune-demo
+	install -m 644 man/userprune-emulator.1 man/userprune-demo.1 \
+		$(DESTDIR)$(MANDIR)/man1/
+	install -m 644 examples/demo.yaml examples/demo-users.json \
+		$(DESTDIR)$(EMUDATADIR)/demo/
+	install -m 644 examples/keep/jira-qa-staff.txt examples/keep/jira-qa.csv \
+		$(DESTDIR)$(EMUDATADIR)/demo/keep/
+
+# Debian packages userprune and userprune-emulator, built by
+# dpkg-buildpackage from debian/ in a copy of the tree, so that its
+# results (and its clean step) stay in $(BUILD)/deb; lintian checks them.
+DEB_DIR = $(BUILD)/deb
+deb:
+	@command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null || \
+		{ echo "userprune: make deb needs dpkg-dev and debhelper" \
+		       "(apt-get install dpkg-dev debhelper fakeroot lintian)" >&2; \
+		  exit 1; }
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_DIR)/userprune-$(VERSION)
+	tar -cf - --exclude=./.git --exclude='./build*' --exclude=./.userprune \
+		--exclude=__pycache__ . | tar -xf - -C $(DEB_DIR)/userprune-$(VERSION)
+	cd $(DEB_DIR)/userprune-$(VERSION) && \
+		dpkg-buildpackage -b -us -uc $(DEB_BUILD_FLAGS)
+	@if command -v lintian >/dev/null; then \
+		echo "lintian $(DEB_DIR)/*.changes"; \
+		lintian --fail-on error $(DEB_DIR)/*.changes; \
+	else echo "userprune: lintian not installed: not run" >&2; fi
+	@ls -1 $(DEB_DIR)/*.deb
+
+# The container image of Containerfile with that package (podman, or
+# CONTAINER=docker); tools/image.sh says which base image and flags.
+image: deb
+	@tools/image.sh $(BUILD)
 
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# dependency files; not those of the package build's copy of the tree
+-include $(shell find $(BUILD) -path $(BUILD)/deb -prune -o -name '*.d' \
+	-type f -print 2>/dev/null)

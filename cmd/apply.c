@@ -21,8 +21,9 @@ static int exec_apply(int argc, char **argv);
 const struct cmd_entry cmd_apply = {
 	.name = "apply",
 	.usage = "[PLANFILE | -f FILE | --git-url URL ...] [--tenant NAME]... "
-		 "[--yes]\n"
-		 "                      [--journal FILE] [--resume JOURNAL]",
+		 "[--shard K/N]\n"
+		 "                      [--yes] [--journal FILE] [--resume "
+		 "JOURNAL]",
 	.summary = "delete exactly the users of a reviewed plan",
 	.help = "With a plan file (from 'userprune plan -o'), applies exactly "
 		"that plan,\nwithout asking: its checksum is verified, every "
@@ -36,8 +37,8 @@ const struct cmd_entry cmd_apply = {
 		"The first policy.canary deletions of each tenant run one at a "
 		"time; a\nfailed one stops that tenant. Every outcome goes to "
 		"an append-only\njournal (JSON Lines).\n\n"
-		"Options:\n" SOURCE_HELP
-		"  --tenant NAME        apply only this tenant (repeatable)\n"
+		"Options:\n" SOURCE_HELP "  --tenant NAME        apply only "
+		"this tenant (repeatable)\n" SHARD_HELP
 		"  --yes                do not ask for confirmation\n"
 		"  --journal FILE       the journal (default "
 		".userprune/journal-<UTC time>.jsonl)\n"
@@ -97,7 +98,7 @@ static bool confirm(const struct plan *p)
 }
 
 /* Deletions apply would attempt; says which report-mode ones it won't. */
-static size_t selected_deletes(const struct plan *p, const char **tenants,
+static size_t selected_deletes(const struct plan *p, const char *const *tenants,
 			       size_t n)
 {
 	size_t i, j, total = 0;
@@ -118,6 +119,30 @@ static size_t selected_deletes(const struct plan *p, const char **tenants,
 			total += tp->ndel + tp->mass_deletion;
 	}
 	return total;
+}
+
+/*
+ * The plan's tenants that are selected (by name, all when none is named)
+ * and in the shard, in plan order, into a new array; *n is set to their
+ * number, which may be zero: none is not "all" here.
+ */
+static const char **shard_select(const struct plan *p, const struct shard *s,
+				 const char *const *tenants, size_t *n)
+{
+	const char **sel = xcalloc(p->ntenants + 1, sizeof(*sel));
+	size_t i, j, kept = 0;
+
+	for (i = 0; i < p->ntenants; i++) {
+		const char *name = p->tenants[i].t.name;
+		bool named = *n == 0;
+
+		for (j = 0; j < *n && !named; j++)
+			named = !strcmp(tenants[j], name);
+		if (named && shard_has(s, name))
+			sel[kept++] = name;
+	}
+	*n = kept;
+	return sel;
 }
 
 static void print_summary(const struct apply_result *r)
@@ -166,7 +191,7 @@ static int lock_plan(const char *path)
  * given), and J's selection of tenants (unless --tenant says otherwise).
  */
 static int resume_defaults(const char *journal, const char **plan_file,
-			   struct journal_done *d, const char **tenants,
+			   struct journal_done *d, const char ***tenants,
 			   size_t *ntenants)
 {
 	struct err e;
@@ -187,9 +212,13 @@ static int resume_defaults(const char *journal, const char **plan_file,
 		}
 		*plan_file = d->plan_path;
 	}
-	if (!*ntenants)
+	if (!*ntenants) {
+		/* a shard's journal may name thousands of tenants */
+		*tenants = xrealloc(*tenants,
+				    (d->ntenants + 1) * sizeof(**tenants));
 		for (i = 0; i < d->ntenants; i++)
-			tenants[(*ntenants)++] = d->tenants[i];
+			(*tenants)[(*ntenants)++] = d->tenants[i];
+	}
 	return 0;
 }
 
@@ -198,6 +227,7 @@ static int exec_apply(int argc, char **argv)
 	static const struct option longopts[] = {
 		SOURCE_LONGOPTS,
 		{ "tenant", required_argument, NULL, OPT_TENANT },
+		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "yes", no_argument, NULL, OPT_YES },
 		{ "journal", required_argument, NULL, OPT_JOURNAL },
 		{ "resume", required_argument, NULL, OPT_RESUME },
@@ -207,8 +237,10 @@ static int exec_apply(int argc, char **argv)
 	struct source_spec src = { 0 };
 	struct apply_opts ao = { 0 };
 	struct plan_opts po = { 0 };
+	struct shard shard = { 0, 0 };
 	struct apply_result res = { .journal = NULL };
 	const char **tenants = xcalloc((size_t)argc + 1, sizeof(*tenants));
+	const char **in_shard = NULL;
 	const char *plan_file = NULL;
 	char *journal = NULL, *saved = NULL;
 	bool yes = false;
@@ -228,6 +260,10 @@ static int exec_apply(int argc, char **argv)
 		switch (opt) {
 		case OPT_TENANT:
 			tenants[ao.ntenants++] = optarg;
+			break;
+		case OPT_SHARD:
+			if (cmd_parse_shard(&cmd_apply, optarg, &shard))
+				goto out;
 			break;
 		case OPT_YES:
 			yes = true;
@@ -265,13 +301,9 @@ static int exec_apply(int argc, char **argv)
 				     "-f/--git-url");
 		goto out;
 	}
-	if (ao.resume) {
-		tenants = xrealloc(tenants,
-				   ((size_t)argc + 1024) * sizeof(*tenants));
-		if (resume_defaults(ao.resume, &plan_file, &resumed, tenants,
-				    &ao.ntenants) < 0)
-			goto out;
-	}
+	if (ao.resume && resume_defaults(ao.resume, &plan_file, &resumed,
+					 &tenants, &ao.ntenants) < 0)
+		goto out;
 	ao.tenants = tenants;
 	/* a resumed run goes on in the same journal, unless told otherwise */
 	if (ao.resume && !ao.journal)
@@ -297,6 +329,7 @@ static int exec_apply(int argc, char **argv)
 			goto out;
 		po.tenants = tenants;
 		po.ntenants = ao.ntenants;
+		po.shard = &shard;
 		po.hooks = ao.hooks;
 		r = reconcile_plan(&c, &po, &p, &e);
 		cmd_progress_done();
@@ -329,7 +362,19 @@ static int exec_apply(int argc, char **argv)
 		rc = EXIT_GUARD;
 		goto out;
 	}
-	if (!selected_deletes(&p, tenants, ao.ntenants)) {
+	if (shard.n) {
+		in_shard = shard_select(&p, &shard, tenants, &ao.ntenants);
+		ao.tenants = in_shard;
+	}
+	if (shard.n && !ao.ntenants) {
+		cmd_info("no tenant of the plan is in shard %llu/%llu: nothing "
+			 "to do",
+			 (unsigned long long)shard.k,
+			 (unsigned long long)shard.n);
+		rc = EXIT_OK;
+		goto out;
+	}
+	if (!selected_deletes(&p, ao.tenants, ao.ntenants)) {
 		cmd_info("nothing to delete");
 		rc = EXIT_OK;
 		goto out;
@@ -397,6 +442,7 @@ out:
 	apply_result_release(&res);
 	free(journal);
 	free(saved);
+	free(in_shard);
 	free(tenants);
 	plan_release(&p);
 	config_release(&c);

@@ -47,6 +47,7 @@ extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_apply;
 extern const struct cmd_entry cmd_import;
 extern const struct cmd_entry cmd_show;
+extern const struct cmd_entry cmd_tenants;
 extern const struct cmd_entry cmd_version;
 
 /*
@@ -69,6 +70,7 @@ enum {
 	OPT_CSV,
 	OPT_COLUMN,
 	OPT_FIELD,
+	OPT_SHARD,
 };
 
 #define GLOBAL_LONGOPTS                                                        \
@@ -99,6 +101,12 @@ enum {
 	"  --git-ref REF        branch, tag or commit (default: HEAD)\n"       \
 	"  --git-path PATH      the file inside the repository (default "      \
 	"userprune.yaml)\n"
+
+#define SHARD_HELP                                                             \
+	"  --shard K/N          only the tenants of shard K of N: those "      \
+	"whose "                                                               \
+	"name\n"                                                               \
+	"                       hashes to K-1 (see userprune(1))\n"
 
 #define GLOBAL_HELP                                                            \
 	"  -v, --verbose        say more (-vv traces requests, secrets "       \
@@ -132,6 +140,12 @@ int cmd_load_source(const struct source_spec *src, unsigned flags,
 		    struct config *c, struct plan_source *prov);
 /* USERPRUNE_PLAN_KEY (DESIGN §1.14), or NULL when it is not set. */
 const char *cmd_plan_key(void);
+/*
+ * Parses the argument of --shard into s. Returns 0, or EXIT_ERROR after a
+ * usage message.
+ */
+int cmd_parse_shard(const struct cmd_entry *cmd, const char *arg,
+		    struct shard *s);
 /* Writes s to stdout, failing loudly (a full disk is not success). */
 int cmd_write_stdout(const char *s, size_t len);
 

@@ -17,8 +17,8 @@
 struct globals globals;
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_validate, &cmd_plan,    &cmd_apply, &cmd_show,
-	&cmd_import,   &cmd_version, NULL,
+	&cmd_validate, &cmd_plan,   &cmd_apply,	  &cmd_show,
+	&cmd_tenants,  &cmd_import, &cmd_version, NULL,
 };
 
 static const char exit_codes_help[] =
@@ -224,6 +224,16 @@ const char *cmd_plan_key(void)
 	const char *k = getenv("USERPRUNE_PLAN_KEY");
 
 	return k && *k ? k : NULL;
+}
+
+int cmd_parse_shard(const struct cmd_entry *cmd, const char *arg,
+		    struct shard *s)
+{
+	struct err e = { "" };
+
+	if (shard_parse(s, arg, &e) < 0)
+		return cmd_usage_error(cmd, "%s", e.msg);
+	return 0;
 }
 
 int cmd_write_stdout(const char *s, size_t len)

@@ -15,18 +15,19 @@ const struct cmd_entry cmd_plan = {
 	.name = "plan",
 	.usage =
 		"[-f FILE | --git-url URL ...] [--tenant NAME]... "
-		"[-o PLANFILE]\n"
-		"                      [--format text|json|markdown] "
-		"[--split-dir DIR]\n"
-		"                      [--detailed-exitcode] [--live SNAPSHOT]",
+		"[--shard K/N]\n"
+		"                      [-o PLANFILE] [--format "
+		"text|json|markdown]\n"
+		"                      [--split-dir DIR] [--detailed-exitcode] "
+		"[--live SNAPSHOT]",
 	.summary = "list live users and show who apply would delete",
 	.help = "Lists the live users of every tenant (or those named with "
 		"--tenant),\nclassifies them against the desired state and "
 		"prints the plan. Never\nsends a write request. With -o the "
 		"plan is also saved as JSON, to be\napplied exactly with "
 		"'userprune apply PLANFILE'.\n\n"
-		"Options:\n" SOURCE_HELP
-		"  --tenant NAME        plan only this tenant (repeatable)\n"
+		"Options:\n" SOURCE_HELP "  --tenant NAME        plan only "
+		"this tenant (repeatable)\n" SHARD_HELP
 		"  -o, --output FILE    save the plan file (JSON) to FILE\n"
 		"  --format FORMAT      text (default), json or markdown\n"
 		"  --split-dir DIR      markdown: write parts plan-1.md, "
@@ -47,6 +48,7 @@ static int exec_plan(int argc, char **argv)
 	static const struct option longopts[] = {
 		SOURCE_LONGOPTS,
 		{ "tenant", required_argument, NULL, OPT_TENANT },
+		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "split-dir", required_argument, NULL, OPT_SPLIT_DIR },
@@ -58,6 +60,7 @@ static int exec_plan(int argc, char **argv)
 	};
 	struct source_spec src = { 0 };
 	struct plan_opts po = { 0 };
+	struct shard shard = { 0, 0 };
 	const char **tenants = xcalloc((size_t)argc + 1, sizeof(*tenants));
 	enum plan_format format = FORMAT_TEXT;
 	const char *out = NULL, *split_dir = NULL;
@@ -74,6 +77,11 @@ static int exec_plan(int argc, char **argv)
 		switch (opt) {
 		case OPT_TENANT:
 			tenants[po.ntenants++] = optarg;
+			break;
+		case OPT_SHARD:
+			if (cmd_parse_shard(&cmd_plan, optarg, &shard))
+				goto out;
+			po.shard = &shard;
 			break;
 		case 'o':
 			out = optarg;
@@ -127,6 +135,11 @@ static int exec_plan(int argc, char **argv)
 		rc = cmd_stop ? EXIT_INTERRUPTED : EXIT_ERROR;
 		goto out;
 	}
+	if (shard.n)
+		cmd_info("shard %llu/%llu: %zu of %zu tenant%s",
+			 (unsigned long long)shard.k,
+			 (unsigned long long)shard.n, p.ntenants, c.ntenants,
+			 c.ntenants == 1 ? "" : "s");
 	for (i = 0; i < p.ntenants; i++)
 		if (p.tenants[i].error)
 			cmd_error("%s: %s", p.tenants[i].t.name,

@@ -61,7 +61,10 @@ char *utc_now(void)
 	return xstrdup(buf);
 }
 
-/* The selected tenants, in file order; an unknown name is an error. */
+/*
+ * The selected tenants, in file order: those named (all when none is),
+ * within the shard. An unknown name is an error.
+ */
 static int select_tenants(const struct config *c, const struct plan_opts *o,
 			  bool *selected, struct err *e)
 {
@@ -78,6 +81,10 @@ static int select_tenants(const struct config *c, const struct plan_opts *o,
 				       c->name);
 		selected[i] = true;
 	}
+	/* a named tenant of another shard is another machine's job */
+	for (i = 0; i < c->ntenants; i++)
+		selected[i] =
+			selected[i] && shard_has(o->shard, c->tenants[i].name);
 	return 0;
 }
 

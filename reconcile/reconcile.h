@@ -15,6 +15,7 @@
 #include "reconcile/config.h"
 #include "reconcile/engine.h"
 #include "reconcile/plan.h"
+#include "reconcile/shard.h"
 #include "reconcile/vendors/vendor.h"
 #include "util/diag.h"
 #include "util/err.h"
@@ -63,7 +64,8 @@ struct run_hooks {
 struct plan_opts {
 	const char *const *tenants; /* selected by name; none: all */
 	size_t ntenants;
-	const char *live; /* snapshot file instead of the vendors */
+	const struct shard *shard; /* and of those, this shard's; NULL: all */
+	const char *live;	   /* snapshot file instead of the vendors */
 	struct run_hooks hooks;
 };
 

@@ -14,6 +14,8 @@ command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v cc >/dev/null 2>&1 || missing="$missing gcc"
 command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 command -v git >/dev/null 2>&1 || missing="$missing git"
+# the stand-in for gh in tests/integration/test_workflows.py runs jq
+command -v jq >/dev/null 2>&1 || missing="$missing jq"
 /usr/bin/python3 -c 'import jsonschema, yaml' 2>/dev/null ||
 	missing="$missing python3-jsonschema python3-yaml"
 [ -z "$missing" ] && exit 0

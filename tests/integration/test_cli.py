@@ -12,7 +12,8 @@ import up
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
-COMMANDS = ("validate", "plan", "apply", "show", "import", "version")
+COMMANDS = ("validate", "plan", "apply", "show", "tenants", "import",
+            "version")
 
 
 class CliTest(up.TestCase):
