@@ -170,6 +170,32 @@ def journal_seeds():
     write("journal", "cut-short.jsonl", text + text.splitlines()[1][:40])
     write("journal", "other-plan.jsonl",
           json.dumps(dict(header, plan_checksum="0" * 64)) + "\n")
+    # a torn line closed by the next run, which resumed in place; the
+    # second run verified, turned an outcome into failed, and recorded a
+    # step before sending it
+    second = dict(header, run_id="c" * 32, resumes=header["run_id"],
+                  plan_path="plan.json", tenants=["jira-qa", "bz"])
+    later = [second,
+             outcome("jira-qa", "47c5e04c6e2d849ff41c25fa", "failed"),
+             {"type": "verify", "time": "2026-11-22T18:10:00Z",
+              "tenant": "jira-qa", "checked": 2, "still_present": 1,
+              "error": None},
+             {"type": "step", "time": "2026-11-22T18:10:01Z", "tenant": "bz",
+              "vendor": "bizagi", "step": "mass_user_deletion",
+              "outcome": "started", "http_status": None, "detail": None},
+             {"type": "step", "time": "2026-11-22T18:10:02Z", "tenant": "bz",
+              "vendor": "bizagi", "step": "mass_user_deletion",
+              "outcome": "unknown", "http_status": None,
+              "detail": "no answer"}]
+    write("journal", "torn-then-resumed.jsonl",
+          text + text.splitlines()[1][:40] + "\n" +
+          "".join(json.dumps(x) + "\n" for x in later))
+    # a resume into another journal, named relative to it (not there)
+    write("journal", "resumed-from-missing.jsonl",
+          json.dumps(dict(second, resumed_from="j1.jsonl")) + "\n")
+    # a torn first header, then a whole one
+    write("journal", "torn-header.jsonl",
+          json.dumps(header)[:50] + "\n" + json.dumps(header) + "\n")
 
 
 # fuzz_vendor.c: tenants[], hooks, statuses[] and types[] by index

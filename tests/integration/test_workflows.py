@@ -163,8 +163,17 @@ class WorkflowTest(up.TestCase):
                             if uses.endswith("/userprune@v0.1.0"):
                                 self.check_action_use(f, step, job)
                     self.assertNotIn("make -C", json.dumps(doc))
+                    # the trust boundaries of DESIGN §1.14, for every job
+                    env = doc.get("env", {})
+                    self.assertEqual(env.get("USERPRUNE_ALLOWED_ORIGINS"),
+                                     "${{ vars.USERPRUNE_ALLOWED_ORIGINS }}")
+                    self.assertEqual(env.get("USERPRUNE_PLAN_KEY"),
+                                     "${{ secrets.USERPRUNE_PLAN_KEY }}")
                 else:
                     self.assertGreater(found, 3, f)
+                    text = open(os.path.join(d, f)).read()
+                    self.assertIn("USERPRUNE_ALLOWED_ORIGINS", text)
+                    self.assertIn("USERPRUNE_PLAN_KEY", text)
 
     def check_action_use(self, where, step, job):
         inputs = yaml.safe_load(open(os.path.join(ROOT, "action.yml")))[
