@@ -189,7 +189,11 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		else if (!user_id_plannable(u->id))
 			warn_unnameable(tp, u, unnameable++);
 		else
-			plan_add_delete(p, tp, u, "not in keep list");
+			plan_add_delete(p, tp, u,
+					u->flags & USER_INVITED
+						? "not in keep list (a pending "
+						  "invitation, never accepted)"
+						: "not in keep list");
 	}
 	n->delete = tp->ndel;
 	if (unnameable > UNNAMEABLE_SHOWN)

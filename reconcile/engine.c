@@ -43,6 +43,21 @@
 /* Bytes of a body read for a message excerpt. */
 #define EXCERPT_SCAN 1024
 
+/*
+ * What a 429 limited: one endpoint (Atlassian "jira-burst-based": only
+ * requests to it wait), the whole tenant (a quota: every request waits
+ * until the reset), or it did not say (the tenant waits).
+ */
+enum limit_reason { LIMIT_UNSAID, LIMIT_ENDPOINT, LIMIT_TENANT };
+
+/* An endpoint (method and path) that waits after a burst limit. */
+struct endpoint_pause {
+	char key[192];
+	double until;
+};
+
+#define ENDPOINT_PAUSES 8
+
 struct pending {
 	struct http_request *req;
 	engine_done_fn done;
@@ -52,10 +67,11 @@ struct pending {
 	struct curl_slist *hdrs;
 	struct strbuf body;
 	bool too_big;
-	double retry_after; /* seconds, < 0: none */
-	long rl_remaining;  /* X-RateLimit-Remaining, < 0: none */
-	double rl_reset;    /* seconds from now, < 0: none */
-	double not_before;  /* monotonic: earliest next attempt */
+	double retry_after;	  /* seconds, < 0: none */
+	long rl_remaining;	  /* X-RateLimit-Remaining, < 0: none */
+	double rl_reset;	  /* seconds from now, < 0: none */
+	enum limit_reason reason; /* of a 429 (RateLimit-Reason) */
+	double not_before;	  /* monotonic: earliest next attempt */
 	double started;
 	bool auth_retried;
 	char errbuf[CURL_ERROR_SIZE];
@@ -80,6 +96,8 @@ struct lane {
 	double window;	/* concurrency limit */
 	double tokens, refilled;
 	double paused_until;
+	struct endpoint_pause endpoints[ENDPOINT_PAUSES];
+	double endpoint_until; /* the latest of their ends */
 	double last_decrease, last_increase;
 	double oks[OK_RING]; /* recent answers other than 429 */
 	unsigned noks;
@@ -477,26 +495,14 @@ static double parse_http_date(const char *s)
 	return t < 0 ? -1 : difftime(t, time(NULL));
 }
 
-/* X-RateLimit-Reset: an ISO 8601 time (Atlassian) or epoch seconds. */
-static double parse_reset(const char *s)
+/* RateLimit-Reason: what an Atlassian 429 limited. */
+static enum limit_reason parse_reason(const char *s)
 {
-	struct tm tm;
-	char *end;
-	long v;
-
-	memset(&tm, 0, sizeof(tm));
-	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon,
-		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) == 6) {
-		tm.tm_year -= 1900;
-		tm.tm_mon -= 1;
-		return difftime(timegm(&tm), time(NULL));
-	}
-	v = strtol(s, &end, 10);
-	if (end != s && v > 1000000000L)
-		return difftime((time_t)v, time(NULL));
-	if (end != s && v >= 0)
-		return (double)v;
-	return -1;
+	if (strstr(s, "burst"))
+		return LIMIT_ENDPOINT;
+	if (strstr(s, "quota"))
+		return LIMIT_TENANT;
+	return LIMIT_UNSAID;
 }
 
 static size_t on_header(char *buf, size_t size, size_t n, void *arg)
@@ -512,6 +518,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *arg)
 		p->retry_after = -1;
 		p->rl_remaining = -1;
 		p->rl_reset = -1;
+		p->reason = LIMIT_UNSAID;
 		return len;
 	}
 	v = memchr(buf, ':', len);
@@ -540,7 +547,9 @@ static size_t on_header(char *buf, size_t size, size_t n, void *arg)
 	} else if (header_is(buf, len, "X-RateLimit-Remaining")) {
 		p->rl_remaining = strtol(value, NULL, 10);
 	} else if (header_is(buf, len, "X-RateLimit-Reset")) {
-		p->rl_reset = parse_reset(value);
+		p->rl_reset = clock_reset_in(value, clock_real());
+	} else if (header_is(buf, len, "RateLimit-Reason")) {
+		p->reason = parse_reason(value);
 	}
 	return len;
 }
@@ -577,6 +586,7 @@ static void start(struct lane *l, struct pending *p, char *auth_header)
 	p->retry_after = -1;
 	p->rl_remaining = -1;
 	p->rl_reset = -1;
+	p->reason = LIMIT_UNSAID;
 	p->errbuf[0] = '\0';
 	curl_slist_free_all(p->hdrs);
 	p->hdrs = NULL;
@@ -660,6 +670,59 @@ static bool budget_left(const struct lane *l)
 	       l->budget_used < l->limits.daily_request_budget;
 }
 
+/* "DELETE /rest/api/3/user": the method and the path, without the query. */
+static void endpoint_key(const struct http_request *r, char *buf, size_t n)
+{
+	const char *path = url_path(r->url);
+
+	snprintf(buf, n, "%s %.*s", r->method, (int)strcspn(path, "?#"), path);
+}
+
+/* After a burst limit: requests to r's endpoint wait until until. */
+static void endpoint_wait(struct lane *l, const struct http_request *r,
+			  double until)
+{
+	struct endpoint_pause *slot = &l->endpoints[0];
+	char key[sizeof(slot->key)];
+	size_t i;
+
+	endpoint_key(r, key, sizeof(key));
+	for (i = 0; i < ENDPOINT_PAUSES; i++) {
+		struct endpoint_pause *ep = &l->endpoints[i];
+
+		if (!strcmp(ep->key, key)) {
+			slot = ep;
+			break;
+		}
+		if (ep->until < slot->until)
+			slot = ep; /* the one that ends first is reused */
+	}
+	snprintf(slot->key, sizeof(slot->key), "%s", key);
+	if (until > slot->until)
+		slot->until = until;
+	l->endpoint_until = 0;
+	for (i = 0; i < ENDPOINT_PAUSES; i++)
+		if (l->endpoints[i].until > l->endpoint_until)
+			l->endpoint_until = l->endpoints[i].until;
+}
+
+/* When r's endpoint may be asked again (0: now). */
+static double endpoint_free_at(const struct lane *l,
+			       const struct http_request *r, double now)
+{
+	char key[sizeof(l->endpoints[0].key)];
+	size_t i;
+
+	if (l->endpoint_until <= now)
+		return 0; /* no endpoint waits: the common case, no work */
+	endpoint_key(r, key, sizeof(key));
+	for (i = 0; i < ENDPOINT_PAUSES; i++)
+		if (l->endpoints[i].until > now &&
+		    !strcmp(l->endpoints[i].key, key))
+			return l->endpoints[i].until;
+	return 0;
+}
+
 /* Starts what the lane's limits allow; fails what can never start. */
 static void start_ready(struct lane *l, double now)
 {
@@ -694,7 +757,8 @@ static void start_ready(struct lane *l, double now)
 		}
 		if (now < l->paused_until)
 			return;
-		if (held || p->not_before > now) {
+		if (held || p->not_before > now ||
+		    endpoint_free_at(l, p->req, now) > now) {
 			prev = p;
 			continue;
 		}
@@ -849,7 +913,7 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 	struct pending *p = NULL;
 	struct lane *l;
 	long status = 0;
-	double now = clock_mono();
+	double now = clock_mono(), wait;
 	char why[CURL_ERROR_SIZE + 64];
 	bool retry;
 
@@ -871,20 +935,38 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 	      rc == CURLE_OK ? status : (long)rc, (now - p->started) * 1000,
 	      p->req->attempts);
 
-	if (status == 429) {
+	/*
+	 * The server says when to come back: Retry-After, else (gateway 429s
+	 * have none) the reset of its counter. After a 429 the whole lane
+	 * waits (the limit is the tenant's) unless the answer says only the
+	 * endpoint was limited; after a 503 the request does.
+	 */
+	wait = p->retry_after > 0		  ? p->retry_after
+	       : status == 429 && p->rl_reset > 0 ? p->rl_reset
+						  : -1;
+	if (wait > RETRY_AFTER_MAX)
+		wait = RETRY_AFTER_MAX;
+	if (status == 429 && p->reason == LIMIT_ENDPOINT) {
+		char key[192];
+
+		/* a burst limit: only this endpoint waits, all slow down */
 		decrease(l, now);
+		endpoint_wait(l, p->req, now + (wait > 0 ? wait : 1.0));
+		endpoint_key(p->req, key, sizeof(key));
+		trace(e, "%s: burst limit: only %s waits, %.1f s", l->name, key,
+		      wait > 0 ? wait : 1.0);
+	} else if (status == 429) {
+		decrease(l, now);
+		if (wait > 0 && now + wait > l->paused_until)
+			l->paused_until = now + wait;
+		if (p->reason == LIMIT_TENANT)
+			trace(e, "%s: quota limit: every request waits %.1f s",
+			      l->name, wait > 0 ? wait : 0);
 	} else if (status) {
 		l->oks[l->noks++ % OK_RING] = now;
 		if (status < 500)
 			increase(l, now);
 	}
-	/*
-	 * The server says when to come back: after a 429 the whole lane
-	 * waits (the limit is the tenant's); after a 503 the request does.
-	 */
-	if (status == 429 && p->retry_after > 0 &&
-	    now + p->retry_after > l->paused_until)
-		l->paused_until = now + p->retry_after;
 	if (p->rl_remaining == 0 && p->rl_reset > 0 &&
 	    now + p->rl_reset > l->paused_until)
 		l->paused_until =
@@ -910,9 +992,7 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 				: retryable_error(rc) && !p->too_big) &&
 		p->req->attempts < l->limits.max_attempts && !e->stopping;
 	if (retry) {
-		double delay = p->retry_after > 0
-				       ? p->retry_after
-				       : backoff(e, p->req->attempts);
+		double delay = wait > 0 ? wait : backoff(e, p->req->attempts);
 
 		p->not_before = now + delay;
 		curl_easy_cleanup(c);
@@ -939,13 +1019,19 @@ static double next_wake(struct engine *e, double now)
 			t = (TOKEN_READY - l->tokens) / l->rate;
 		} else {
 			t = wake;
-			for (p = l->head; p; p = p->next)
-				if (p->not_before > now &&
-				    p->not_before - now < t)
-					t = p->not_before - now;
+			for (p = l->head; p; p = p->next) {
+				double at = endpoint_free_at(l, p->req, now);
+
+				if (p->not_before > at)
+					at = p->not_before;
+				if (at > now && at - now < t)
+					t = at - now;
+			}
 			if (l->inflight < (int)l->window) {
 				for (p = l->head; p; p = p->next)
 					if (p->not_before <= now &&
+					    endpoint_free_at(l, p->req, now) <=
+						    now &&
 					    (!l->auth_waiting ||
 					     p->req->is_auth))
 						t = 0;

@@ -125,14 +125,17 @@ static long first_gap(const struct listing *l)
 	return x;
 }
 
-/* Where the data ends as far as is known; -1 when unknown. */
+/*
+ * Where the data ends as far as is known; -1 when unknown. Only for
+ * PAGE_OFFSET_TOTAL is the total an end; elsewhere it is a cross-check.
+ */
 static long bound(const struct listing *l)
 {
-	if (!offset_paged(l))
+	if (l->s->v->paging != PAGE_OFFSET_TOTAL || l->total < 0)
 		return l->end;
-	if (l->end >= 0 && l->total >= 0)
+	if (l->end >= 0)
 		return l->end < l->total ? l->end : l->total;
-	return l->end >= 0 ? l->end : l->total;
+	return l->total;
 }
 
 static void schedule(struct listing *l)
@@ -275,7 +278,8 @@ static void page_done(void *arg, struct http_request *req,
 		char why[512];
 
 		http_describe(res, why, sizeof(why));
-		fail(l, "%s %s: %s", req->method, req->url, why);
+		fail(l, "%s %s: %s%s", req->method, req->url, why,
+		     session_hint(l->s, res->status));
 	} else if (l->s->v->list_response(l->s, &a->pg, res, l->out, &pr, &e) <
 		   0) {
 		/* never a plan from a page that could not be read */
@@ -309,8 +313,8 @@ static void page_done(void *arg, struct http_request *req,
 			     "came back a second time: a cycle, the listing is "
 			     "incomplete",
 			     req->method, req->url, pr.next);
-		} else if (offset_paged(l) && pr.count && !pg->added &&
-			   a->pg.offset >= seen) {
+		} else if (offset_paged(l) && pr.count > pr.skipped &&
+			   !pg->added && a->pg.offset >= seen) {
 			fail(l,
 			     "%s %s: the page at offset %ld holds only users "
 			     "already listed: the server does not honour the "
@@ -380,8 +384,9 @@ static void caller_done(void *arg, struct http_request *req,
 	struct err e;
 
 	if (l->s->v->caller_response(l->s, res, &e) < 0)
-		fail(l, "%s %s: finding the calling identity: %s", req->method,
-		     req->url, e.msg);
+		fail(l, "%s %s: finding the calling identity: %s%s",
+		     req->method, req->url, e.msg,
+		     session_hint(l->s, res->status));
 	start_pages(l);
 }
 
@@ -402,16 +407,19 @@ static void discover_done(void *arg, struct http_request *req,
 	struct listing *l = arg;
 
 	(void)req;
-	if (res->status == 0 && l->s->error[0])
-		fail(l, "%s", l->s->error);
-	else
+	if (res->status != 0 || !l->s->error[0])
 		l->s->v->discover_response(l->s, res);
+	/* a probe that was an authentication may have been refused */
+	if (l->s->error[0])
+		fail(l, "%s", l->s->error);
 	start_caller(l);
 }
 
 void listing_start(struct listing *l, struct session *s, struct userstore *out,
 		   listing_done_fn done, void *arg)
 {
+	struct http_request *probe;
+
 	memset(l, 0, sizeof(*l));
 	l->s = s;
 	l->out = out;
@@ -422,9 +430,10 @@ void listing_start(struct listing *l, struct session *s, struct userstore *out,
 	l->page_size = s->v->page_size > 0 ? s->v->page_size : 100;
 	hmap_init(&l->cursors);
 	arena_init(&l->cursor_keys);
-	if (s->v->discover_request)
-		engine_submit(s->lane, s->v->discover_request(s), discover_done,
-			      l);
+	/* discovery is optional, and a connector may find it done already */
+	probe = s->v->discover_request ? s->v->discover_request(s) : NULL;
+	if (probe)
+		engine_submit(s->lane, probe, discover_done, l);
 	else
 		start_caller(l);
 }

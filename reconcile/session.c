@@ -215,6 +215,17 @@ const char *json_id(const cJSON *o, const char *key, char *buf, size_t n)
 	return NULL;
 }
 
+const char *session_hint(const struct session *s, long status)
+{
+	static char buf[512];
+
+	if (status != 401 || !s->v->auth_hint)
+		return "";
+	snprintf(buf, sizeof(buf), ": the credentials were refused; %s",
+		 s->v->auth_hint);
+	return buf;
+}
+
 enum outcome outcome_for_status(long status, enum outcome done)
 {
 	if (status >= 200 && status <= 299)
@@ -354,8 +365,9 @@ static void auth_done(void *arg, struct http_request *req,
 		engine_lane_auth_done(s->lane, true, NULL);
 		return;
 	}
-	snprintf(s->error, sizeof(s->error), "authentication failed: %s %s: %s",
-		 req->method, url_path(req->url), e.msg);
+	snprintf(s->error, sizeof(s->error),
+		 "authentication failed: %s %s: %s%s", req->method,
+		 url_path(req->url), e.msg, session_hint(s, res->status));
 	engine_lane_auth_done(s->lane, false, s->error);
 }
 

@@ -91,6 +91,13 @@ enum outcome outcome_for_status(long status, enum outcome done);
 void delete_outcome(const struct http_response *r, enum outcome done,
 		    struct delete_result *out);
 
+/*
+ * After an answer with this status: the vendor's advice on what to check
+ * (for a 401, the auth fields), as "; check ..." to append to a message,
+ * or "".
+ */
+const char *session_hint(const struct session *s, long status);
+
 /* Field readers that accept only the expected JSON type. */
 const char *json_str(const cJSON *o, const char *key);
 bool json_bool(const cJSON *o, const char *key, bool def);

@@ -55,6 +55,7 @@ int userstore_add(struct userstore *s, const struct user *u)
 	x->name = copy(s, u->name, NULL);
 	x->type = u->type;
 	x->status = u->status;
+	x->flags = u->flags;
 	return 0;
 }
 

@@ -34,6 +34,11 @@ enum user_status {
 	STATUS_PENDING_DELETION,
 };
 
+/* What else a vendor says about a user (struct user flags). */
+enum user_flag {
+	USER_INVITED = 1 << 0, /* a pending invitation, never accepted */
+};
+
 struct user {
 	const char *id;
 	const char *email;    /* NULL when the vendor hides or lacks it */
@@ -41,6 +46,7 @@ struct user {
 	const char *name;     /* display name, NULL when unknown */
 	uint8_t type;	      /* enum user_type */
 	uint8_t status;	      /* enum user_status */
+	uint8_t flags;	      /* enum user_flag */
 };
 
 struct userstore {

@@ -1,3 +1,6 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "util/clock.h"
@@ -8,4 +11,51 @@ double clock_mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double clock_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double clock_reset_in(const char *s, double now_real)
+{
+	struct tm tm;
+	double frac = 0, when;
+	char *end;
+	int n = 0;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%4d-%2d-%2dT%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &n) == 5 &&
+	    n > 0) {
+		s += n;
+		if (*s == ':') {
+			tm.tm_sec = (int)strtol(s + 1, &end, 10);
+			if (end == s + 1)
+				return -1;
+			s = end;
+			if (*s == '.') {
+				frac = strtod(s, &end);
+				s = end;
+			}
+		}
+		if (*s && strcmp(s, "Z") && strcmp(s, "+00:00"))
+			return -1;
+		tm.tm_year -= 1900;
+		tm.tm_mon -= 1;
+		when = (double)timegm(&tm) + frac - now_real;
+		return when > 0 ? when : 0;
+	}
+	when = strtod(s, &end);
+	if (end == s || *end || !(when >= 0))
+		return -1;
+	if (when > 1000000000.0) {
+		when -= now_real;
+		return when > 0 ? when : 0;
+	}
+	return when;
 }

@@ -4,7 +4,11 @@
  * The user search answers a bare JSON array without a total, and may
  * answer fewer users than asked for before the end: only an empty page
  * ends the listing. Deletion is single; 400 means the user cannot be
- * removed.
+ * removed. url is the site (https://acme.atlassian.net) or, for scoped
+ * and service-account tokens, https://api.atlassian.com/ex/jira/CLOUDID:
+ * the paths below go after either. Site limits are per tenant and
+ * method (DELETE 50 a second at most, shared with every other app and
+ * token of the site): userprune's default stays at 10.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -92,13 +96,21 @@ static int list_response(struct session *s, const struct page *pg,
 				       "emailAddress)",
 				       i);
 		}
+		i++;
+		/* a corrupted record of a deleted user: never a user to plan */
+		if (!strcmp(u.id, "unknown")) {
+			res->skipped++;
+			continue;
+		}
 		u.email = cJSON_IsString(email) ? email->valuestring : NULL;
 		u.name = json_str(it, "displayName");
 		u.type = account_type(json_str(it, "accountType"));
+		/* service accounts and agents, whatever accountType says */
+		if (cJSON_GetObjectItemCaseSensitive(it, "appType"))
+			u.type = USER_APP;
 		u.status =
 			cJSON_IsTrue(active) ? STATUS_ACTIVE : STATUS_INACTIVE;
 		userstore_add(out, &u);
-		i++;
 	}
 	res->count = i;
 	cJSON_Delete(root);
@@ -137,6 +149,9 @@ static const struct vendor_option options[] = {
 const struct vendor vendor_atlassian = {
 	.name = "atlassian",
 	.auth_types = AUTH_BIT(AUTH_BASIC),
+	.auth_hint = "check auth.username (the account's email address) and "
+		     "auth.password (an API token: tokens expire within a "
+		     "year, and may have been revoked)",
 	.options = options,
 	.defaults = { .concurrency = 4,
 		      .requests_per_second = 10,

@@ -1,13 +1,20 @@
 /*
- * Automation Anywhere Control Room: JWT from /v1/authentication sent as
+ * Automation Anywhere Control Room: JWT from /{v}/authentication sent as
  * X-Authorization, POST listing, single deletes.
+ *
+ * options.api_version is v2 (Automation 360; v.33 and later discontinue
+ * v1 authentication and user management), v1 (Enterprise 11, A2019) or
+ * auto (the default): the first authentication is tried on v2, and a 404
+ * there means v1. That probe is the listing's discovery step, so every
+ * path is built once the version is known.
  *
  * The authenticating user is the caller (user.id of the authentication
  * answer). Tokens last 20 minutes: before that the session renews them
  * with /authentication/token; a refresh that is refused (the token was
  * already expired or revoked: the usual case after a 401) falls back to
- * authenticating again from the credentials. api_version v2 (Automation
- * 360 v.33 and later) swaps the v1 prefix of every path.
+ * authenticating again from the credentials. Pages end at an EMPTY page:
+ * servers have been seen to report a total of 0 with users on the page,
+ * so the total is only a cross-check.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +34,7 @@
 struct cr_state {
 	bool refreshing;     /* the token request under way is a refresh */
 	bool reauthenticate; /* the last refresh was refused */
+	int version;	     /* 1 or 2; 0 until the probe says (auto) */
 };
 
 static struct cr_state *state(struct session *s)
@@ -36,12 +44,16 @@ static struct cr_state *state(struct session *s)
 	return s->priv;
 }
 
-/* "v1" or "v2": the loader accepts nothing else. */
-static const char *api(const struct session *s)
+/* "v1" or "v2": as configured, else as the probe found (v2 first). */
+static const char *api(struct session *s)
 {
 	const char *v = tenant_option(s->t, "api_version");
 
-	return v && !strcmp(v, "v2") ? "v2" : "v1";
+	if (v && !strcmp(v, "v1"))
+		return "v1";
+	if (v && !strcmp(v, "v2"))
+		return "v2";
+	return state(s)->version == 1 ? "v1" : "v2";
 }
 
 /* A JSON body holding secrets: grown once, so no copy is left behind. */
@@ -148,6 +160,40 @@ static int auth_response(struct session *s, const struct http_response *r,
 	session_set_caller(s, id);
 	cJSON_Delete(root);
 	return 0;
+}
+
+/* api_version auto: the first authentication, on v2. */
+static struct http_request *discover_request(struct session *s)
+{
+	const char *v = tenant_option(s->t, "api_version");
+	struct http_request *r;
+
+	if ((v && strcmp(v, "auto")) || state(s)->version)
+		return NULL;
+	r = auth_request(s);
+	return r;
+}
+
+static void discover_response(struct session *s, const struct http_response *r)
+{
+	struct cr_state *st = state(s);
+	struct err e;
+
+	/* 404: no v2 here (a Control Room before Automation 360) */
+	if (r->status == 404) {
+		st->version = 1;
+		return;
+	}
+	st->version = 2;
+	/*
+	 * The probe was a whole authentication: keep what it gave, or say
+	 * why it was refused (asking again would be refused the same way).
+	 */
+	if (r->status && auth_response(s, r, &e) < 0)
+		snprintf(s->error, sizeof(s->error),
+			 "authentication failed: POST /v2/authentication: "
+			 "%s%s",
+			 e.msg, session_hint(s, r->status));
 }
 
 static char *auth_header(struct session *s)
@@ -326,14 +372,17 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 static const struct vendor_option options[] = {
 	{ .key = "api_version",
 	  .kind = OPTION_ENUM,
-	  .choices = "v1|v2",
-	  .def = "v1" },
+	  .choices = "auto|v2|v1",
+	  .def = "auto" },
 	{ 0 },
 };
 
 const struct vendor vendor_automation_anywhere = {
 	.name = "automation-anywhere",
 	.auth_types = AUTH_BIT(AUTH_CONTROL_ROOM),
+	.auth_hint = "check auth.username and auth.password (or "
+		     "auth.api_key); a user in a role with two-factor "
+		     "authentication cannot log in through the API",
 	.options = options,
 	.defaults = { .concurrency = 4,
 		      .requests_per_second = 5,
@@ -344,7 +393,9 @@ const struct vendor vendor_automation_anywhere = {
 	.auth_request = auth_request,
 	.auth_response = auth_response,
 	.auth_header = auth_header,
-	.paging = PAGE_OFFSET_TOTAL,
+	.discover_request = discover_request,
+	.discover_response = discover_response,
+	.paging = PAGE_OFFSET_UNTIL_EMPTY,
 	.page_size = 1000,
 	.list_request = list_request,
 	.list_response = list_response,

@@ -2,10 +2,12 @@
  * Bevy: Django REST Framework style API with a Token header; deletes are
  * soft (scheduled for seven days).
  *
- * Pages are numbered and each answer links the next one with an absolute
- * URL. The token goes with every request, so a link is followed only when
- * it stays on the tenant's origin (scheme, host and port): anything else
- * fails the listing. Single deletes go out in groups of batch_size with a
+ * Resources are singular (/api/user/{id}/). Pages are numbered and each
+ * answer links the next one with an absolute URL, under "links" (or at
+ * the top level: both are seen). The token goes with every request, so a
+ * link is followed only when it stays on the tenant's origin (scheme,
+ * host and port): anything else fails the listing, and so does a link
+ * seen before (reconcile/list.c). Single deletes go out in groups of batch_size with a
  * pause in between (apply.c), as Bevy recommends.
  */
 #include <math.h>
@@ -34,7 +36,7 @@ static char *users_path(const struct session *s)
 	size_t len;
 
 	if (!p)
-		p = "/users/";
+		p = "/user/";
 	while (*p == '/')
 		p++;
 	len = strlen(p);
@@ -116,7 +118,7 @@ static int list_response(struct session *s, const struct page *pg,
 			 struct page_result *res, struct err *e)
 {
 	cJSON *root = session_json(r, e);
-	const cJSON *count, *next, *results, *it;
+	const cJSON *count, *links, *next, *results, *it;
 	size_t i = 0;
 	int rc = -1;
 
@@ -125,13 +127,18 @@ static int list_response(struct session *s, const struct page *pg,
 	if (!root)
 		return -1;
 	count = cJSON_GetObjectItemCaseSensitive(root, "count");
-	next = cJSON_GetObjectItemCaseSensitive(root, "next");
+	links = cJSON_GetObjectItemCaseSensitive(root, "links");
+	/* links.next, or a top-level next (both are seen) */
+	next = cJSON_GetObjectItemCaseSensitive(
+		cJSON_IsObject(links) ? links : root, "next");
 	results = cJSON_GetObjectItemCaseSensitive(root, "results");
-	if (!cJSON_IsObject(root) || !cJSON_IsNumber(count) ||
-	    count->valuedouble < 0 || !cJSON_IsArray(results) ||
-	    !(cJSON_IsNull(next) || cJSON_IsString(next))) {
-		err_set(e, "expected {\"count\": N, \"next\": URL or null, "
-			   "\"results\": [users]}");
+	if (!cJSON_IsObject(root) ||
+	    (count && (!cJSON_IsNumber(count) || count->valuedouble < 0)) ||
+	    !cJSON_IsArray(results) ||
+	    !(!next || cJSON_IsNull(next) || cJSON_IsString(next))) {
+		err_set(e, "expected {\"results\": [users], \"links\": "
+			   "{\"next\": URL or null}} (or a top-level \"next\"; "
+			   "\"count\" a number when given)");
 		goto out;
 	}
 	if (cJSON_IsString(next)) {
@@ -160,8 +167,9 @@ static int list_response(struct session *s, const struct page *pg,
 		i++;
 	}
 	res->count = i;
-	res->total = count->valuedouble > 1e15 ? (long)1e15
-					       : (long)count->valuedouble;
+	res->total = !count			 ? -1
+		     : count->valuedouble > 1e15 ? (long)1e15
+						 : (long)count->valuedouble;
 	res->next = cJSON_IsString(next) ? xstrdup(next->valuestring) : NULL;
 	rc = 0;
 out:
@@ -197,7 +205,7 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 }
 
 static const struct vendor_option options[] = {
-	{ .key = "users_path", .kind = OPTION_STRING, .def = "/users/" },
+	{ .key = "users_path", .kind = OPTION_STRING, .def = "/user/" },
 	{ .key = "batch_pause_seconds", .kind = OPTION_INT, .def = "1" },
 	{ 0 },
 };
@@ -210,6 +218,8 @@ static const struct vendor_option options[] = {
 const struct vendor vendor_bevy = {
 	.name = "bevy",
 	.auth_types = AUTH_BIT(AUTH_TOKEN),
+	.auth_hint = "check auth.token (the site's API key, sent as "
+		     "\"Authorization: Token KEY\")",
 	.options = options,
 	.defaults = { .concurrency = 4,
 		      .requests_per_second = 5,

@@ -29,6 +29,7 @@ enum {
 	UIPATH_USER = 0,
 	UIPATH_ROBOT = 1,
 	UIPATH_DIRECTORY_USER = 2,
+	UIPATH_DIRECTORY_GROUP = 3, /* a group, never a user */
 	UIPATH_ROBOT_ACCOUNT = 4,
 	UIPATH_APPLICATION = 5,
 };
@@ -151,8 +152,12 @@ static struct http_request *list_request(struct session *s,
 					 const struct page *pg)
 {
 	char *part = url_segment(tenant_option(s->t, "partition_global_id"));
-	char *rest = xasprintf("api/User/users/%s?top=%d&skip=%ld&sortBy=Id",
-			       part, pg->limit, pg->offset);
+	/* sorted by id, so that offsets stay put; at most 1,000 a page (the
+	   API refuses more) */
+	char *rest = xasprintf("api/User/users/%s?top=%d&skip=%ld&sortBy=Id&"
+			       "sortOrder=asc",
+			       part, pg->limit > 1000 ? 1000 : pg->limit,
+			       pg->offset);
 	struct http_request *r = http_request_new("GET", identity_url(s, rest));
 
 	free(rest);
@@ -191,7 +196,7 @@ static bool opt_string(const cJSON *o, const char *key, const char **out)
  */
 static const char *read_user(const cJSON *it, struct user *u, char **name)
 {
-	const cJSON *type, *active;
+	const cJSON *type, *active, *invited;
 	const char *first, *last;
 
 	memset(u, 0, sizeof(*u));
@@ -223,6 +228,9 @@ static const char *read_user(const cJSON *it, struct user *u, char **name)
 	u->type = fabs(type->valuedouble) < 1000 ? user_type(type->valuedouble)
 						 : USER_UNKNOWN;
 	u->status = cJSON_IsTrue(active) ? STATUS_ACTIVE : STATUS_INACTIVE;
+	invited = cJSON_GetObjectItemCaseSensitive(it, "invitationAccepted");
+	if (cJSON_IsFalse(invited))
+		u->flags |= USER_INVITED;
 	return NULL;
 }
 
@@ -258,9 +266,17 @@ static int list_response(struct session *s, const struct page *pg,
 				       "user %zu of the page is malformed: %s",
 				       i, why);
 		}
+		i++;
+		/* a directory group in the user list is no user: never
+		   planned, whatever the scope says */
+		if (cJSON_GetObjectItemCaseSensitive(it, "type")->valuedouble ==
+		    UIPATH_DIRECTORY_GROUP) {
+			res->skipped++;
+			free(name);
+			continue;
+		}
 		userstore_add(out, &u);
 		free(name);
-		i++;
 	}
 	res->count = i;
 	res->total = total->valuedouble > 1e15 ? (long)1e15
@@ -352,6 +368,9 @@ static const struct vendor_option options[] = {
 const struct vendor vendor_uipath = {
 	.name = "uipath",
 	.app_credentials = true,
+	.auth_hint = "check auth.client_id and auth.client_secret (an "
+		     "external application of the organization with the "
+		     "PM.User scopes)",
 	.auth_types = AUTH_BIT(AUTH_OAUTH2),
 	.options = options,
 	.defaults = { .concurrency = 2,

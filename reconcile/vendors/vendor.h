@@ -111,6 +111,11 @@ struct vendor {
 	bool inactive_is_final;
 	/* the credentials belong to an application, never to a user */
 	bool app_credentials;
+	/*
+	 * What to check when the vendor answers 401 (credentials refused),
+	 * in words naming the auth fields: "check auth.token ...".
+	 */
+	const char *auth_hint;
 
 	/*
 	 * Token exchange (oauth2, Control Room). NULL: the auth type's
@@ -125,7 +130,10 @@ struct vendor {
 	struct http_request *(*caller_request)(struct session *s);
 	int (*caller_response)(struct session *s, const struct http_response *r,
 			       struct err *e);
-	/* Optional discovery before listing (SCIM ServiceProviderConfig). */
+	/*
+	 * Optional discovery before listing (SCIM ServiceProviderConfig,
+	 * Control Room's API version); NULL from the hook: nothing to find.
+	 */
 	struct http_request *(*discover_request)(struct session *s);
 	void (*discover_response)(struct session *s,
 				  const struct http_response *r);

@@ -178,8 +178,11 @@ static void list(struct emu *emu, struct emu_req *r)
 	jsonw_key(&w, "page");
 	jsonw_object_begin(&w);
 	jsonw_object_int(&w, "offset", offset);
-	jsonw_object_int(&w, "total", (long long)s->listed);
-	jsonw_object_int(&w, "totalFilter", (long long)s->listed);
+	/* --aa-total-zero: a server seen to count 0 on pages with users */
+	jsonw_object_int(&w, "total",
+			 emu->opt.aa_total_zero ? 0 : (long long)s->listed);
+	jsonw_object_int(&w, "totalFilter",
+			 emu->opt.aa_total_zero ? 0 : (long long)s->listed);
 	jsonw_object_end(&w);
 	jsonw_key(&w, "list");
 	jsonw_array_begin(&w);
@@ -235,7 +238,9 @@ static void handle(struct emu *emu, struct emu_req *r)
 	const char *p = r->path, *rest;
 	bool post = !strcmp(r->method, "POST");
 
-	if (strncmp(p, "/v1/", 4) && strncmp(p, "/v2/", 4)) {
+	/* --aa-only v1: before Automation 360; v2: v.33 and later */
+	if ((strncmp(p, "/v1/", 4) && strncmp(p, "/v2/", 4)) ||
+	    (emu->opt.aa_only && strncmp(p + 1, emu->opt.aa_only, 2))) {
 		error(r, 404, "Not Found");
 		return;
 	}

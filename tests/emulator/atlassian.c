@@ -121,9 +121,24 @@ static void remove_user(struct emu *emu, struct emu_req *r)
 	}
 }
 
+/*
+ * Scoped and service-account tokens call the site through
+ * https://api.atlassian.com/ex/jira/{cloudId}: the same paths after it.
+ */
+static const char *site_path(const char *p)
+{
+	size_t n = strlen("/ex/jira/");
+
+	if (strncmp(p, "/ex/jira/", n) || !p[n] || p[n] == '/')
+		return p;
+	p += n;
+	p += strcspn(p, "/");
+	return p;
+}
+
 static void handle(struct emu *emu, struct emu_req *r)
 {
-	const char *p = r->path;
+	const char *p = site_path(r->path);
 	bool get = !strcmp(r->method, "GET");
 	long slot;
 

@@ -1,7 +1,9 @@
 /*
- * Bevy (Django REST Framework conventions): Token auth, page-numbered
- * lists with absolute next/previous links, deletion that only schedules,
- * and a daily budget of authenticated requests.
+ * Bevy (Django REST Framework conventions): Token auth, singular resource
+ * paths (/api/user/), page-numbered lists whose absolute next and previous
+ * links are under "links" (--bevy-top-next: at the top level, as plain
+ * DRF has them), deletion that only schedules, and a daily budget of
+ * authenticated requests.
  */
 #include <limits.h>
 #include <string.h>
@@ -9,7 +11,7 @@
 
 #include "emu.h"
 
-#define USERS		  "/api/users/"
+#define USERS		  "/api/user/"
 #define DEFAULT_PAGE_SIZE 100
 
 static bool listed(const struct emu_user *u)
@@ -96,6 +98,10 @@ static void list(struct emu *emu, struct emu_req *r)
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
 	jsonw_object_int(&w, "count", (long long)s->listed);
+	if (!emu->opt.bevy_top_next) {
+		jsonw_key(&w, "links");
+		jsonw_object_begin(&w);
+	}
 	jsonw_key(&w, "next");
 	if ((size_t)(offset + size) < s->listed)
 		page_link(&w, emu, page + 1, size);
@@ -106,6 +112,8 @@ static void list(struct emu *emu, struct emu_req *r)
 		page_link(&w, emu, page - 1, size);
 	else
 		jsonw_null(&w);
+	if (!emu->opt.bevy_top_next)
+		jsonw_object_end(&w);
 	jsonw_key(&w, "results");
 	jsonw_array_begin(&w);
 	slot = count > 0 ? store_nth_listed(s, (size_t)offset) : -1;

@@ -166,6 +166,11 @@ struct emu_options {
 	bool scim_bulk;
 	long scim_bulk_max;
 	bool no_spc, no_me, aa_delete_204, retry_after_date;
+	bool gateway_429;	  /* rate-limit 429s without Retry-After */
+	bool bevy_top_next;	  /* bevy: next/previous at the top level */
+	const char *aa_only;	  /* "v1" or "v2": the other answers 404 */
+	bool aa_total_zero;	  /* Control Room pages count 0 users */
+	const char *limit_reason; /* RateLimit-Reason of those 429s */
 };
 
 struct emu_token {

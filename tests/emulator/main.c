@@ -33,7 +33,9 @@ static const char usage[] =
 	"  --token-ttl SECONDS --token-max-uses N\n"
 	"  --environment development|test|production\n"
 	"  --scim-bulk --scim-bulk-max N --no-spc --no-me --aa-delete-204\n"
-	"  --daily-budget N --rate-limit N --retry-after-date\n"
+	"  --daily-budget N --rate-limit N --retry-after-date --gateway-429\n"
+	"  --limit-reason burst|quota --bevy-top-next --aa-only v1|v2\n"
+	"  --aa-total-zero\n"
 	"  --fail-rate P --error-rate P --drop-rate P --truncate-rate P\n"
 	"  --html-rate P --burst-429 P\n"
 	"  --fail-list-at OFFSET --html-list-at OFFSET --truncate-list-at "
@@ -79,6 +81,11 @@ enum {
 	OPT_DAILY_BUDGET,
 	OPT_RATE_LIMIT,
 	OPT_RETRY_AFTER_DATE,
+	OPT_GATEWAY_429,
+	OPT_LIMIT_REASON,
+	OPT_BEVY_TOP_NEXT,
+	OPT_AA_ONLY,
+	OPT_AA_TOTAL_ZERO,
 	OPT_FAIL_RATE,
 	OPT_ERROR_RATE,
 	OPT_DROP_RATE,
@@ -129,6 +136,11 @@ static const struct option long_options[] = {
 	{ "daily-budget", required_argument, NULL, OPT_DAILY_BUDGET },
 	{ "rate-limit", required_argument, NULL, OPT_RATE_LIMIT },
 	{ "retry-after-date", no_argument, NULL, OPT_RETRY_AFTER_DATE },
+	{ "gateway-429", no_argument, NULL, OPT_GATEWAY_429 },
+	{ "limit-reason", required_argument, NULL, OPT_LIMIT_REASON },
+	{ "bevy-top-next", no_argument, NULL, OPT_BEVY_TOP_NEXT },
+	{ "aa-only", required_argument, NULL, OPT_AA_ONLY },
+	{ "aa-total-zero", no_argument, NULL, OPT_AA_TOTAL_ZERO },
 	{ "fail-rate", required_argument, NULL, OPT_FAIL_RATE },
 	{ "error-rate", required_argument, NULL, OPT_ERROR_RATE },
 	{ "drop-rate", required_argument, NULL, OPT_DROP_RATE },
@@ -348,6 +360,28 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 		return parse_long(name, arg, 0, 1000000, &c->rate_limit);
 	case OPT_RETRY_AFTER_DATE:
 		o->retry_after_date = true;
+		return 0;
+	case OPT_GATEWAY_429:
+		o->gateway_429 = true;
+		return 0;
+	case OPT_AA_ONLY:
+		if (strcmp(arg, "v1") && strcmp(arg, "v2"))
+			return bad(name, arg, "expected v1 or v2");
+		o->aa_only = arg;
+		return 0;
+	case OPT_AA_TOTAL_ZERO:
+		o->aa_total_zero = true;
+		return 0;
+	case OPT_BEVY_TOP_NEXT:
+		o->bevy_top_next = true;
+		return 0;
+	case OPT_LIMIT_REASON:
+		if (!strcmp(arg, "burst"))
+			o->limit_reason = "jira-burst-based";
+		else if (!strcmp(arg, "quota"))
+			o->limit_reason = "jira-quota-tenant-based";
+		else
+			return bad(name, arg, "expected burst or quota");
 		return 0;
 	case OPT_FAIL_RATE:
 		return parse_rate(name, arg, &c->fail_rate);

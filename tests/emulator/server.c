@@ -381,7 +381,12 @@ static bool rate_limited(struct emu *emu, struct emu_req *r)
 	if (emu->win_n >= limit) {
 		oldest = emu->window[emu->win_head];
 		wait = (long)ceil(oldest + 1.0 - now);
-		retry_after(emu, r, wait < 1 ? 1 : wait);
+		/* an API gateway's 429 says only when its counter resets */
+		if (!emu->opt.gateway_429)
+			retry_after(emu, r, wait < 1 ? 1 : wait);
+		if (emu->opt.limit_reason)
+			emu_add_header(r, "RateLimit-Reason", "%s",
+				       emu->opt.limit_reason);
 		rate_headers(emu, r, 0, oldest + 1.0);
 		emu->vendor->error(r, 429, "rate limit exceeded");
 		r->fault = "rate_limit";

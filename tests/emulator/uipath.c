@@ -42,8 +42,11 @@ static void oauth_error(struct emu_req *r, int status, const char *code)
 static void user_json(struct jsonw *w, struct emu *emu,
 		      const struct emu_user *u)
 {
-	/* human 0, robot 1, app 5; directory users (2) come as vendor_type */
-	static const int types[] = { 0, 5, 1, 0, 3 };
+	/*
+	 * human 0, robot 1, app 5, unknown a type UiPath may add (7);
+	 * directory users (2) and groups (3) come as vendor_type
+	 */
+	static const int types[] = { 0, 5, 1, 0, 7 };
 	const char *first, *last;
 	size_t first_len;
 

@@ -184,7 +184,7 @@ static void do_list(struct session *s, const struct http_response *r,
 	char *cursor = NULL;
 
 	if (x & 4)
-		pg.cursor = cursor = session_url(s, "/users/?page=2");
+		pg.cursor = cursor = session_url(s, "/user/?page=2");
 	userstore_init(&users);
 	if (s->v->list_response(s, &pg, r, &users, &res, &e) == 0) {
 		size_t i;

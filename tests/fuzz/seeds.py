@@ -256,7 +256,7 @@ def vendor_seeds():
            {"message": "Forbidden"})
     answer("bevy-list", "bevy", "list", 200, j, 4, {
         "count": 2501,
-        "next": "https://events.acme.example/api/users/?page=3"
+        "next": "https://events.acme.example/api/user/?page=3"
                 "&page_size=1000",
         "previous": None,
         "results": [
@@ -268,7 +268,7 @@ def vendor_seeds():
            {"count": 1, "next": None, "results": [
                {"id": 9007199254740991, "is_active": True}]})
     answer("bevy-list-other-origin", "bevy", "list", 200, j, 0,
-           {"count": 1, "next": "https://evil.example/api/users/?page=2",
+           {"count": 1, "next": "https://evil.example/api/user/?page=2",
             "results": []})
     answer("bevy-delete", "bevy", "delete", 204, None, 0, "")
     answer("aa-login", "aa", "auth", 200, j, 0, {

@@ -504,61 +504,61 @@ class BevyTest(EmulatorCase):
 
     def test_auth(self):
         e = self.emu("bevy")
-        self.assertEqual(self.get(e, "/api/users/").status, 200)
+        self.assertEqual(self.get(e, "/api/user/").status, 200)
         for auth in ("Token nope", None, BEARER):
-            r = self.get(e, "/api/users/", auth)
+            r = self.get(e, "/api/user/", auth)
             self.assertEqual(r.status, 401)
             self.assertEqual(r.json(), {"detail": "Invalid token."})
 
     def test_pages_follow_next(self):
         e = self.emu("bevy", users=23, inactive=3)
-        url = e.base_url() + "/users/?page=1&page_size=10"
+        url = e.base_url() + "/user/?page=1&page_size=10"
         ids, pages = [], 0
         while url:
-            self.assertTrue(url.startswith(e.origin + "/api/users/"), url)
+            self.assertTrue(url.startswith(e.origin + "/api/user/"), url)
             page = self.get(e, url).json()
             self.assertEqual(page["count"], 23)
             ids += [u["id"] for u in page["results"]]
             if pages:
-                self.assertIsNotNone(page["previous"])
+                self.assertIsNotNone(page["links"]["previous"])
             else:
-                self.assertIsNone(page["previous"])
-            url = page["next"]
+                self.assertIsNone(page["links"]["previous"])
+            url = page["links"]["next"]
             pages += 1
         self.assertEqual(pages, 3)
         self.assertEqual(ids, list(range(1000, 1023)))
         self.assertEqual([str(i) for i in ids],
                          [u["id"] for u in e.users()["users"]])
-        page = self.get(e, "/api/users/?page=3&page_size=10").json()
-        self.assertEqual(page["previous"],
-                         e.origin + "/api/users/?page=2&page_size=10")
-        u = self.get(e, "/api/users/").json()["results"][1]
+        page = self.get(e, "/api/user/?page=3&page_size=10").json()
+        self.assertEqual(page["links"]["previous"],
+                         e.origin + "/api/user/?page=2&page_size=10")
+        u = self.get(e, "/api/user/").json()["results"][1]
         self.assertEqual(u, {"id": 1001, "email": "user000001@example.test",
                              "username": "user000001", "first_name": "User",
                              "last_name": "000001", "is_active": True})
-        self.assertEqual(self.get(e, "/api/users/?page=4&page_size=10")
+        self.assertEqual(self.get(e, "/api/user/?page=4&page_size=10")
                          .status, 404)
 
     def test_delete_schedules(self):
         e = self.emu("bevy", users=5)
         h = {"Authorization": TOKEN}
-        self.assertEqual(e.request("DELETE", "/api/users/1002/",
+        self.assertEqual(e.request("DELETE", "/api/user/1002/",
                                    headers=h).status, 204)
-        listing = self.get(e, "/api/users/").json()
+        listing = self.get(e, "/api/user/").json()
         self.assertEqual(listing["count"], 4)
         self.assertNotIn(1002, [u["id"] for u in listing["results"]])
         dump = {u["id"]: u for u in e.users()["users"]}
         self.assertEqual(dump["1002"]["status"], "pending_deletion")
-        r = e.request("DELETE", "/api/users/1002/", headers=h)
+        r = e.request("DELETE", "/api/user/1002/", headers=h)
         self.assertEqual(r.status, 404)
-        r = e.request("DELETE", "/api/users/99999/", headers=h)
+        r = e.request("DELETE", "/api/user/99999/", headers=h)
         self.assertEqual(r.json(), {"detail": "Not found."})
         self.assertEqual(e.deletes(), {"1002": 1})
 
     def test_daily_budget(self):
         e = self.emu("bevy", daily_budget=3)
-        self.get(e, "/api/users/", "Token wrong")  # not authenticated
-        statuses = [self.get(e, "/api/users/").status for _ in range(5)]
+        self.get(e, "/api/user/", "Token wrong")  # not authenticated
+        statuses = [self.get(e, "/api/user/").status for _ in range(5)]
         self.assertEqual(statuses, [200, 200, 200, 429, 429])
         self.assertEqual(self.last(e)["fault"], "budget")
 
@@ -861,12 +861,12 @@ class FaultTest(EmulatorCase):
 
     def test_odd_input_does_not_crash(self):
         e = self.emu("bevy")
-        for path in ("/", "/api", "/api/users//", "/api/users/%00/",
-                     "/api/users/?page=-1", "/api/users/?page_size=abc",
-                     "/" + "a" * 3000, "/api/users/?page=99999999999999"):
+        for path in ("/", "/api", "/api/user//", "/api/user/%00/",
+                     "/api/user/?page=-1", "/api/user/?page_size=abc",
+                     "/" + "a" * 3000, "/api/user/?page=99999999999999"):
             r = e.request("GET", path, headers={"Authorization": TOKEN})
             self.assertLess(r.status, 500, path)
-        r = e.request("BREW", "/api/users/", headers={"Authorization": TOKEN})
+        r = e.request("BREW", "/api/user/", headers={"Authorization": TOKEN})
         self.assertEqual(r.status, 404)
         self.assertTrue(e.running())
 
@@ -891,16 +891,16 @@ class ServerTest(EmulatorCase):
 
     def test_log_entries(self):
         e = self.emu("bevy")
-        e.request("GET", "/api/users/?page=1&page_size=2",
+        e.request("GET", "/api/user/?page=1&page_size=2",
                   headers={"Authorization": TOKEN, "X-Trace": "abc"})
-        e.request("DELETE", "/api/users/1001/",
+        e.request("DELETE", "/api/user/1001/",
                   headers={"Authorization": TOKEN})
         e.users()  # control requests are not logged
         log = e.requests()
         self.assertEqual([x["seq"] for x in log], [1, 2])
         first = log[0]
         self.assertEqual(first["method"], "GET")
-        self.assertEqual(first["path"], "/api/users/")
+        self.assertEqual(first["path"], "/api/user/")
         self.assertEqual(first["query"], "page=1&page_size=2")
         self.assertEqual(first["headers"]["authorization"], "Token ****")
         self.assertEqual(first["headers"]["x-trace"], "abc")
@@ -1062,7 +1062,7 @@ class ProcessTest(unittest.TestCase):
     def test_sigint_stops_cleanly_and_flushes_the_log(self):
         e = Emulator("bevy")
         e.start()
-        e.request("GET", "/api/users/", headers={"Authorization": TOKEN})
+        e.request("GET", "/api/user/", headers={"Authorization": TOKEN})
         self.assertEqual(e.stop(sig=signal.SIGINT), 0)
         self.assertEqual(len(e.requests()), 1)  # still readable after stop
 
@@ -1106,9 +1106,9 @@ class ProcessTest(unittest.TestCase):
                        capture_output=True, timeout=60)
         with Emulator("bevy", tls_cert=cert, tls_key=key) as e:
             self.assertTrue(e.origin.startswith("https://127.0.0.1:"))
-            page = e.request("GET", "/api/users/?page_size=2",
+            page = e.request("GET", "/api/user/?page_size=2",
                              headers={"Authorization": TOKEN}).json()
-            self.assertTrue(page["next"].startswith(e.origin + "/api/users/"))
+            self.assertTrue(page["links"]["next"].startswith(e.origin + "/api/user/"))
             self.assertEqual(len(e.users()["users"]), 10)
 
 

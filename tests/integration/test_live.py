@@ -224,6 +224,83 @@ class AtlassianTest(Both, up.TestCase):
             self.assertEqual(r["auth"], "ok")
 
 
+    def test_the_api_atlassian_com_base_of_scoped_tokens(self):
+        # https://api.atlassian.com/ex/jira/CLOUDID: the same paths after it
+        emu, roles = self.setup_tenant(deletable=3)
+        t = self.tenant("atlassian", emu, keep=KEEP, protect=PROTECT,
+                        policy=POLICY)
+        t["url"] = emu.base_url() + "/ex/jira/11223344-a1b2-4c3d"
+        self.write_config(t)
+        self.assertRan(self.up("apply", "--yes"), 0)
+        self.assertEqual(emu.deletes(), {i: 1 for i in roles["delete"]})
+        self.assertTrue(all(r["path"].startswith(
+            "/ex/jira/11223344-a1b2-4c3d/rest/api/3/")
+            for r in emu.requests()))
+
+    def test_apps_by_app_type_and_unknown_accounts_are_never_planned(self):
+        pop, roles = up.population("atlassian", deletable=2)
+        pop["users"] += [
+            # a service account, whatever its accountType says
+            up.user("svc-0001", "svc@acme.example", None,
+                    raw={"accountType": "atlassian", "appType": "service"}),
+            up.user("agent-0001", None, None,
+                    raw={"accountType": "atlassian", "appType": "agent"}),
+            # a corrupted record of a deleted user
+            up.user("unknown", None, None)]
+        emu = self.emulator("atlassian", population=pop)
+        self.write_config(self.tenant(
+            "atlassian", emu, keep=KEEP, protect=PROTECT, policy=POLICY,
+            scope={"include": [{"type": "human"}, {"type": "unknown"}]}))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        t = self.read_plan()["tenants"][0]
+        self.assertEqual(sorted(u["id"] for u in t["delete"]),
+                         sorted(roles["delete"]))
+        self.assertEqual(t["counts"]["live"], len(pop["users"]) - 1)
+
+    def test_a_refused_token_names_the_fields_to_check(self):
+        emu, roles = self.setup_tenant(emu_flags={"password": "rotated"})
+        p = self.up("plan")
+        self.assertRan(p, 1)
+        self.assertIn("HTTP 401", p.stderr + p.stdout)
+        self.assertIn("auth.password (an API token: tokens expire",
+                      p.stderr + p.stdout)
+
+    def test_a_gateway_429_waits_for_the_reset(self):
+        # 429s without Retry-After, only X-RateLimit-Reset: waiting for
+        # the reset (not a backoff shorter than the window) gets every
+        # deletion through with two attempts each
+        emu, roles = self.setup_tenant(
+            deletable=30, emu_flags={"rate_limit": 5, "gateway_429": True},
+            limits={"requests_per_second": 0, "concurrency": 8,
+                    "max_attempts": 2})
+        p = self.up("apply", "--yes", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(emu.deletes(), {i: 1 for i in roles["delete"]})
+        limited = [r for r in emu.requests() if r["status"] == 429]
+        self.assertTrue(limited)
+        for r in limited:
+            self.assertNotIn("retry-after", r.get("response_headers", {}))
+
+    def test_a_burst_limit_holds_the_endpoint_a_quota_the_tenant(self):
+        for reason, said in (("burst", "burst limit: only GET "
+                              "/rest/api/3/users/search waits"),
+                             ("quota", "quota limit: every request waits")):
+            with self.subTest(reason=reason):
+                self.tearDown()
+                self.setUp()
+                emu, roles = self.setup_tenant(
+                    deletable=20,
+                    emu_flags={"rate_limit": 5, "gateway_429": True,
+                               "limit_reason": reason, "max_page": 5},
+                    limits={"requests_per_second": 0, "concurrency": 8,
+                            "max_attempts": 10})
+                p = self.up("-v", "plan")
+                self.assertRan(p, 0)
+                self.assertIn(said, p.stderr)
+                other = "quota limit" if reason == "burst" else "burst limit"
+                self.assertNotIn(other, p.stderr)
+
+
 class ScimTest(Both, up.TestCase):
     vendor = "scim"
 

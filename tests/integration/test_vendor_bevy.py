@@ -62,8 +62,8 @@ class BevyTest(up.TestCase):
         # page 1 as documented, then the links the answers gave: 30 users
         # in pages of 7 are 5 pages, each asked once
         self.assertEqual([(r["method"], r["path"], r["query"]) for r in log],
-                         [("GET", "/api/users/", "page=1&page_size=1000")] +
-                         [("GET", "/api/users/", "page=%d&page_size=7" % n)
+                         [("GET", "/api/user/", "page=1&page_size=1000")] +
+                         [("GET", "/api/user/", "page=%d&page_size=7" % n)
                           for n in range(2, 6)])
         for r in log:
             self.assertEqual(r["headers"]["authorization"], "Token ****")
@@ -95,14 +95,14 @@ class BevyTest(up.TestCase):
         self.assertRan(p, 0)
         dels = self.dels(emu)
         self.assertEqual(sorted(r["path"] for r in dels),
-                         sorted("/api/users/%s/" % i for i in roles["delete"]))
+                         sorted("/api/user/%s/" % i for i in roles["delete"]))
         for r in dels:
             self.assertEqual(r["query"], "")
             self.assertIsNone(r["body"])
             self.assertEqual(r["headers"]["authorization"], "Token ****")
             self.assertEqual(r["status"], 204)
         # the canary went out alone, and was answered before the others
-        self.assertEqual(dels[0]["path"], "/api/users/%s/" %
+        self.assertEqual(dels[0]["path"], "/api/user/%s/" %
                          roles["delete"][0])
         self.assertEqual(dels[0]["inflight"], 1)
         # every answer takes 0.1 s: the others arrived after it
@@ -127,7 +127,7 @@ class BevyTest(up.TestCase):
                                       limits=FAST))
         p = self.up("plan")
         self.assertRan(p, 1)
-        link = "http://127.0.0.1:%d/api/users/?page=2&page_size=7" % emu.port
+        link = "http://127.0.0.1:%d/api/user/?page=2&page_size=7" % emu.port
         self.assertIn("the next page's link '%s' is not on the tenant's "
                       "origin (%s): not followed" % (link, url), p.stderr)
         p = self.up("apply", "--yes")
@@ -185,7 +185,7 @@ class BevyTest(up.TestCase):
         self.assertLess(groups[9] - groups[5], 0.5)
         # a group starts only when the previous one is answered: the
         # planned order holds between groups
-        order = [re.match(r"/api/users/(\d+)/", r["path"]).group(1)
+        order = [re.match(r"/api/user/(\d+)/", r["path"]).group(1)
                  for r in sorted(dels, key=lambda r: r["t"])]
         self.assertEqual(sorted(order[:5]), sorted(roles["delete"][:5]))
         self.assertEqual(sorted(order[5:10]), sorted(roles["delete"][5:10]))

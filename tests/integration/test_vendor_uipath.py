@@ -21,19 +21,24 @@ TOKEN_FORM = ("grant_type=client_credentials&client_id=admin%40example.test&"
 
 def uipath_population(deletable=20):
     """up.population plus the account kinds only UiPath has: a directory
-    user (type 2, a person: deletable), a robot (1), a robot account (4)
-    and a type this version does not know (3)."""
+    user (type 2, a person: deletable), a robot (1), a robot account (4),
+    a type this version does not know (9), a directory group (3: never a
+    user) and a pending invitation (a person, deletable)."""
     pop, roles = up.population("uipath", deletable=deletable)
     extra = [
         up.user("dir-0001", "dir1@acme.example", "dir1", vendor_type=2),
         up.user("robot-0001", None, "robot1", type="robot"),
         up.user("racct-0001", None, "racct1", vendor_type=4),
-        up.user("odd-0001", "odd@acme.example", "odd1", vendor_type=3),
+        up.user("odd-0001", "odd@acme.example", "odd1", vendor_type=9),
+        up.user("group-0001", "group@acme.example", "group1", vendor_type=3),
+        up.user("invited-0001", "new@acme.example", "new1",
+                raw={"invitationAccepted": False}),
     ]
     pop["users"] += extra
-    roles["delete"].append("dir-0001")
+    roles["delete"] += ["dir-0001", "invited-0001"]
     roles["robots"] = ["robot-0001", "racct-0001"]
     roles["unknown"] = ["odd-0001"]
+    roles["groups"] = ["group-0001"]
     return pop, roles
 
 
@@ -65,8 +70,12 @@ class UiPathTest(up.TestCase):
         # unknown types are out of the default scope
         self.assertEqual(sorted(u["id"] for u in t["delete"]),
                          sorted(roles["delete"]))
-        self.assertEqual(t["counts"]["live"], 34)
-        self.assertEqual(t["counts"]["in_scope"], 29)
+        # the directory group is no user: not even listed
+        self.assertEqual(t["counts"]["live"], 35)
+        reasons = {u["id"]: u["reason"] for u in t["delete"]}
+        self.assertIn("pending invitation", reasons["invited-0001"])
+        self.assertNotIn("invitation", reasons["dir-0001"])
+        self.assertEqual(t["counts"]["in_scope"], 30)
         self.assertEqual(t["counts"]["untouched"], 5)
         # no caller endpoint: the plan says so
         self.assertIsNone(t["caller"])
@@ -103,8 +112,10 @@ class UiPathTest(up.TestCase):
         gets = [r for r in log if r["method"] == "GET"]
         for r in gets:
             self.assertEqual(r["path"], BASE + "/api/User/users/" + PARTITION)
-            self.assertRegex(r["query"], r"^top=\d+&skip=\d+&sortBy=Id$")
-        self.assertEqual(gets[0]["query"], "top=1000&skip=0&sortBy=Id")
+            self.assertRegex(r["query"],
+                         r"^top=\d+&skip=\d+&sortBy=Id&sortOrder=asc$")
+        self.assertEqual(gets[0]["query"],
+                         "top=1000&skip=0&sortBy=Id&sortOrder=asc")
         self.assertEqual(writes(log), self.dels(emu))
         dels = self.dels(emu)
         # the canary alone on the single-user endpoint, without a body
@@ -134,11 +145,12 @@ class UiPathTest(up.TestCase):
         self.assertRan(p, 0)
         self.assertEqual(remaining(emu), sorted(
             roles["caller"] + roles["kept"] + roles["protected"] +
-            roles["apps"] + roles["robots"] + roles["unknown"]))
+            roles["apps"] + roles["robots"] + roles["unknown"] +
+            roles["groups"]))
         self.assertEqual(emu.deletes(), {i: 1 for i in roles["delete"]})
         self.assertEqual(self.outcomes("j.jsonl"),
                          {i: "deleted" for i in roles["delete"]})
-        self.assertIn("21 deleted", p.stdout)
+        self.assertIn("22 deleted", p.stdout)
 
     def test_scope_naming_robots_manages_them(self):
         emu, roles = self.setup_tenant(
@@ -196,7 +208,7 @@ class UiPathTest(up.TestCase):
         # nothing but the token request was sent, once per command
         self.assertEqual([r["path"] for r in log],
                          [BASE + "/connect/token"] * 2)
-        self.assertEqual(len(remaining(emu)), 34)
+        self.assertEqual(len(remaining(emu)), 36)
 
     def test_wrong_identity_path_fails_before_any_listing(self):
         emu, roles = self.setup_tenant(

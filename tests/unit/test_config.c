@@ -71,7 +71,7 @@ static void test_defaults_merge(void **state)
 	assert_string_equal(tenant_option(a, "partition_global_id"),
 			    "3fa85f64");
 	assert_string_equal(tenant_option(a, "identity_path"), "identity_");
-	assert_string_equal(tenant_option(b, "users_path"), "/users/");
+	assert_string_equal(tenant_option(b, "users_path"), "/user/");
 	assert_null(tenant_option(b, "no_such_option"));
 	/* ${file:} references become absolute for the plan */
 	assert_int_equal(b->auth.token.raw[7], '/');

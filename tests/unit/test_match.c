@@ -127,9 +127,12 @@ static void test_csv_value_file(void **state)
 static struct user mkuser(const char *id, const char *email,
 			  const char *username, enum user_type t)
 {
-	struct user u = {
-		id, email, username, "Name", (uint8_t)t, STATUS_ACTIVE
-	};
+	struct user u = { .id = id,
+			  .email = email,
+			  .username = username,
+			  .name = "Name",
+			  .type = (uint8_t)t,
+			  .status = STATUS_ACTIVE };
 	return u;
 }
 

@@ -5,6 +5,9 @@
  */
 #include "tests/unit/testutil.h"
 
+#include <math.h>
+
+#include "util/clock.h"
 #include "util/hmap.h"
 #include "util/jsonscan.h"
 #include "util/jsonw.h"
@@ -208,6 +211,29 @@ static void test_hmac_sha256(void **state)
 	}
 }
 
+/* X-RateLimit-Reset as Atlassian writes it, with or without seconds. */
+static void test_reset_times(void **state)
+{
+	/* 2026-01-01T01:01:00Z */
+	double now = 1767229260.0;
+
+	(void)state;
+	assert_true(fabs(clock_reset_in("2026-01-01T01:01:01Z", now) - 1) <
+		    1e-6);
+	assert_true(fabs(clock_reset_in("2026-01-01T01:01:00.250Z", now) -
+			 0.25) < 1e-6);
+	assert_true(fabs(clock_reset_in("2026-01-01T01:02Z", now) - 60) < 1e-6);
+	assert_true(fabs(clock_reset_in("2026-01-01T01:01:30+00:00", now) -
+			 30) < 1e-6);
+	assert_true(clock_reset_in("2026-01-01T01:00Z", now) == 0); /* past */
+	assert_true(fabs(clock_reset_in("1767229262.5", now) - 2.5) < 1e-6);
+	assert_true(fabs(clock_reset_in("3", now) - 3) < 1e-6);
+	assert_true(clock_reset_in("2026-01-01T01:01:00+02:00", now) < 0);
+	assert_true(clock_reset_in("soon", now) < 0);
+	assert_true(clock_reset_in("-5", now) < 0);
+	assert_true(clock_reset_in("nan", now) < 0);
+}
+
 static char *cleaned(const char *s, size_t len)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -389,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_jsonscan),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_hmac_sha256),
+		cmocka_unit_test(test_reset_times),
 		cmocka_unit_test(test_text_clean),
 		cmocka_unit_test(test_redaction),
 		cmocka_unit_test(test_text_excerpt),

@@ -31,7 +31,14 @@ static int setup_with(void **state, const char *yaml)
 	return vt_setup(state, yaml);
 }
 
+/* v1 (Enterprise 11, A2019), named: every path without a probe */
 static int setup(void **state)
+{
+	return setup_with(state, YAML(PASSWORD, "api_version: v1"));
+}
+
+/* the default: auto */
+static int setup_auto(void **state)
 {
 	return setup_with(state, YAML(PASSWORD, ""));
 }
@@ -211,6 +218,65 @@ static void test_bad_authentication_answers(void **state)
 	}
 }
 
+/*
+ * api_version auto: the listing's discovery is the first authentication,
+ * on v2; a 404 there means v1, and every path follows.
+ */
+static void test_auto_probes_v2_then_v1(void **state)
+{
+	struct vt *t = *state;
+	const struct vendor *v = t->s.v;
+	struct page pg = { 0, 1000, NULL };
+	struct http_request *r;
+	struct http_response a;
+	cJSON *body;
+
+	assert_string_equal(tenant_option(t->s.t, "api_version"), "auto");
+	r = v->discover_request(&t->s);
+	assert_non_null(r);
+	assert_true(r->is_auth);
+	assert_string_equal(r->url,
+			    "https://cr.acme.example/v2/authentication");
+	body = body_of(r);
+	assert_string_equal(json_str(body, "username"), "robot-admin");
+	cJSON_Delete(body);
+	http_request_free(r);
+	/* a Control Room before Automation 360 */
+	a = vt_answer(404, "application/json", "{\"message\":\"Not Found\"}");
+	v->discover_response(&t->s, &a);
+	assert_null(v->discover_request(&t->s)); /* known now */
+	r = v->auth_request(&t->s);
+	assert_string_equal(r->url,
+			    "https://cr.acme.example/v1/authentication");
+	http_request_free(r);
+	r = v->list_request(&t->s, &pg);
+	assert_string_equal(
+		r->url, "https://cr.acme.example/v1/usermanagement/users/list");
+	http_request_free(r);
+}
+
+static void test_auto_keeps_the_v2_login(void **state)
+{
+	struct vt *t = *state;
+	const struct vendor *v = t->s.v;
+	struct page pg = { 0, 1000, NULL };
+	struct http_request *r;
+	struct http_response a =
+		vt_answer(200, "application/json", login_answer);
+
+	r = v->discover_request(&t->s);
+	http_request_free(r);
+	v->discover_response(&t->s, &a);
+	/* the probe was a login: its token and caller are kept */
+	assert_string_equal(t->s.access_token, "eyJhbGciOiJSUzI1NiJ9.e30.sig");
+	assert_string_equal(t->s.caller, "42");
+	assert_null(v->discover_request(&t->s));
+	r = v->list_request(&t->s, &pg);
+	assert_string_equal(
+		r->url, "https://cr.acme.example/v2/usermanagement/users/list");
+	http_request_free(r);
+}
+
 static void test_api_key_and_v2(void **state)
 {
 	struct vt *t = *state;
@@ -277,7 +343,7 @@ static void test_requests(void **state)
 		r->url,
 		"https://cr.acme.example/v1/usermanagement/users/1%2F2");
 	http_request_free(r);
-	assert_int_equal(v->paging, PAGE_OFFSET_TOTAL);
+	assert_int_equal(v->paging, PAGE_OFFSET_UNTIL_EMPTY);
 	assert_int_equal(v->max_batch, 1);
 	assert_false(v->bulk);
 }
@@ -461,6 +527,10 @@ int main(void)
 						setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_authentication_answers,
 						setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_auto_probes_v2_then_v1,
+						setup_auto, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_auto_keeps_the_v2_login,
+						setup_auto, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_api_key_and_v2,
 						setup_key_v2, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_requests, setup,

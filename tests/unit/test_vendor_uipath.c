@@ -81,8 +81,9 @@ static void test_standalone_requests(void **state)
 	assert_null(strstr(r->body, "PM.User.Read"));
 	http_request_free(r);
 	r = v->list_request(&t->s, &pg);
-	assert_string_equal(r->url, BASE "/identity/api/User/users/" PART
-					 "?top=1000&skip=0&sortBy=Id");
+	assert_string_equal(r->url,
+			    BASE "/identity/api/User/users/" PART
+				 "?top=1000&skip=0&sortBy=Id&sortOrder=asc");
 	http_request_free(r);
 	r = v->delete_request(&t->s, one, 1);
 	assert_string_equal(r->url, BASE "/identity/api/User/a1");
@@ -116,8 +117,9 @@ static void test_list_and_delete_requests(void **state)
 	assert_null(v->caller_request);
 	r = v->list_request(&t->s, &pg);
 	assert_string_equal(r->method, "GET");
-	assert_string_equal(r->url, BASE "/identity_/api/User/users/" PART
-					 "?top=1000&skip=2000&sortBy=Id");
+	assert_string_equal(r->url,
+			    BASE "/identity_/api/User/users/" PART
+				 "?top=1000&skip=2000&sortBy=Id&sortOrder=asc");
 	assert_null(r->body);
 	http_request_free(r);
 	/* one user: the single endpoint, the id encoded */
@@ -227,13 +229,16 @@ static void test_page(void **state)
 		"{\"id\":\"u5\",\"userName\":\"app\",\"displayName\":\"\","
 		"\"isActive\":true,\"type\":5},"
 		"{\"id\":\"u6\",\"userName\":\"new\",\"isActive\":true,"
-		"\"type\":-7,\"futureField\":{\"x\":1}}]}");
+		"\"type\":-7,\"futureField\":{\"x\":1}},"
+		"{\"id\":\"u7\",\"userName\":\"guest\",\"isActive\":true,"
+		"\"type\":0,\"invitationAccepted\":false}]}");
 	struct err e;
 	const struct user *u;
 
 	assert_int_equal(
 		t->s.v->list_response(&t->s, &pg, &r, &t->users, &pr, &e), 0);
-	assert_int_equal(pr.count, 7);
+	assert_int_equal(pr.count, 8);
+	assert_int_equal(pr.skipped, 1); /* the directory group */
 	assert_int_equal(pr.total, 2345);
 	assert_null(pr.next);
 	assert_int_equal(t->users.n, 7);
@@ -252,7 +257,13 @@ static void test_page(void **state)
 	assert_int_equal(u->type, USER_HUMAN);
 	assert_int_equal(u->status, STATUS_INACTIVE);
 	assert_string_equal(u->name, "Dee Irving");
-	assert_int_equal(userstore_find(&t->users, "u3")->type, USER_UNKNOWN);
+	/* a directory group (type 3) is no user: not listed at all */
+	assert_null(userstore_find(&t->users, "u3"));
+	assert_int_equal(userstore_find(&t->users, "u0")->flags, 0);
+	/* a pending invitation is a person, and says so */
+	u = userstore_find(&t->users, "u7");
+	assert_int_equal(u->type, USER_HUMAN);
+	assert_int_equal(u->flags, USER_INVITED);
 	u = userstore_find(&t->users, "u4");
 	assert_int_equal(u->type, USER_ROBOT);
 	assert_string_equal(u->name, "Only");
