@@ -385,7 +385,13 @@ static int resolve(const struct secret *sec, char **out, const char *tenant,
 			       tenant, what);
 	if (secret_resolve(sec->raw, out, e) < 0)
 		return err_prefix(e, "tenant '%s': auth.%s", tenant, what);
-	if (is_secret)
+	/*
+	 * A reference may name any variable or file, in any field: a
+	 * desired-state file from a pull request can put another secret in
+	 * client_id, scope or token_url, which servers echo and messages
+	 * quote. Whatever a reference resolves to is never printed.
+	 */
+	if (is_secret || secret_kind(sec->raw) != SECRET_LITERAL)
 		redact_add(*out);
 	return 0;
 }

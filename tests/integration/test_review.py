@@ -1,0 +1,76 @@
+"""An adversarial review of the safety contract (DESIGN §1, items 8 to 15)
+after the fixes for issue 9: hostile servers, pull-request files, edited
+and shared journals and plans. Each test drives the real binary against a
+scripted server on 127.0.0.1 and checks what a user would: the exit code,
+the requests the server saw, and what the files and outputs contain.
+
+Tests marked expectedFailure describe a weakness whose fix is a design
+decision; they pass once it is made."""
+
+import json
+import os
+import unittest
+import urllib.parse
+
+import up
+import test_safety
+from scripted import Server
+from test_safety import FakeScim, FakeJira, scim_user, jira_user, SCIM
+
+SECRET = up.SECRET
+
+
+class ReviewTest(up.TestCase):
+    serve = test_safety.SafetyTest.serve
+    config = test_safety.SafetyTest.config
+    scim = test_safety.SafetyTest.scim
+    deletes = test_safety.SafetyTest.deletes
+    reseal = test_safety.SafetyTest.reseal
+    wait_for = test_safety.SafetyTest.wait_for
+    slow_deletes = test_safety.SafetyTest.slow_deletes
+
+    def read(self, name):
+        with open(self.path(name), encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    # ---- secrets: every value a reference resolves to (§1.7, §1.10) ----
+
+    def test_a_reference_in_a_non_secret_auth_field_is_never_published(self):
+        # A pull request names another secret (any variable of the CI job)
+        # in client_id, scope or token_url. The allowed token endpoint
+        # echoes the client_id and scope, as OAuth servers do; a token_url
+        # that is no URL is quoted by userprune's own message.
+        other = "ghp_0therS3cretValue"
+
+        def oauth(req):
+            if req.path == "/token":
+                q = dict(urllib.parse.parse_qsl(req.body.decode()))
+                return 400, "application/json", {
+                    "error": "invalid_client",
+                    "error_description": "client '%s' with scope '%s' is "
+                    "not registered" % (q.get("client_id"), q.get("scope"))}
+            return 404, "application/json", {}
+        s = self.serve(oauth)
+        env = {"OTHER": other}
+        for field, value in (("client_id", "${env:OTHER}"),
+                             ("scope", "${env:OTHER}"),
+                             ("token_url", "${env:OTHER}")):
+            with self.subTest(field=field):
+                t = self.config("scim", s.url + SCIM)
+                t["auth"] = {"type": "oauth2",
+                             "client_id": "${env:UP_USER}",
+                             "client_secret": "${env:UP_SECRET}",
+                             "token_url": s.url + "/token"}
+                t["auth"][field] = value
+                self.write_config(t)
+                p = self.up("plan", "-o", "plan.json", env=env)
+                self.assertNotEqual(p.returncode, 0)
+                texts = [p.stdout, p.stderr]
+                if os.path.exists(self.path("plan.json")):
+                    md = self.up("show", "plan.json", "--format",
+                                 "markdown", env=env)
+                    texts += [md.stdout, self.read("plan.json")]
+                    os.unlink(self.path("plan.json"))
+                for text in texts:
+                    self.assertNotIn(other, text)
+                    self.assertNotIn(other.replace("_", "\\_"), text)
