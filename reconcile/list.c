@@ -309,6 +309,18 @@ static void page_done(void *arg, struct http_request *req,
 			     "came back a second time: a cycle, the listing is "
 			     "incomplete",
 			     req->method, req->url, pr.next);
+		} else if (!offset_paged(l) && pr.next && !pg->added) {
+			/*
+			 * Links that differ only in what the server ignores
+			 * (an extra parameter, a counter, the case) would
+			 * dodge the check above: a page that lists nobody new
+			 * and links another is a cycle too.
+			 */
+			fail(l,
+			     "%s %s: the page lists no user not listed before, "
+			     "yet links another ('%.300s'): a cycle, the "
+			     "listing is incomplete",
+			     req->method, req->url, pr.next);
 		} else if (offset_paged(l) && pr.count && !pg->added &&
 			   a->pg.offset >= seen) {
 			fail(l,

@@ -74,3 +74,45 @@ class ReviewTest(up.TestCase):
                 for text in texts:
                     self.assertNotIn(other, text)
                     self.assertNotIn(other.replace("_", "\\_"), text)
+
+    # ---- listing integrity (§1.8) ----
+
+    def test_a_cursor_cycle_in_disguise_fails_the_listing_at_once(self):
+        # page 2 links to "itself" with a parameter the server ignores, a
+        # new value each time (or the case changed, or percent-encoded):
+        # no link comes back twice, yet the listing never moves on
+        def bevy(req):
+            if not req.path.startswith("/api/user"):
+                return 404, "application/json", {"detail": "Not found."}
+            page = req.query.get("page", "1")
+            return 200, "application/json", {
+                "count": 4, "results": [
+                    {"id": int(page) * 10 + i, "email": "p%s-%d@x" % (page, i),
+                     "is_active": True} for i in range(2)],
+                "next": s.url + "/api/user/?page=2&_=%d" % len(s.requests)}
+        s = self.serve(bevy)
+        self.write_config(self.config(
+            "bevy", s.url + "/api", options={"users_path": "/user/"},
+            limits={"daily_request_budget": 300,
+                    "requests_per_second": 0}))
+        p = self.up("plan", timeout=120)
+        self.assertRan(p, 3)
+        self.assertIn("cycle", p.stdout)
+        self.assertLess(len(s.requests), 5)
+
+    def test_an_empty_cursor_page_linking_on_fails_the_listing(self):
+        def bevy(req):
+            if not req.path.startswith("/api/user"):
+                return 404, "application/json", {"detail": "Not found."}
+            n = len(s.requests)
+            return 200, "application/json", {
+                "count": 0, "results": [],
+                "next": s.url + "/api/user/?page=%d" % (n + 1)}
+        s = self.serve(bevy)
+        self.write_config(self.config(
+            "bevy", s.url + "/api", options={"users_path": "/user/"},
+            limits={"daily_request_budget": 300,
+                    "requests_per_second": 0}))
+        p = self.up("plan", timeout=120)
+        self.assertRan(p, 3)
+        self.assertLess(len(s.requests), 5)
