@@ -127,34 +127,61 @@ void journal_new_run_id(char out[RUN_ID_LEN + 1])
 	hex_encode(b, sizeof(b), out);
 }
 
-/* Bytes of an existing journal read to find whose it is. */
-#define OWNER_SCAN 65536
+/* A journal line begins so: a torn one is a prefix of it, or begins so. */
+#define LINE_START "{\"type\":\""
+
+static bool torn_journal_line(const char *line, size_t len)
+{
+	size_t n = strlen(LINE_START);
+
+	return !memcmp(line, LINE_START, len < n ? len : n);
+}
 
 /*
- * An existing journal must be one of this plan's: the first line that is
- * JSON must be a header with its checksum. (Lines that are not JSON are
- * torn lines: a crash mid-write, even of a first header.)
+ * An existing journal must be one of this plan's: its first line that is
+ * JSON must be a header with its checksum, and the lines before it torn
+ * journal lines (a crash mid-write, even of a first header). Anything
+ * else is not a journal: a configuration, a plan, a file of another tool.
+ * The first line is read whole, however long (a shard's header may name
+ * thousands of tenants).
  */
 static int check_owner(int fd, const char *path, const char *checksum,
 		       struct err *e)
 {
-	char *buf = xmalloc(OWNER_SCAN + 1), *line, *nl;
-	ssize_t n = pread(fd, buf, OWNER_SCAN, 0);
+	int dfd = dup(fd);
+	FILE *f = dfd >= 0 ? fdopen(dfd, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0, read_so_far = 0;
+	ssize_t len;
 	int rc = 0;
 
-	if (n < 0) {
-		free(buf);
+	if (!f) {
+		if (dfd >= 0)
+			close(dfd);
 		return err_set(e, "journal %s: %s", path, strerror(errno));
 	}
-	buf[n] = '\0';
-	for (line = buf; (nl = strchr(line, '\n')); line = nl + 1) {
+	rewind(f);
+	while ((len = getline(&line, &cap, f)) >= 0) {
 		cJSON *o, *type, *sum;
 
-		*nl = '\0';
-		o = cJSON_Parse(line);
+		read_so_far += (size_t)len;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!len)
+			continue;
+		o = memchr(line, '\0', (size_t)len)
+			    ? NULL
+			    : cJSON_ParseWithLength(line, (size_t)len);
 		if (!cJSON_IsObject(o)) {
 			cJSON_Delete(o);
-			continue;
+			if (torn_journal_line(line, (size_t)len) &&
+			    read_so_far < JOURNAL_MAX)
+				continue;
+			rc = err_set(e,
+				     "%s is not a userprune journal: refusing "
+				     "to append to it",
+				     path);
+			break;
 		}
 		type = cJSON_GetObjectItemCaseSensitive(o, "type");
 		sum = cJSON_GetObjectItemCaseSensitive(o, "plan_checksum");
@@ -178,7 +205,10 @@ static int check_owner(int fd, const char *path, const char *checksum,
 		cJSON_Delete(o);
 		break;
 	}
-	free(buf);
+	if (!rc && ferror(f))
+		rc = err_set(e, "journal %s: %s", path, strerror(errno));
+	free(line);
+	fclose(f);
 	return rc;
 }
 

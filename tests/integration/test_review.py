@@ -116,3 +116,41 @@ class ReviewTest(up.TestCase):
         p = self.up("plan", timeout=120)
         self.assertRan(p, 3)
         self.assertLess(len(s.requests), 5)
+
+    # ---- the journal (§1.12, §4) ----
+
+    def test_journal_naming_a_file_that_is_no_journal_is_refused(self):
+        fake, s = self.scim([scim_user("u1"), scim_user("u2")])
+        self.write_config(self.config("scim", s.url + SCIM))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        with open(self.path("notes.txt"), "w") as f:
+            f.write("# my notes\n[1, 2]\n")
+        for name in ("userprune.yaml", "notes.txt"):
+            with self.subTest(journal=name):
+                before = self.read(name)
+                p = self.up("apply", "plan.json", "--journal", name)
+                self.assertRan(p, 1)
+                self.assertEqual(self.read(name), before)
+        self.assertEqual(self.deletes(s), [])
+
+    def test_journal_of_another_plan_with_a_long_header_is_refused(self):
+        # a shard's header names thousands of tenants: more than 64 KiB
+        fake, s = self.scim([scim_user("u1"), scim_user("u2")])
+        self.write_config(self.config("scim", s.url + SCIM))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        header = {"type": "header", "time": "2026-01-01T00:00:00.000Z",
+                  "run_id": "0" * 32, "tool_version": "0.1.0",
+                  "plan_checksum": "a" * 64, "plan_path": "other.json",
+                  "tenants": ["tenant-%05d" % i for i in range(6000)],
+                  "source": {"kind": "file", "path": "x.yaml",
+                             "sha256": "b" * 64},
+                  "resumes": None, "resumed_from": None}
+        with open(self.path("other.jsonl"), "w") as f:
+            f.write(json.dumps(header, separators=(",", ":")) + "\n")
+        before = self.read("other.jsonl")
+        self.assertGreater(len(before), 65536)
+        p = self.up("apply", "plan.json", "--journal", "other.jsonl")
+        self.assertRan(p, 1)
+        self.assertIn("another plan", p.stderr)
+        self.assertEqual(self.read("other.jsonl"), before)
+        self.assertEqual(self.deletes(s), [])
