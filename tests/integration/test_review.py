@@ -154,3 +154,22 @@ class ReviewTest(up.TestCase):
         self.assertIn("another plan", p.stderr)
         self.assertEqual(self.read("other.jsonl"), before)
         self.assertEqual(self.deletes(s), [])
+
+    def test_a_second_apply_never_replaces_the_plan_another_saved(self):
+        fake, s = self.scim([scim_user("u%d" % i) for i in range(3)])
+        fake.on_delete = lambda req, uid: (
+            (500, "application/json", {"status": "500"})
+            if uid == "u2" else None)
+        self.write_config(self.config("scim", s.url + SCIM))
+        self.assertRan(self.up("apply", "--yes", "--journal", "j.jsonl"), 4)
+        saved = self.read("j.jsonl.plan.json")
+        # the next day, the same command: another plan, the same journal
+        fake.users.append(scim_user("newcomer"))
+        p = self.up("apply", "--yes", "--journal", "j.jsonl")
+        self.assertRan(p, 1)
+        self.assertEqual(self.read("j.jsonl.plan.json"), saved)
+        # the first run's record still resumes
+        fake.on_delete = None
+        p = self.up("apply", "--resume", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(fake.ids(), ["newcomer"])
