@@ -8,6 +8,7 @@
 
 #include "tests/unit/testutil.h"
 
+#include "reconcile/engine.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 
@@ -70,6 +71,35 @@ static void test_escaped_echoes_are_redacted(void **state)
 		assert_string_equal(c, "a\\u002Bb [redacted] end");
 		free(c);
 	}
+	redact_forget_all();
+}
+
+static void test_a_secret_across_the_excerpt_scan_is_redacted(void **state)
+{
+	const char *secret = "bearer-T0ken-0123456789abcdef";
+	struct http_response res;
+	struct strbuf body = STRBUF_INIT;
+	char buf[160];
+	size_t at;
+
+	(void)state;
+	redact_add(secret);
+	/* white space an excerpt folds away, then the secret, anywhere
+	   around the bytes the excerpt reads */
+	for (at = 1000; at < 1040; at++) {
+		strbuf_reset(&body);
+		while (body.len < at)
+			strbuf_addch(&body, ' ');
+		strbuf_addf(&body, "%s and more", secret);
+		memset(&res, 0, sizeof(res));
+		res.status = 403;
+		res.body = body.buf;
+		res.len = body.len;
+		http_excerpt(&res, buf, sizeof(buf));
+		if (shows_part(buf, secret) || strstr(buf, "bearer-T0"))
+			fail_msg("secret at %zu shows: %s", at, buf);
+	}
+	strbuf_release(&body);
 	redact_forget_all();
 }
 
@@ -193,6 +223,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escaped_echoes_are_redacted),
+		cmocka_unit_test(
+			test_a_secret_across_the_excerpt_scan_is_redacted),
 		cmocka_unit_test(test_thousands_of_secrets_stay_cheap),
 		cmocka_unit_test(test_longest_value_wins_as_a_plain_scan_finds),
 	};
