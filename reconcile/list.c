@@ -294,8 +294,15 @@ static void page_done(void *arg, struct http_request *req,
 		l->skipped += pr.skipped;
 		if (pr.total >= 0 && pr.total > l->total)
 			l->total = pr.total;
-		if (offset_paged(l) && pr.count == 0 &&
-		    l->total > a->pg.offset) {
+		if (l->out->conflicts) {
+			/* which copy is true? neither is planned from */
+			fail(l,
+			     "%s %s: user '%.200s' is listed twice with "
+			     "different email, username, status or type: the "
+			     "listing is inconsistent, so incomplete",
+			     req->method, req->url, l->out->conflict);
+		} else if (offset_paged(l) && pr.count == 0 &&
+			   l->total > a->pg.offset) {
 			/* a page counted more: never a listing cut short */
 			fail(l,
 			     "%s %s: an empty page at offset %ld although a "

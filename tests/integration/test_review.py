@@ -173,3 +173,22 @@ class ReviewTest(up.TestCase):
         p = self.up("apply", "--resume", "j.jsonl")
         self.assertRan(p, 0)
         self.assertEqual(fake.ids(), ["newcomer"])
+
+    def test_a_user_listed_twice_as_two_people_is_an_inconsistent_listing(self):
+        # x1 is bob on one page and alice (kept) on a later one; the total
+        # counts distinct users. The first copy used to win: x1 was planned
+        # and deleted although the server also called it alice.
+        users = ([scim_user("x1", userName="bob")]
+                 + [scim_user("f%d" % i) for i in range(3)]
+                 + [scim_user("x1", userName="alice"), scim_user("f9")])
+        fake, s = self.scim(users, page=2)
+        fake.total = lambda start: 5
+        t = self.config("scim", s.url + SCIM, keep=["alice"])
+        t["limits"]["concurrency"] = 1
+        self.write_config(t)
+        p = self.up("plan", "-o", "plan.json")
+        self.assertRan(p, 3)
+        self.assertEqual(self.read_plan()["tenants"][0]["delete"], [])
+        p = self.up("apply", "--yes", "--journal", "j.jsonl")
+        self.assertRan(p, 3)
+        self.assertEqual(self.deletes(s), [])
