@@ -161,6 +161,25 @@ static void finish_tenant(struct tenant_apply *ta)
 
 	if (ta->phase >= POST)
 		return;
+	if (ta->tp->mass_deletion && a->resuming &&
+	    journal_step_unanswered(&a->resume, ta->tp->t.name, MASS_STEP)) {
+		/*
+		 * A run ended (killed, a crash) after recording the step and
+		 * before its answer: nobody was told. Its outcome is unknown,
+		 * recorded so and reported once; it is never sent again.
+		 */
+		const char *why =
+			"an earlier run recorded it as started and ended "
+			"before its answer: it may have been sent, and users "
+			"may or may not have been deleted; it is never sent "
+			"again for this plan";
+
+		journal_step(&a->j, ta->tp->t.name, ta->tp->t.vendor->name,
+			     MASS_STEP, "unknown", 0, why);
+		say(a, MSG_ERROR, "%s: MassUserDeletion: %s", ta->tp->t.name,
+		    why);
+		a->r->counts[OUTCOME_FAILED]++;
+	}
 	if (ta->tp->mass_deletion && ta->s.v->post_request && !ta->stopped &&
 	    !engine_stopping(a->e) &&
 	    !(a->resuming &&

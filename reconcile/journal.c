@@ -463,6 +463,14 @@ bool journal_step_done(const struct journal_done *d, const char *tenant,
 	return done_get(d, 's', tenant, step) != NULL;
 }
 
+bool journal_step_unanswered(const struct journal_done *d, const char *tenant,
+			     const char *step)
+{
+	const uint32_t *v = done_get(d, 's', tenant, step);
+
+	return v && *v == 1;
+}
+
 static void free_tenants(struct journal_done *d)
 {
 	size_t i;
@@ -622,9 +630,14 @@ static int load_one(struct journal_done *d, const char *path, int depth,
 				 (uint32_t)out);
 		} else if (!strcmp(type->valuestring, "step")) {
 			step = cJSON_GetObjectItemCaseSensitive(o, "step");
+			outcome =
+				cJSON_GetObjectItemCaseSensitive(o, "outcome");
 			if (cJSON_IsString(tenant) && cJSON_IsString(step))
 				done_set(d, 's', tenant->valuestring,
-					 step->valuestring, 0);
+					 step->valuestring,
+					 cJSON_IsString(outcome) &&
+						 !strcmp(outcome->valuestring,
+							 "started"));
 		}
 		cJSON_Delete(o);
 	}

@@ -114,6 +114,13 @@ bool journal_is_done(const struct journal_done *d, const char *tenant,
 		     const char *id);
 bool journal_step_done(const struct journal_done *d, const char *tenant,
 		       const char *step);
+/*
+ * Whether the step's last line says "started": it was sent (or about to
+ * be) by a run that ended before its answer, and nothing says what
+ * became of it.
+ */
+bool journal_step_unanswered(const struct journal_done *d, const char *tenant,
+			     const char *step);
 void journal_done_release(struct journal_done *d);
 
 #endif

@@ -192,3 +192,42 @@ class ReviewTest(up.TestCase):
         p = self.up("apply", "--yes", "--journal", "j.jsonl")
         self.assertRan(p, 3)
         self.assertEqual(self.deletes(s), [])
+
+    # ---- non-idempotent requests (§1.11) ----
+
+    def test_mass_user_deletion_cut_off_by_a_kill_is_reported_unknown(self):
+        import signal
+        import time
+        fake = FakeScim([scim_user("u%d" % i, active=False)
+                         for i in range(3)])
+
+        def bizagi(req):
+            if req.path == "/oauth2/server/token":
+                return 200, "application/json", {"access_token": "tok-1234",
+                                                  "expires_in": 3600}
+            if req.path == "/Rest/Users/MassUserDeletion":
+                time.sleep(2)
+                fake.users.clear()
+                return 200, "application/json", "Operation successful"
+            return fake.handle(req)
+        s = self.serve(bizagi)
+        t = self.config("bizagi", s.url, keep=[],
+                        options={"environment": "test",
+                                 "mass_user_deletion": True})
+        t["policy"]["allow_empty_keep"] = True
+        self.write_config(t)
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.spawn("apply", "plan.json", "--journal", "j.jsonl")
+        self.wait_for(lambda: s.seen("DELETE", "/Rest/"))
+        p.kill()  # the runner is gone: nobody saw an answer
+        p.communicate()
+        # the resume says what nobody was told: unknown, not sent again
+        p = self.up("apply", "--resume", "j.jsonl")
+        self.assertRan(p, 4)
+        self.assertEqual(len(s.seen("DELETE", "/Rest/")), 1)
+        steps = [l["outcome"] for l in self.journal("j.jsonl")
+                 if l["type"] == "step"]
+        self.assertEqual(steps, ["started", "unknown"])
+        # and once only
+        self.assertRan(self.up("apply", "--resume", "j.jsonl"), 0)
+        self.assertEqual(len(s.seen("DELETE", "/Rest/")), 1)
