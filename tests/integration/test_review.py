@@ -75,6 +75,18 @@ class ReviewTest(up.TestCase):
                     self.assertNotIn(other, text)
                     self.assertNotIn(other.replace("_", "\\_"), text)
 
+    def test_a_short_user_name_from_a_reference_is_not_blanked_out(self):
+        # "admin" is no secret: redacting it would hide every email that
+        # holds it from the reviewer
+        fake = FakeJira([jira_user(1, emailAddress="qa-admin@x.example")])
+        s = self.serve(fake.handle)
+        t = self.config("atlassian", s.url)
+        t["auth"]["username"] = "${env:SHORT}"
+        self.write_config(t)
+        p = self.up("plan", "--format", "markdown", env={"SHORT": "admin"})
+        self.assertRan(p, 0)
+        self.assertIn("qa-admin@x.example", p.stdout)
+
     # ---- listing integrity (§1.8) ----
 
     def test_a_cursor_cycle_in_disguise_fails_the_listing_at_once(self):
