@@ -131,8 +131,24 @@ static void post_done(void *arg, struct http_request *req,
 	const char *outcome;
 	int rc;
 
-	(void)req;
 	detail[0] = '\0';
+	if (res->status == 0 && req->attempts == 0) {
+		/*
+		 * Never handed to libcurl (stopping, the day's budget used
+		 * up, no token): not sent, so not "unknown". Recorded so,
+		 * --resume sends it.
+		 */
+		snprintf(detail, sizeof(detail),
+			 "not sent (%.300s): 'apply --resume' sends it",
+			 res->error);
+		journal_step(&ta->a->j, ta->tp->t.name, ta->tp->t.vendor->name,
+			     MASS_STEP, "not_sent", 0, detail);
+		say(ta->a, MSG_ERROR, "%s: MassUserDeletion: %s",
+		    ta->tp->t.name, detail);
+		ta->a->r->not_attempted++;
+		verify_tenant(ta);
+		return;
+	}
 	if (res->status == 0) {
 		/* sent, and no answer: it may or may not have happened */
 		outcome = "unknown";

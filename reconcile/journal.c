@@ -448,6 +448,21 @@ static const uint32_t *done_get(const struct journal_done *d, char kind,
 	return v;
 }
 
+/* What a step's last line says, as journal_done keeps it. */
+enum { STEP_ENDED, STEP_STARTED, STEP_NOT_SENT };
+
+static uint32_t step_state(const cJSON *outcome)
+{
+	if (!cJSON_IsString(outcome))
+		return STEP_ENDED;
+	if (!strcmp(outcome->valuestring, "started"))
+		return STEP_STARTED;
+	/* "not_sent" only when it was never handed to libcurl */
+	if (!strcmp(outcome->valuestring, "not_sent"))
+		return STEP_NOT_SENT;
+	return STEP_ENDED;
+}
+
 bool journal_is_done(const struct journal_done *d, const char *tenant,
 		     const char *id)
 {
@@ -459,8 +474,10 @@ bool journal_is_done(const struct journal_done *d, const char *tenant,
 bool journal_step_done(const struct journal_done *d, const char *tenant,
 		       const char *step)
 {
+	const uint32_t *v = done_get(d, 's', tenant, step);
+
 	/* started, done, failed or unknown: never sent again */
-	return done_get(d, 's', tenant, step) != NULL;
+	return v && *v != STEP_NOT_SENT;
 }
 
 bool journal_step_unanswered(const struct journal_done *d, const char *tenant,
@@ -468,7 +485,7 @@ bool journal_step_unanswered(const struct journal_done *d, const char *tenant,
 {
 	const uint32_t *v = done_get(d, 's', tenant, step);
 
-	return v && *v == 1;
+	return v && *v == STEP_STARTED;
 }
 
 static void free_tenants(struct journal_done *d)
@@ -635,9 +652,7 @@ static int load_one(struct journal_done *d, const char *path, int depth,
 			if (cJSON_IsString(tenant) && cJSON_IsString(step))
 				done_set(d, 's', tenant->valuestring,
 					 step->valuestring,
-					 cJSON_IsString(outcome) &&
-						 !strcmp(outcome->valuestring,
-							 "started"));
+					 step_state(outcome));
 		}
 		cJSON_Delete(o);
 	}

@@ -325,3 +325,49 @@ class ReviewTest(up.TestCase):
         paths = self.deletes(s)
         self.assertEqual(len(paths), len(set(paths)))
         self.assertRan(p, 1)
+
+    def test_mass_user_deletion_never_sent_is_not_unknown_and_resumes(self):
+        # the day's budget runs out (retries) just before the step: it was
+        # never sent, yet was recorded "unknown ... never sent again", so
+        # no run of this plan could ever send it
+        fake = FakeScim([scim_user("u%d" % i, active=False)
+                         for i in range(3)]
+                        + [scim_user("a%d" % i) for i in range(2)])
+        refused = set()
+
+        def once_503(req, uid):
+            if uid not in refused:
+                refused.add(uid)
+                return 503, "application/scim+json", {"status": "503"}
+        fake.on_delete = once_503
+
+        def bizagi(req):
+            if req.path == "/oauth2/server/token":
+                return 200, "application/json", {"access_token": "tok-1234",
+                                                  "expires_in": 3600}
+            if req.path == "/Rest/Users/MassUserDeletion":
+                fake.users[:] = [u for u in fake.users if u["active"]]
+                return 200, "application/json", "Operation successful"
+            return fake.handle(req)
+        s = self.serve(bizagi)
+        t = self.config("bizagi", s.url, keep=[],
+                        options={"environment": "test",
+                                 "mass_user_deletion": True})
+        t["policy"]["allow_empty_keep"] = True
+        t["policy"]["verify"] = False
+        t["limits"]["daily_request_budget"] = 6
+        self.write_config(t)
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        self.assertEqual(s.seen("DELETE", "/Rest/"), [])
+        steps = [l["outcome"] for l in self.journal("j.jsonl")
+                 if l["type"] == "step"]
+        self.assertNotIn("unknown", steps)
+        # the next day: sent, once
+        p = self.up("apply", "--resume", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(len(s.seen("DELETE", "/Rest/")), 1)
+        self.assertEqual(fake.users, [])
+        self.assertRan(self.up("apply", "--resume", "j.jsonl"), 0)
+        self.assertEqual(len(s.seen("DELETE", "/Rest/")), 1)
