@@ -371,3 +371,30 @@ class ReviewTest(up.TestCase):
         self.assertEqual(fake.users, [])
         self.assertRan(self.up("apply", "--resume", "j.jsonl"), 0)
         self.assertEqual(len(s.seen("DELETE", "/Rest/")), 1)
+
+    # ---- the journal says what is true (§1.12, §1.13) ----
+
+    def test_a_closed_stderr_never_ends_a_run_between_journal_lines(self):
+        # stderr piped into something that went away (`2>&1 | head`): the
+        # first message of verification killed apply (SIGPIPE) after it
+        # had corrected one false "deleted" and before the next
+        import subprocess
+        fake, s = self.scim([scim_user("u%d" % i) for i in range(4)])
+        fake.on_delete = lambda req, uid: (
+            (204, "application/scim+json", "") if uid in ("u1", "u2")
+            else None)
+        self.write_config(self.config("scim", s.url + SCIM))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        r, w = os.pipe()
+        os.close(r)
+        p = subprocess.Popen([up.binary(), "apply", "plan.json",
+                              "--journal", "j.jsonl"], cwd=self.dir,
+                             env=self.env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=w)
+        os.close(w)
+        p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 4)
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {"u0": "deleted", "u1": "failed", "u2": "failed",
+                          "u3": "deleted"})
+        self.assertEqual(self.journal("j.jsonl")[-1]["type"], "summary")
