@@ -221,6 +221,27 @@ static void finish_tenant(struct tenant_apply *ta)
 
 /* ---- verification ---- */
 
+/*
+ * Whether a listed user contradicts an outcome that claims it gone
+ * (deleted, absent, scheduled: still listed and not pending deletion) or
+ * deactivated (still active).
+ */
+static bool still_there(enum outcome claimed, const struct user *u)
+{
+	if (!u)
+		return false;
+	if (claimed == OUTCOME_DEACTIVATED)
+		return u->status == STATUS_ACTIVE;
+	return u->status != STATUS_PENDING_DELETION;
+}
+
+/* Outcomes that say a user is gone or deactivated: what is verified. */
+static bool claims_gone(int outcome)
+{
+	return outcome == OUTCOME_DELETED || outcome == OUTCOME_ABSENT ||
+	       outcome == OUTCOME_DEACTIVATED || outcome == OUTCOME_SCHEDULED;
+}
+
 static void verified(void *arg, struct listing *l)
 {
 	struct tenant_apply *ta = arg;
@@ -244,11 +265,7 @@ static void verified(void *arg, struct listing *l)
 		const struct user *u = userstore_find(&ta->live, c->u->id);
 		struct delete_result r;
 
-		if (!u ||
-		    (c->outcome == OUTCOME_DEACTIVATED &&
-		     u->status != STATUS_ACTIVE) ||
-		    (c->outcome != OUTCOME_DEACTIVATED &&
-		     u->status == STATUS_PENDING_DELETION))
+		if (!still_there(c->outcome, u))
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.outcome = OUTCOME_FAILED;
@@ -469,7 +486,7 @@ static void listed(void *arg, struct listing *l)
 	struct applier *a = ta->a;
 	const struct tenant_plan *tp = ta->tp;
 	struct delete_result r;
-	size_t i, absent = 0, skipped = 0, resumed = 0;
+	size_t i, absent = 0, skipped = 0, resumed = 0, contradicted = 0;
 
 	if (l->failed) {
 		/*
@@ -495,13 +512,26 @@ static void listed(void *arg, struct listing *l)
 		const struct user *live;
 		char want[65], have[65];
 
+		live = userstore_find(&ta->live, u->id);
 		if (a->resuming &&
 		    journal_is_done(&a->resume, tp->t.name, u->id)) {
-			resumed++;
-			continue;
+			int was = journal_outcome_of(&a->resume, tp->t.name,
+						     u->id);
+
+			/*
+			 * An earlier run's claim that this listing
+			 * contradicts (its verification was cut short by a
+			 * crash, or could not list): the journal is made
+			 * true by trying the user again, as a failed one.
+			 */
+			if (!tp->t.policy.verify || !claims_gone(was) ||
+			    !still_there((enum outcome)was, live)) {
+				resumed++;
+				continue;
+			}
+			contradicted++;
 		}
 		memset(&r, 0, sizeof(r));
-		live = userstore_find(&ta->live, u->id);
 		if (!live) {
 			r.outcome = OUTCOME_ABSENT;
 			snprintf(r.detail, sizeof(r.detail),
@@ -532,6 +562,12 @@ static void listed(void *arg, struct listing *l)
 		say(a, MSG_INFO,
 		    "%s: %zu planned users already have an outcome in %s",
 		    tp->t.name, resumed, a->o->resume);
+	if (contradicted)
+		say(a, MSG_WARNING,
+		    "%s: %zu planned users recorded gone or deactivated in %s "
+		    "are still listed (an earlier run was not verified to its "
+		    "end): tried again",
+		    tp->t.name, contradicted, a->o->resume);
 	if (absent)
 		say(a, MSG_INFO, "%s: %zu planned users are already gone",
 		    tp->t.name, absent);

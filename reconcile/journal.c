@@ -471,6 +471,14 @@ bool journal_is_done(const struct journal_done *d, const char *tenant,
 	return v && *v != OUTCOME_FAILED;
 }
 
+int journal_outcome_of(const struct journal_done *d, const char *tenant,
+		       const char *id)
+{
+	const uint32_t *v = done_get(d, 'u', tenant, id);
+
+	return v ? (int)*v : -1;
+}
+
 bool journal_step_done(const struct journal_done *d, const char *tenant,
 		       const char *step)
 {

@@ -398,3 +398,29 @@ class ReviewTest(up.TestCase):
                          {"u0": "deleted", "u1": "failed", "u2": "failed",
                           "u3": "deleted"})
         self.assertEqual(self.journal("j.jsonl")[-1]["type"], "summary")
+
+    def test_resume_does_not_trust_a_claim_the_listing_contradicts(self):
+        # a run cut off (kill -9, a power cut) while verification was
+        # correcting false "deleted" outcomes: u1 was corrected, u2 not.
+        # The resume believed the journal and never looked at u2 again.
+        fake, s = self.scim([scim_user("u%d" % i) for i in range(4)])
+        fake.on_delete = lambda req, uid: (
+            (204, "application/scim+json", "") if uid in ("u1", "u2")
+            else None)
+        self.write_config(self.config("scim", s.url + SCIM))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        self.assertRan(self.up("apply", "plan.json", "--journal", "j.jsonl"),
+                       4)
+        lines = open(self.path("j.jsonl")).read().splitlines(True)
+        cut = [i for i, l in enumerate(lines)
+               if '"failed"' in l and '"u1"' in l][0]
+        with open(self.path("j.jsonl"), "w") as f:
+            f.writelines(lines[:cut + 1])
+        self.assertEqual(self.outcomes("j.jsonl")["u2"], "deleted")
+        fake.on_delete = None
+        p = self.up("apply", "--resume", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(fake.users, [])
+        self.assertEqual(self.outcomes("j.jsonl")["u2"], "deleted")
+        self.assertEqual(
+            [r.path for r in s.seen("DELETE")].count(SCIM + "/Users/u2"), 2)
