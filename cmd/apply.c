@@ -246,7 +246,7 @@ static int exec_apply(int argc, char **argv)
 	bool yes = false;
 	char run_id[RUN_ID_LEN + 1];
 	struct journal_done resumed;
-	int plan_fd = -1;
+	int plan_fd = -1, fd;
 	struct config c = { 0 };
 	struct plan p;
 	struct err e = { "" };
@@ -400,9 +400,31 @@ static int exec_apply(int argc, char **argv)
 				     : journal_default_path(run_id);
 		saved = plan_path_for(journal);
 		p.key = cmd_plan_key();
-		if (mkdir_parents(saved, &e) < 0 ||
-		    plan_write(&p, saved, &e) < 0) {
+		if (mkdir_parents(saved, &e) < 0) {
 			cmd_error("%s", e.msg);
+			goto out;
+		}
+		/*
+		 * Never over another run's saved plan: it is that run's
+		 * record and what its --resume reads. The name is taken
+		 * with O_EXCL, so two runs at once cannot both have it.
+		 */
+		if ((fd = open(saved, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			       0600)) < 0) {
+			if (errno == EEXIST)
+				cmd_error(
+					"%s exists: the plan an earlier apply "
+					"saved with journal %s; choose "
+					"another --journal: nothing deleted",
+					saved, journal);
+			else
+				cmd_error("%s: %s", saved, strerror(errno));
+			goto out;
+		}
+		close(fd);
+		if (plan_write(&p, saved, &e) < 0) {
+			cmd_error("%s", e.msg);
+			unlink(saved);
 			goto out;
 		}
 		ao.journal = journal;

@@ -32,6 +32,12 @@ void cmd_catch_signals(void)
 	/* no SA_RESTART: waits return so the flag is seen at once */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/*
+	 * A reader that went away (stderr piped into head, a log collector
+	 * that stopped) must not end a run between two journal lines: a
+	 * write to it fails, the run goes on.
+	 */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 static void clear_progress(void)

@@ -131,8 +131,24 @@ static void post_done(void *arg, struct http_request *req,
 	const char *outcome;
 	int rc;
 
-	(void)req;
 	detail[0] = '\0';
+	if (res->status == 0 && req->attempts == 0) {
+		/*
+		 * Never handed to libcurl (stopping, the day's budget used
+		 * up, no token): not sent, so not "unknown". Recorded so,
+		 * --resume sends it.
+		 */
+		snprintf(detail, sizeof(detail),
+			 "not sent (%.300s): 'apply --resume' sends it",
+			 res->error);
+		journal_step(&ta->a->j, ta->tp->t.name, ta->tp->t.vendor->name,
+			     MASS_STEP, "not_sent", 0, detail);
+		say(ta->a, MSG_ERROR, "%s: MassUserDeletion: %s",
+		    ta->tp->t.name, detail);
+		ta->a->r->not_attempted++;
+		verify_tenant(ta);
+		return;
+	}
 	if (res->status == 0) {
 		/* sent, and no answer: it may or may not have happened */
 		outcome = "unknown";
@@ -161,6 +177,25 @@ static void finish_tenant(struct tenant_apply *ta)
 
 	if (ta->phase >= POST)
 		return;
+	if (ta->tp->mass_deletion && a->resuming &&
+	    journal_step_unanswered(&a->resume, ta->tp->t.name, MASS_STEP)) {
+		/*
+		 * A run ended (killed, a crash) after recording the step and
+		 * before its answer: nobody was told. Its outcome is unknown,
+		 * recorded so and reported once; it is never sent again.
+		 */
+		const char *why =
+			"an earlier run recorded it as started and ended "
+			"before its answer: it may have been sent, and users "
+			"may or may not have been deleted; it is never sent "
+			"again for this plan";
+
+		journal_step(&a->j, ta->tp->t.name, ta->tp->t.vendor->name,
+			     MASS_STEP, "unknown", 0, why);
+		say(a, MSG_ERROR, "%s: MassUserDeletion: %s", ta->tp->t.name,
+		    why);
+		a->r->counts[OUTCOME_FAILED]++;
+	}
 	if (ta->tp->mass_deletion && ta->s.v->post_request && !ta->stopped &&
 	    !engine_stopping(a->e) &&
 	    !(a->resuming &&
@@ -186,6 +221,27 @@ static void finish_tenant(struct tenant_apply *ta)
 
 /* ---- verification ---- */
 
+/*
+ * Whether a listed user contradicts an outcome that claims it gone
+ * (deleted, absent, scheduled: still listed and not pending deletion) or
+ * deactivated (still active).
+ */
+static bool still_there(enum outcome claimed, const struct user *u)
+{
+	if (!u)
+		return false;
+	if (claimed == OUTCOME_DEACTIVATED)
+		return u->status == STATUS_ACTIVE;
+	return u->status != STATUS_PENDING_DELETION;
+}
+
+/* Outcomes that say a user is gone or deactivated: what is verified. */
+static bool claims_gone(int outcome)
+{
+	return outcome == OUTCOME_DELETED || outcome == OUTCOME_ABSENT ||
+	       outcome == OUTCOME_DEACTIVATED || outcome == OUTCOME_SCHEDULED;
+}
+
 static void verified(void *arg, struct listing *l)
 {
 	struct tenant_apply *ta = arg;
@@ -209,11 +265,7 @@ static void verified(void *arg, struct listing *l)
 		const struct user *u = userstore_find(&ta->live, c->u->id);
 		struct delete_result r;
 
-		if (!u ||
-		    (c->outcome == OUTCOME_DEACTIVATED &&
-		     u->status != STATUS_ACTIVE) ||
-		    (c->outcome != OUTCOME_DEACTIVATED &&
-		     u->status == STATUS_PENDING_DELETION))
+		if (!still_there(c->outcome, u))
 			continue;
 		memset(&r, 0, sizeof(r));
 		r.outcome = OUTCOME_FAILED;
@@ -434,7 +486,7 @@ static void listed(void *arg, struct listing *l)
 	struct applier *a = ta->a;
 	const struct tenant_plan *tp = ta->tp;
 	struct delete_result r;
-	size_t i, absent = 0, skipped = 0, resumed = 0;
+	size_t i, absent = 0, skipped = 0, resumed = 0, contradicted = 0;
 
 	if (l->failed) {
 		/*
@@ -460,13 +512,26 @@ static void listed(void *arg, struct listing *l)
 		const struct user *live;
 		char want[65], have[65];
 
+		live = userstore_find(&ta->live, u->id);
 		if (a->resuming &&
 		    journal_is_done(&a->resume, tp->t.name, u->id)) {
-			resumed++;
-			continue;
+			int was = journal_outcome_of(&a->resume, tp->t.name,
+						     u->id);
+
+			/*
+			 * An earlier run's claim that this listing
+			 * contradicts (its verification was cut short by a
+			 * crash, or could not list): the journal is made
+			 * true by trying the user again, as a failed one.
+			 */
+			if (!tp->t.policy.verify || !claims_gone(was) ||
+			    !still_there((enum outcome)was, live)) {
+				resumed++;
+				continue;
+			}
+			contradicted++;
 		}
 		memset(&r, 0, sizeof(r));
-		live = userstore_find(&ta->live, u->id);
 		if (!live) {
 			r.outcome = OUTCOME_ABSENT;
 			snprintf(r.detail, sizeof(r.detail),
@@ -497,6 +562,12 @@ static void listed(void *arg, struct listing *l)
 		say(a, MSG_INFO,
 		    "%s: %zu planned users already have an outcome in %s",
 		    tp->t.name, resumed, a->o->resume);
+	if (contradicted)
+		say(a, MSG_WARNING,
+		    "%s: %zu planned users recorded gone or deactivated in %s "
+		    "are still listed (an earlier run was not verified to its "
+		    "end): tried again",
+		    tp->t.name, contradicted, a->o->resume);
 	if (absent)
 		say(a, MSG_INFO, "%s: %zu planned users are already gone",
 		    tp->t.name, absent);

@@ -219,10 +219,15 @@ const char *url_path(const char *url)
 
 void http_excerpt(const struct http_response *res, char *buf, size_t n)
 {
-	/* the start of a body is enough to say what it is */
+	/*
+	 * The start of a body is enough to say what it is; a secret that
+	 * begins there is read whole, so that the cut cannot leave a part
+	 * of it unredacted.
+	 */
+	size_t scan = EXCERPT_SCAN + redact_reach();
+
 	text_excerpt(buf, n, res->body ? res->body : "",
-		     res->len < EXCERPT_SCAN ? res->len : EXCERPT_SCAN,
-		     res->len > EXCERPT_SCAN);
+		     res->len < scan ? res->len : scan, res->len > scan);
 }
 
 void http_describe(const struct http_response *res, char *buf, size_t n)

@@ -127,34 +127,61 @@ void journal_new_run_id(char out[RUN_ID_LEN + 1])
 	hex_encode(b, sizeof(b), out);
 }
 
-/* Bytes of an existing journal read to find whose it is. */
-#define OWNER_SCAN 65536
+/* A journal line begins so: a torn one is a prefix of it, or begins so. */
+#define LINE_START "{\"type\":\""
+
+static bool torn_journal_line(const char *line, size_t len)
+{
+	size_t n = strlen(LINE_START);
+
+	return !memcmp(line, LINE_START, len < n ? len : n);
+}
 
 /*
- * An existing journal must be one of this plan's: the first line that is
- * JSON must be a header with its checksum. (Lines that are not JSON are
- * torn lines: a crash mid-write, even of a first header.)
+ * An existing journal must be one of this plan's: its first line that is
+ * JSON must be a header with its checksum, and the lines before it torn
+ * journal lines (a crash mid-write, even of a first header). Anything
+ * else is not a journal: a configuration, a plan, a file of another tool.
+ * The first line is read whole, however long (a shard's header may name
+ * thousands of tenants).
  */
 static int check_owner(int fd, const char *path, const char *checksum,
 		       struct err *e)
 {
-	char *buf = xmalloc(OWNER_SCAN + 1), *line, *nl;
-	ssize_t n = pread(fd, buf, OWNER_SCAN, 0);
+	int dfd = dup(fd);
+	FILE *f = dfd >= 0 ? fdopen(dfd, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0, read_so_far = 0;
+	ssize_t len;
 	int rc = 0;
 
-	if (n < 0) {
-		free(buf);
+	if (!f) {
+		if (dfd >= 0)
+			close(dfd);
 		return err_set(e, "journal %s: %s", path, strerror(errno));
 	}
-	buf[n] = '\0';
-	for (line = buf; (nl = strchr(line, '\n')); line = nl + 1) {
+	rewind(f);
+	while ((len = getline(&line, &cap, f)) >= 0) {
 		cJSON *o, *type, *sum;
 
-		*nl = '\0';
-		o = cJSON_Parse(line);
+		read_so_far += (size_t)len;
+		if (len && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (!len)
+			continue;
+		o = memchr(line, '\0', (size_t)len)
+			    ? NULL
+			    : cJSON_ParseWithLength(line, (size_t)len);
 		if (!cJSON_IsObject(o)) {
 			cJSON_Delete(o);
-			continue;
+			if (torn_journal_line(line, (size_t)len) &&
+			    read_so_far < JOURNAL_MAX)
+				continue;
+			rc = err_set(e,
+				     "%s is not a userprune journal: refusing "
+				     "to append to it",
+				     path);
+			break;
 		}
 		type = cJSON_GetObjectItemCaseSensitive(o, "type");
 		sum = cJSON_GetObjectItemCaseSensitive(o, "plan_checksum");
@@ -178,7 +205,10 @@ static int check_owner(int fd, const char *path, const char *checksum,
 		cJSON_Delete(o);
 		break;
 	}
-	free(buf);
+	if (!rc && ferror(f))
+		rc = err_set(e, "journal %s: %s", path, strerror(errno));
+	free(line);
+	fclose(f);
 	return rc;
 }
 
@@ -418,6 +448,21 @@ static const uint32_t *done_get(const struct journal_done *d, char kind,
 	return v;
 }
 
+/* What a step's last line says, as journal_done keeps it. */
+enum { STEP_ENDED, STEP_STARTED, STEP_NOT_SENT };
+
+static uint32_t step_state(const cJSON *outcome)
+{
+	if (!cJSON_IsString(outcome))
+		return STEP_ENDED;
+	if (!strcmp(outcome->valuestring, "started"))
+		return STEP_STARTED;
+	/* "not_sent" only when it was never handed to libcurl */
+	if (!strcmp(outcome->valuestring, "not_sent"))
+		return STEP_NOT_SENT;
+	return STEP_ENDED;
+}
+
 bool journal_is_done(const struct journal_done *d, const char *tenant,
 		     const char *id)
 {
@@ -426,11 +471,29 @@ bool journal_is_done(const struct journal_done *d, const char *tenant,
 	return v && *v != OUTCOME_FAILED;
 }
 
+int journal_outcome_of(const struct journal_done *d, const char *tenant,
+		       const char *id)
+{
+	const uint32_t *v = done_get(d, 'u', tenant, id);
+
+	return v ? (int)*v : -1;
+}
+
 bool journal_step_done(const struct journal_done *d, const char *tenant,
 		       const char *step)
 {
+	const uint32_t *v = done_get(d, 's', tenant, step);
+
 	/* started, done, failed or unknown: never sent again */
-	return done_get(d, 's', tenant, step) != NULL;
+	return v && *v != STEP_NOT_SENT;
+}
+
+bool journal_step_unanswered(const struct journal_done *d, const char *tenant,
+			     const char *step)
+{
+	const uint32_t *v = done_get(d, 's', tenant, step);
+
+	return v && *v == STEP_STARTED;
 }
 
 static void free_tenants(struct journal_done *d)
@@ -592,9 +655,12 @@ static int load_one(struct journal_done *d, const char *path, int depth,
 				 (uint32_t)out);
 		} else if (!strcmp(type->valuestring, "step")) {
 			step = cJSON_GetObjectItemCaseSensitive(o, "step");
+			outcome =
+				cJSON_GetObjectItemCaseSensitive(o, "outcome");
 			if (cJSON_IsString(tenant) && cJSON_IsString(step))
 				done_set(d, 's', tenant->valuestring,
-					 step->valuestring, 0);
+					 step->valuestring,
+					 step_state(outcome));
 		}
 		cJSON_Delete(o);
 	}

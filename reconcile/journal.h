@@ -112,8 +112,23 @@ int journal_load(struct journal_done *d, const char *path, const char *checksum,
 		 struct err *e);
 bool journal_is_done(const struct journal_done *d, const char *tenant,
 		     const char *id);
+/* The user's last recorded outcome (enum outcome), or -1: none. */
+int journal_outcome_of(const struct journal_done *d, const char *tenant,
+		       const char *id);
+/*
+ * Whether a step that must go at most once (MassUserDeletion) has a line:
+ * it is never sent again, unless the last line says "not_sent" (it was
+ * never handed to libcurl).
+ */
 bool journal_step_done(const struct journal_done *d, const char *tenant,
 		       const char *step);
+/*
+ * Whether the step's last line says "started": it was sent (or about to
+ * be) by a run that ended before its answer, and nothing says what
+ * became of it.
+ */
+bool journal_step_unanswered(const struct journal_done *d, const char *tenant,
+			     const char *step);
 void journal_done_release(struct journal_done *d);
 
 #endif

@@ -298,8 +298,15 @@ static void page_done(void *arg, struct http_request *req,
 		l->skipped += pr.skipped;
 		if (pr.total >= 0 && pr.total > l->total)
 			l->total = pr.total;
-		if (offset_paged(l) && pr.count == 0 &&
-		    l->total > a->pg.offset) {
+		if (l->out->conflicts) {
+			/* which copy is true? neither is planned from */
+			fail(l,
+			     "%s %s: user '%.200s' is listed twice with "
+			     "different email, username, status or type: the "
+			     "listing is inconsistent, so incomplete",
+			     req->method, req->url, l->out->conflict);
+		} else if (offset_paged(l) && pr.count == 0 &&
+			   l->total > a->pg.offset) {
 			/* a page counted more: never a listing cut short */
 			fail(l,
 			     "%s %s: an empty page at offset %ld although a "
@@ -312,6 +319,21 @@ static void page_done(void *arg, struct http_request *req,
 			     "%s %s: the next page's link or cursor '%.300s' "
 			     "came back a second time: a cycle, the listing is "
 			     "incomplete",
+			     req->method, req->url, pr.next);
+		} else if (!offset_paged(l) && pr.next && !pg->added &&
+			   !pr.skipped) {
+			/*
+			 * Links that differ only in what the server ignores
+			 * (an extra parameter, a counter, the case) would
+			 * dodge the check above: a page that lists nobody new
+			 * and links another is a cycle too (a page of only
+			 * accounts the connector leaves out, closed ones, is
+			 * not).
+			 */
+			fail(l,
+			     "%s %s: the page lists no user not listed before, "
+			     "yet links another ('%.300s'): a cycle, the "
+			     "listing is incomplete",
 			     req->method, req->url, pr.next);
 		} else if (offset_paged(l) && pr.count > pr.skipped &&
 			   !pg->added && a->pg.offset >= seen) {

@@ -11,6 +11,9 @@
 #include "util/url.h"
 #include "util/xalloc.h"
 
+/* Values of non-secret fields this long are redacted (see resolve). */
+#define REFERENCE_REDACT_MIN 8
+
 /* A token this close to its expiry is renewed before use. */
 #define EXPIRY_MARGIN 30.0
 
@@ -397,7 +400,16 @@ static int resolve(const struct secret *sec, char **out, const char *tenant,
 			       tenant, what);
 	if (secret_resolve(sec->raw, out, e) < 0)
 		return err_prefix(e, "tenant '%s': auth.%s", tenant, what);
-	if (is_secret)
+	/*
+	 * A reference may name any variable or file, in any field: a
+	 * desired-state file from a pull request can put another secret in
+	 * client_id, scope or token_url, which servers echo and messages
+	 * quote. Whatever a reference resolves to is never printed, unless
+	 * it is too short to be a secret and would blank out ordinary words
+	 * (a user name "admin" in every email of the plan).
+	 */
+	if (is_secret || (secret_kind(sec->raw) != SECRET_LITERAL &&
+			  strlen(*out) >= REFERENCE_REDACT_MIN))
 		redact_add(*out);
 	return 0;
 }

@@ -38,15 +38,29 @@ static const char *copy(struct userstore *s, const char *str,
 	return arena_strdup(&s->arena, str);
 }
 
+static bool same(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 int userstore_add(struct userstore *s, const struct user *u)
 {
+	uint32_t *idx;
 	struct user *x;
 	const char *id = arena_strdup(&s->arena, u->id);
 	int inserted;
 
-	hmap_put(&s->by_id, id, strlen(id), (uint32_t)s->n, &inserted);
-	if (!inserted)
+	idx = hmap_put(&s->by_id, id, strlen(id), (uint32_t)s->n, &inserted);
+	if (!inserted) {
+		x = &s->v[*idx];
+		if (!same(x->email, u->email) ||
+		    !same(x->username, u->username) || x->type != u->type ||
+		    x->status != u->status) {
+			if (!s->conflicts++)
+				s->conflict = x->id;
+		}
 		return 1;
+	}
 	s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof(*s->v));
 	x = &s->v[s->n++];
 	x->id = id;

@@ -55,13 +55,21 @@ struct userstore {
 	size_t n, cap;
 	struct hmap by_id;
 	char *caller; /* id of the calling identity, or NULL */
+	/*
+	 * Users added again under an id already there with another email,
+	 * username, status or type: a listing that says two things about
+	 * one user is inconsistent. The first such id, in the arena.
+	 */
+	size_t conflicts;
+	const char *conflict;
 };
 
 void userstore_init(struct userstore *s);
 void userstore_release(struct userstore *s);
 /*
  * Copies u (and its strings) into the store. Returns 0 when added, 1 when a
- * user with that id is already there (the store keeps the first).
+ * user with that id is already there (the store keeps the first, and
+ * counts a conflict when u differs from it in a fingerprinted field).
  */
 int userstore_add(struct userstore *s, const struct user *u);
 const struct user *userstore_find(const struct userstore *s, const char *id);

@@ -7,7 +7,8 @@
  * two things:
  *
  * - Redaction: every registered secret value, and its base64,
- *   percent-encoded and JSON-escaped forms, is replaced by "[redacted]", so
+ *   percent-encoded and JSON-escaped forms, is replaced by "[redacted]"
+ *   (also where JSON or percent escapes of any style spell it), so
  *   that a server echoing a credential back cannot make userprune publish
  *   it. Sessions register the secrets they resolve, the credential
  *   headers they build and the tokens they obtain (redact_add).
@@ -36,6 +37,11 @@
 void redact_add(const char *secret);
 /* Forgets every registered value (wiping it). */
 void redact_forget_all(void);
+/*
+ * Bytes of text a registered value can span, however it is written: text
+ * cut before it is cleaned must keep this much past the cut.
+ */
+size_t redact_reach(void);
 
 /* Appends s[0..len), redacted and cleaned, to out. */
 void text_clean(struct strbuf *out, const char *s, size_t len);
