@@ -215,6 +215,45 @@ const char *json_id(const cJSON *o, const char *key, char *buf, size_t n)
 	return NULL;
 }
 
+/* ASCII only: the locale must not decide which member a key names. */
+static bool ascii_caseeq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+const cJSON *json_get_nocase(const cJSON *o, const char *key)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	for (it = o->child; it; it = it->next)
+		if (it->string && ascii_caseeq(it->string, key))
+			return it;
+	return NULL;
+}
+
+const char *json_str_nocase(const cJSON *o, const char *key)
+{
+	const cJSON *v = json_get_nocase(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool json_bool_nocase(const cJSON *o, const char *key, bool def)
+{
+	const cJSON *v = json_get_nocase(o, key);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
 enum outcome outcome_for_status(long status, enum outcome done)
 {
 	if (status >= 200 && status <= 299)

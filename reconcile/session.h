@@ -97,4 +97,13 @@ bool json_bool(const cJSON *o, const char *key, bool def);
 /* A string, or a number written as a string (ids). into buf. */
 const char *json_id(const cJSON *o, const char *key, char *buf, size_t n);
 
+/*
+ * The member key of o with ASCII case ignored, the first of several that
+ * differ only in case: SCIM attribute names are case-insensitive (RFC 7643
+ * §2.1), and servers send "resources" and "totalresults".
+ */
+const cJSON *json_get_nocase(const cJSON *o, const char *key);
+const char *json_str_nocase(const cJSON *o, const char *key);
+bool json_bool_nocase(const cJSON *o, const char *key, bool def);
+
 #endif

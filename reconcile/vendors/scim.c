@@ -32,17 +32,17 @@ struct http_request *scim_list_request(struct session *s, const char *prefix,
 /* The primary email, else the first one. */
 static const char *primary_email(const cJSON *res)
 {
-	const cJSON *emails = cJSON_GetObjectItemCaseSensitive(res, "emails");
+	const cJSON *emails = json_get_nocase(res, "emails");
 	const cJSON *it;
 	const char *first = NULL;
 
 	cJSON_ArrayForEach(it, emails)
 	{
-		const char *v = json_str(it, "value");
+		const char *v = json_str_nocase(it, "value");
 
 		if (!v)
 			continue;
-		if (json_bool(it, "primary", false))
+		if (json_bool_nocase(it, "primary", false))
 			return v;
 		if (!first)
 			first = v;
@@ -57,18 +57,18 @@ static int scim_user(const cJSON *res, struct user *u)
 	memset(u, 0, sizeof(*u));
 	if (!cJSON_IsObject(res))
 		return -1;
-	u->id = json_str(res, "id");
-	active = cJSON_GetObjectItemCaseSensitive(res, "active");
-	emails = cJSON_GetObjectItemCaseSensitive(res, "emails");
+	u->id = json_str_nocase(res, "id");
+	active = json_get_nocase(res, "active");
+	emails = json_get_nocase(res, "emails");
 	if (!u->id || !*u->id || (active && !cJSON_IsBool(active)) ||
 	    (emails && !cJSON_IsArray(emails)))
 		return -1;
-	u->username = json_str(res, "userName");
+	u->username = json_str_nocase(res, "userName");
 	u->email = primary_email(res);
-	u->name = json_str(res, "displayName");
-	name = cJSON_GetObjectItemCaseSensitive(res, "name");
+	u->name = json_str_nocase(res, "displayName");
+	name = json_get_nocase(res, "name");
 	if (!u->name && cJSON_IsObject(name))
-		u->name = json_str(name, "formatted");
+		u->name = json_str_nocase(name, "formatted");
 	u->type = USER_HUMAN;
 	u->status = !active || cJSON_IsTrue(active) ? STATUS_ACTIVE
 						    : STATUS_INACTIVE;
@@ -85,8 +85,8 @@ int scim_list_response(const struct page *pg, const struct http_response *r,
 
 	if (!root)
 		return -1;
-	total = cJSON_GetObjectItemCaseSensitive(root, "totalResults");
-	resources = cJSON_GetObjectItemCaseSensitive(root, "Resources");
+	total = json_get_nocase(root, "totalResults");
+	resources = json_get_nocase(root, "Resources");
 	if (!cJSON_IsObject(root) || !cJSON_IsNumber(total) ||
 	    total->valuedouble < 0 ||
 	    (resources && !cJSON_IsArray(resources))) {
@@ -94,7 +94,7 @@ int scim_list_response(const struct page *pg, const struct http_response *r,
 		return err_set(e, "not a SCIM ListResponse (needs totalResults "
 				  "and a Resources list)");
 	}
-	start = cJSON_GetObjectItemCaseSensitive(root, "startIndex");
+	start = json_get_nocase(root, "startIndex");
 	if (cJSON_IsNumber(start) && resources &&
 	    cJSON_GetArraySize(resources) &&
 	    start->valuedouble != (double)(pg->offset + 1)) {
@@ -164,9 +164,9 @@ static void discover_response(struct session *s, const struct http_response *r)
 
 	/* the endpoint is optional: without it, no bulk */
 	root = r->status == 200 ? session_json(r, &e) : NULL;
-	bulk = cJSON_GetObjectItemCaseSensitive(root, "bulk");
-	max = cJSON_GetObjectItemCaseSensitive(bulk, "maxOperations");
-	if (json_bool(bulk, "supported", false) && cJSON_IsNumber(max) &&
+	bulk = json_get_nocase(root, "bulk");
+	max = json_get_nocase(bulk, "maxOperations");
+	if (json_bool_nocase(bulk, "supported", false) && cJSON_IsNumber(max) &&
 	    max->valuedouble >= 1 && !(use && !strcmp(use, "never"))) {
 		st->bulk = true;
 		st->bulk_max =
@@ -198,7 +198,7 @@ static int caller_response(struct session *s, const struct http_response *r,
 	root = session_json(r, e);
 	if (!root)
 		return -1;
-	id = json_str(root, "id");
+	id = json_str_nocase(root, "id");
 	if (id && *id)
 		session_set_caller(s, id);
 	cJSON_Delete(root);
@@ -266,12 +266,12 @@ static const cJSON *bulk_op(const cJSON *ops, size_t i, const char *id)
 	snprintf(bulk_id, sizeof(bulk_id), "d%zu", i);
 	cJSON_ArrayForEach(op, ops)
 	{
-		const char *b = json_str(op, "bulkId"), *loc;
+		const char *b = json_str_nocase(op, "bulkId"), *loc;
 		size_t ll, il = strlen(id);
 
 		if (b && !strcmp(b, bulk_id))
 			return op;
-		loc = json_str(op, "location");
+		loc = json_str_nocase(op, "location");
 		if (!b && loc && (ll = strlen(loc)) > il &&
 		    !strcmp(loc + ll - il, id) && loc[ll - il - 1] == '/')
 			return op;
@@ -294,12 +294,12 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 		return;
 	}
 	root = session_json(r, &e);
-	ops = cJSON_GetObjectItemCaseSensitive(root, "Operations");
+	ops = json_get_nocase(root, "Operations");
 	for (i = 0; i < n; i++) {
 		long status = 0;
 
 		op = cJSON_IsArray(ops) ? bulk_op(ops, i, u[i]->id) : NULL;
-		st = cJSON_GetObjectItemCaseSensitive(op, "status");
+		st = json_get_nocase(op, "status");
 		if (cJSON_IsString(st))
 			status = strtol(st->valuestring, NULL, 10);
 		else if (cJSON_IsNumber(st) && fabs(st->valuedouble) < 1000)

@@ -165,6 +165,8 @@ struct emu_options {
 	int n_truncate_list_at;
 	bool scim_bulk;
 	long scim_bulk_max;
+	/* SCIM flavours of real providers (README "scim") */
+	bool scim_lowercase_keys, scim_echo_zero;
 	bool no_spc, no_me, aa_delete_204, retry_after_date;
 };
 

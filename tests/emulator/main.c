@@ -33,6 +33,7 @@ static const char usage[] =
 	"  --token-ttl SECONDS --token-max-uses N\n"
 	"  --environment development|test|production\n"
 	"  --scim-bulk --scim-bulk-max N --no-spc --no-me --aa-delete-204\n"
+	"  --scim-lowercase-keys --scim-echo-zero\n"
 	"  --daily-budget N --rate-limit N --retry-after-date\n"
 	"  --fail-rate P --error-rate P --drop-rate P --truncate-rate P\n"
 	"  --html-rate P --burst-429 P\n"
@@ -89,6 +90,9 @@ enum {
 	OPT_HTML_LIST_AT,
 	OPT_TRUNCATE_LIST_AT,
 	OPT_HELP,
+	/* SCIM flavours */
+	OPT_SCIM_LOWERCASE_KEYS,
+	OPT_SCIM_ECHO_ZERO,
 };
 
 static const struct option long_options[] = {
@@ -139,6 +143,8 @@ static const struct option long_options[] = {
 	{ "html-list-at", required_argument, NULL, OPT_HTML_LIST_AT },
 	{ "truncate-list-at", required_argument, NULL, OPT_TRUNCATE_LIST_AT },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "scim-lowercase-keys", no_argument, NULL, OPT_SCIM_LOWERCASE_KEYS },
+	{ "scim-echo-zero", no_argument, NULL, OPT_SCIM_ECHO_ZERO },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -370,6 +376,12 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 	case OPT_TRUNCATE_LIST_AT:
 		return add_offset(name, arg, o->truncate_list_at,
 				  &o->n_truncate_list_at);
+	case OPT_SCIM_LOWERCASE_KEYS:
+		o->scim_lowercase_keys = true;
+		return 0;
+	case OPT_SCIM_ECHO_ZERO:
+		o->scim_echo_zero = true;
+		return 0;
 	default:
 		return -1;
 	}

@@ -120,6 +120,26 @@ static void reply_user(struct emu *emu, struct emu_req *r,
 	emu_reply(r, 200, SCIM_CTYPE);
 }
 
+/* A ListResponse key as the flavour writes it (a static string). */
+static const char *key(const struct emu *emu, const char *k)
+{
+	static const char *const lower[][2] = {
+		{ "totalResults", "totalresults" },
+		{ "startIndex", "startindex" },
+		{ "itemsPerPage", "itemsperpage" },
+		{ "Resources", "resources" },
+		{ "nextCursor", "nextcursor" },
+	};
+	size_t i;
+
+	if (!emu->opt.scim_lowercase_keys)
+		return k;
+	for (i = 0; i < sizeof(lower) / sizeof(lower[0]); i++)
+		if (!strcmp(lower[i][0], k))
+			return lower[i][1];
+	return k;
+}
+
 void scim_list_users(struct emu *emu, struct emu_req *r)
 {
 	const struct emu_store *s = &emu->users;
@@ -144,10 +164,13 @@ void scim_list_users(struct emu *emu, struct emu_req *r)
 	jsonw_init(&w, &r->out, false);
 	jsonw_object_begin(&w);
 	schemas(&w, SCHEMA_LIST);
-	jsonw_object_int(&w, "totalResults", (long long)s->listed);
-	jsonw_object_int(&w, "startIndex", start);
-	jsonw_object_int(&w, "itemsPerPage", n);
-	jsonw_key(&w, "Resources");
+	/* Okta's documented sample: lower-case keys, startIndex 0 */
+	jsonw_object_int(&w, key(emu, "totalResults"), (long long)s->listed);
+	jsonw_object_int(&w, key(emu, "startIndex"),
+			 emu->opt.scim_echo_zero ? 0 : start);
+	jsonw_object_int(&w, key(emu, "itemsPerPage"),
+			 emu->opt.scim_echo_zero ? 0 : n);
+	jsonw_key(&w, key(emu, "Resources"));
 	jsonw_array_begin(&w);
 	slot = n ? store_nth_listed(s, (size_t)offset) : -1;
 	for (; n > 0 && slot >= 0; n--, slot = store_next_listed(s, slot))

@@ -151,6 +151,57 @@ static void test_page(void **state)
 	assert_int_equal(pr.total, 0);
 }
 
+/* RFC 7643 2.1: attribute names are case-insensitive; Okta's are lower */
+static void test_names_case_insensitive(void **state)
+{
+	struct vt *t = *state;
+	struct page pg = { 0, 100, NULL };
+	struct page_result pr = { .total = -1 };
+	struct http_response r = vt_answer(
+		200, "application/scim+json",
+		"{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"
+		"ListResponse\"],\"totalresults\":2,\"startindex\":1,"
+		"\"itemsperpage\":2,\"resources\":["
+		"{\"ID\":\"u1\",\"USERNAME\":\"alice\",\"DisplayName\":"
+		"\"Alice\",\"Emails\":[{\"VALUE\":\"a@home.example\"},"
+		"{\"Value\":\"alice@acme.example\",\"Primary\":true}],"
+		"\"ACTIVE\":false},"
+		"{\"id\":\"u2\",\"NAME\":{\"Formatted\":\"Bob B\"}}]}");
+	struct plan_user a = vt_planned("u1"), b = vt_planned("u2");
+	const struct plan_user *list[] = { &a, &b };
+	struct delete_result out[2];
+	struct err e;
+	const struct user *u;
+
+	assert_int_equal(
+		t->s.v->list_response(&t->s, &pg, &r, &t->users, &pr, &e), 0);
+	assert_int_equal(pr.count, 2);
+	assert_int_equal(pr.total, 2);
+	u = userstore_find(&t->users, "u1");
+	assert_string_equal(u->username, "alice");
+	assert_string_equal(u->name, "Alice");
+	assert_string_equal(u->email, "alice@acme.example");
+	assert_int_equal(u->status, STATUS_INACTIVE);
+	assert_string_equal(userstore_find(&t->users, "u2")->name, "Bob B");
+	/* discovery */
+	r = vt_answer(200, "application/scim+json",
+		      "{\"BULK\":{\"Supported\":true,\"maxoperations\":20}}");
+	t->s.v->discover_response(&t->s, &r);
+	assert_int_equal(t->s.batch, 20);
+	/* the caller */
+	r = vt_answer(200, "application/scim+json", "{\"Id\":\"me\"}");
+	assert_int_equal(t->s.v->caller_response(&t->s, &r, &e), 0);
+	assert_string_equal(t->s.caller, "me");
+	/* a bulk answer */
+	r = vt_answer(200, "application/scim+json",
+		      "{\"operations\":[{\"BulkId\":\"d0\",\"Status\":\"204\"},"
+		      "{\"bulkid\":\"d1\",\"STATUS\":\"404\"}]}");
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 2, &r, out);
+	assert_int_equal(out[0].outcome, OUTCOME_DELETED);
+	assert_int_equal(out[1].outcome, OUTCOME_ABSENT);
+}
+
 static void test_malformed_pages(void **state)
 {
 	static const struct vt_bad_page cases[] = {
@@ -274,6 +325,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_use_bulk_never,
 						setup_never, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_page, setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_names_case_insensitive,
+						setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,
 						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_caller, setup,
