@@ -14,9 +14,9 @@
 struct http_request *scim_list_request(struct session *s, const char *prefix,
 				       const struct page *pg);
 /*
- * Reads a ListResponse (the answer to the page pg) into out. An answer
- * that starts elsewhere than asked is an error: the server ignores
- * startIndex.
+ * Reads a ListResponse (the answer to the page pg) into out. The echoed
+ * startIndex and itemsPerPage are ignored (servers echo 0): the listing
+ * counts offsets itself.
  */
 int scim_list_response(const struct page *pg, const struct http_response *r,
 		       struct userstore *out, struct page_result *res,

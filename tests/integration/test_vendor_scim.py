@@ -7,6 +7,7 @@ right outcomes, and no user still listed is ever judged gone."""
 import json
 
 import up
+from scripted import Server
 from up import writes, remaining
 
 KEEP = [{"email": "keeper*@acme.example"}]
@@ -58,6 +59,66 @@ class ScimFlavourTest(up.TestCase):
         self.assertIn("Verified: 12 outcomes", p.stdout)
         for i in roles["delete"]:
             self.assertNotIn(i, remaining(emu))
+
+    def test_startindex_and_itemsperpage_echoed_as_zero(self):
+        emu, roles = self.setup_tenant(
+            emu_flags={"scim_echo_zero": True, "max_page": 4},
+            limits={"concurrency": 4})
+        page = emu.request("GET", "/scim/v2/Users?startIndex=5&count=4",
+                           headers={"Authorization": "Bearer " + up.SECRET}
+                           ).json()
+        self.assertEqual((page["startIndex"], page["itemsPerPage"]), (0, 0))
+        self.assertEqual(len(page["Resources"]), 4)
+        p = self.up("plan", "-o", "plan.json")
+        self.assertRan(p, 0)
+        t = self.read_plan()["tenants"][0]
+        self.assertEqual(t["counts"]["live"], 22)
+        self.assertEqual([u["id"] for u in t["delete"]], roles["delete"])
+        # the pages were asked for by userprune's own offsets
+        starts = sorted(int(r["query"].split("startIndex=")[1].split("&")[0])
+                        for r in emu.requests()[1:]
+                        if r["path"] == "/scim/v2/Users")
+        self.assertEqual(starts[:6], [1, 5, 9, 13, 17, 21])
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {i: "deleted" for i in roles["delete"]})
+        self.assertEqual(emu.deletes(), {i: 1 for i in roles["delete"]})
+
+
+class IgnoredStartIndexTest(up.TestCase):
+    """A server that ignores startIndex altogether (and echoes 0) answers
+    page one to every request: the listing's own rules refuse it."""
+
+    def test_a_server_ignoring_startindex_is_refused(self):
+        users = [{"id": "u%03d" % i, "userName": "u%03d" % i,
+                  "emails": [{"value": "u%03d@x.example" % i}]}
+                 for i in range(250)]
+
+        def scim(req):
+            if req.path.endswith("/Users") and req.method == "GET":
+                return 200, "application/scim+json", {
+                    "totalResults": 250, "startIndex": 0,
+                    "itemsPerPage": 0, "Resources": users[:100]}
+            if req.path.endswith("/ServiceProviderConfig"):
+                return 404, "application/scim+json", {"status": "404"}
+            return 501, "application/scim+json", {"status": "501"}
+        s = Server(scim)
+        self.addCleanup(s.close)
+        self.write_config({
+            "name": "t1", "vendor": "scim", "url": s.url + "/scim/v2",
+            "auth": up.AUTH["scim"], "keep": ["u000"],
+            "policy": {"max_deletions": 1000, "max_delete_percent": 100},
+            "limits": {"max_attempts": 1}})
+        p = self.up("plan", "-o", "plan.json", timeout=60)
+        self.assertRan(p, 3)  # part-way: the listing guard
+        self.assertIn("holds only users already listed",
+                      p.stdout + p.stderr)
+        self.assertEqual(self.read_plan()["tenants"][0]["delete"], [])
+        p = self.up("apply", "--yes", timeout=60)
+        self.assertRan(p, 3)
+        self.assertEqual([r for r in s.requests if r.method != "GET"], [])
+        self.assertLess(len(s.requests), 30)
 
 
 if __name__ == "__main__":
