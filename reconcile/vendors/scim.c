@@ -2,6 +2,7 @@
  * SCIM 2.0 (RFC 7643/7644): any service provider, with Bulk when its
  * ServiceProviderConfig offers it.
  */
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,64 @@ static const char *primary_email(const cJSON *res)
 	return first;
 }
 
+/* Whether word occurs in s (folded) as a word of its own. */
+static bool has_word(const char *s, const char *folded, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = strstr(folded, word); p; p = strstr(p + 1, word)) {
+		size_t i = (size_t)(p - folded);
+		/* "AppAccount" and "app_user" hold the word, "happy" not */
+		bool starts = !i || !isalpha((unsigned char)s[i - 1]);
+		bool ends = !s[i + n] || !islower((unsigned char)s[i + n]);
+
+		if (starts && ends)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * userType is free text (RFC 7643 4.1.1). The usual words for people
+ * are human; a value naming a service, bot, robot or application is an
+ * app; anything else is unknown, which is never planned unless the scope
+ * names that type.
+ */
+static enum user_type scim_user_type(const cJSON *res)
+{
+	static const char *const human[] = { "", "human", "user", "employee" };
+	const cJSON *v = json_get_nocase(res, "userType");
+	char s[128], folded[128];
+	size_t i, n;
+	const char *p;
+
+	if (!v || cJSON_IsNull(v))
+		return USER_HUMAN;
+	if (!cJSON_IsString(v))
+		return USER_UNKNOWN;
+	for (p = v->valuestring; *p == ' ' || *p == '\t'; p++)
+		;
+	n = strlen(p);
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+		n--;
+	if (n >= sizeof(s))
+		n = sizeof(s) - 1;
+	for (i = 0; i < n; i++) {
+		s[i] = p[i];
+		folded[i] = (char)tolower((unsigned char)p[i]);
+	}
+	s[n] = folded[n] = '\0';
+	for (i = 0; i < sizeof(human) / sizeof(human[0]); i++)
+		if (!strcmp(folded, human[i]))
+			return USER_HUMAN;
+	if (strstr(folded, "service") || strstr(folded, "bot") ||
+	    strstr(folded, "application") || has_word(s, folded, "app") ||
+	    has_word(s, folded, "apps"))
+		return USER_APP;
+	return USER_UNKNOWN;
+}
+
 static int scim_user(const cJSON *res, struct user *u)
 {
 	const cJSON *name, *active, *emails;
@@ -69,7 +128,7 @@ static int scim_user(const cJSON *res, struct user *u)
 	name = json_get_nocase(res, "name");
 	if (!u->name && cJSON_IsObject(name))
 		u->name = json_str_nocase(name, "formatted");
-	u->type = USER_HUMAN;
+	u->type = (uint8_t)scim_user_type(res);
 	u->status = !active || cJSON_IsTrue(active) ? STATUS_ACTIVE
 						    : STATUS_INACTIVE;
 	return 0;

@@ -33,7 +33,7 @@ static const char usage[] =
 	"  --token-ttl SECONDS --token-max-uses N\n"
 	"  --environment development|test|production\n"
 	"  --scim-bulk --scim-bulk-max N --no-spc --no-me --aa-delete-204\n"
-	"  --scim-lowercase-keys --scim-echo-zero\n"
+	"  --scim-lowercase-keys --scim-echo-zero --scim-user-types\n"
 	"  --daily-budget N --rate-limit N --retry-after-date\n"
 	"  --fail-rate P --error-rate P --drop-rate P --truncate-rate P\n"
 	"  --html-rate P --burst-429 P\n"
@@ -93,6 +93,7 @@ enum {
 	/* SCIM flavours */
 	OPT_SCIM_LOWERCASE_KEYS,
 	OPT_SCIM_ECHO_ZERO,
+	OPT_SCIM_USER_TYPES,
 };
 
 static const struct option long_options[] = {
@@ -145,6 +146,7 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "scim-lowercase-keys", no_argument, NULL, OPT_SCIM_LOWERCASE_KEYS },
 	{ "scim-echo-zero", no_argument, NULL, OPT_SCIM_ECHO_ZERO },
+	{ "scim-user-types", no_argument, NULL, OPT_SCIM_USER_TYPES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -381,6 +383,9 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 		return 0;
 	case OPT_SCIM_ECHO_ZERO:
 		o->scim_echo_zero = true;
+		return 0;
+	case OPT_SCIM_USER_TYPES:
+		o->scim_user_types = true;
 		return 0;
 	default:
 		return -1;

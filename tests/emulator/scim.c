@@ -99,6 +99,13 @@ static void user_json(struct jsonw *w, struct emu *emu,
 	if (u->vendor_type) {
 		jsonw_key(w, "userType");
 		jsonw_raw(w, u->vendor_type);
+	} else if (emu->opt.scim_user_types) {
+		/* free text, as providers fill it in */
+		static const char *const words[] = { "Employee",
+						     "ServiceAccount", "Bot",
+						     "Contractor", "Guest" };
+
+		jsonw_object_string(w, "userType", words[u->type]);
 	}
 	jsonw_key(w, "meta");
 	jsonw_object_begin(w);

@@ -85,6 +85,37 @@ class ScimFlavourTest(up.TestCase):
                          {i: "deleted" for i in roles["delete"]})
         self.assertEqual(emu.deletes(), {i: 1 for i in roles["delete"]})
 
+    def test_user_type_values(self):
+        pop, roles = up.population("scim", deletable=4, inactive=0)
+        pop["users"].append(up.user("contractor-1", "c1@acme.example", "c1",
+                                    type="customer"))
+        emu = self.emulator("scim", population=pop, scim_user_types=True)
+        types = {u["id"]: u.get("userType") for u in emu.request(
+            "GET", "/scim/v2/Users",
+            headers={"Authorization": "Bearer " + up.SECRET}
+        ).json()["Resources"]}
+        self.assertEqual(types["app-0000"], "ServiceAccount")
+        self.assertEqual(types["contractor-1"], "Contractor")
+        # no scope: the default, human users only
+        self.write_config(self.tenant("scim", emu, keep=KEEP,
+                                      protect=PROTECT, policy=POLICY,
+                                      scope=None))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        t = self.read_plan()["tenants"][0]
+        self.assertEqual([u["id"] for u in t["delete"]], roles["delete"])
+        self.assertEqual(t["counts"]["untouched"], 3)  # 2 apps, contractor
+        # unknown accounts only when the scope names their type
+        self.write_config(self.tenant(
+            "scim", emu, keep=KEEP, protect=PROTECT, policy=POLICY,
+            scope={"include": [{"type": "unknown"}]}))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        t = self.read_plan()["tenants"][0]
+        self.assertEqual([(u["id"], u["type"]) for u in t["delete"]],
+                         [("contractor-1", "unknown")])
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(emu.deletes(), {"contractor-1": 1})
+
 
 class IgnoredStartIndexTest(up.TestCase):
     """A server that ignores startIndex altogether (and echoes 0) answers

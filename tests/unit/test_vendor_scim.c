@@ -202,6 +202,59 @@ static void test_names_case_insensitive(void **state)
 	assert_int_equal(out[1].outcome, OUTCOME_ABSENT);
 }
 
+/* userType is free text: people are human, services apps, else unknown */
+static void test_user_types(void **state)
+{
+	static const struct {
+		const char *json; /* the member, or "" for none */
+		enum user_type type;
+	} cases[] = {
+		{ "", USER_HUMAN },
+		{ ",\"userType\":null", USER_HUMAN },
+		{ ",\"userType\":\"\"", USER_HUMAN },
+		{ ",\"userType\":\" Employee \"", USER_HUMAN },
+		{ ",\"userType\":\"HUMAN\"", USER_HUMAN },
+		{ ",\"UserType\":\"user\"", USER_HUMAN },
+		{ ",\"userType\":\"ServiceAccount\"", USER_APP },
+		{ ",\"userType\":\"service_principal\"", USER_APP },
+		{ ",\"userType\":\"Bot\"", USER_APP },
+		{ ",\"userType\":\"robot\"", USER_APP },
+		{ ",\"userType\":\"Application\"", USER_APP },
+		{ ",\"userType\":\"app\"", USER_APP },
+		{ ",\"userType\":\"AppAccount\"", USER_APP },
+		{ ",\"userType\":\"Contractor\"", USER_UNKNOWN },
+		{ ",\"userType\":\"Guest\"", USER_UNKNOWN },
+		{ ",\"userType\":\"happy\"", USER_UNKNOWN },
+		{ ",\"userType\":\"Apple\"", USER_UNKNOWN },
+		{ ",\"userType\":7", USER_UNKNOWN },
+	};
+	struct vt *t = *state;
+	struct page pg = { 0, 100, NULL };
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct page_result pr = { .total = -1 };
+		char body[512], id[16];
+		struct http_response r;
+		struct err e;
+
+		snprintf(id, sizeof(id), "t%zu", i);
+		snprintf(body, sizeof(body),
+			 "{\"totalResults\":1,\"Resources\":[{\"id\":\"%s\""
+			 "%s}]}",
+			 id, cases[i].json);
+		r = vt_answer(200, "application/scim+json", body);
+		assert_int_equal(t->s.v->list_response(&t->s, &pg, &r,
+						       &t->users, &pr, &e),
+				 0);
+		if (userstore_find(&t->users, id)->type != cases[i].type)
+			fail_msg("%s: type %s, not %s", cases[i].json,
+				 user_type_name(
+					 userstore_find(&t->users, id)->type),
+				 user_type_name(cases[i].type));
+	}
+}
+
 static void test_malformed_pages(void **state)
 {
 	static const struct vt_bad_page cases[] = {
@@ -348,6 +401,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_page, setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_names_case_insensitive,
 						setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_user_types, setup,
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,
 						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_echoed_index_ignored,
