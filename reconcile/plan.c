@@ -118,8 +118,12 @@ void plan_add_delete(struct plan *p, struct tenant_plan *tp,
 
 void plan_user_fingerprint(const struct plan_user *u, char out[65])
 {
-	struct user x = { u->id,   u->email,	     u->username,
-			  u->name, (uint8_t)u->type, (uint8_t)u->status };
+	struct user x = { .id = u->id,
+			  .email = u->email,
+			  .username = u->username,
+			  .name = u->name,
+			  .type = (uint8_t)u->type,
+			  .status = (uint8_t)u->status };
 
 	if (u->fingerprint)
 		memcpy(out, u->fingerprint, 65);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "reconcile/plan.h"
 #include "reconcile/vendors/scim.h"
@@ -30,25 +31,44 @@ struct http_request *scim_list_request(struct session *s, const char *prefix,
 				   prefix, pg->offset + 1, pg->limit));
 }
 
-/* The primary email, else the first one. */
-static const char *primary_email(const cJSON *res)
+/*
+ * Every address of emails[] is the user's: the primary one, else the
+ * first, is the one shown; the others go into more (NUL-separated, an
+ * empty string last).
+ */
+static const char *read_emails(const cJSON *emails, struct strbuf *more)
 {
-	const cJSON *emails = json_get_nocase(res, "emails");
 	const cJSON *it;
-	const char *first = NULL;
+	const char *shown = NULL, *first = NULL;
+	bool any = false;
 
+	strbuf_reset(more);
 	cJSON_ArrayForEach(it, emails)
 	{
 		const char *v = json_str_nocase(it, "value");
 
-		if (!v)
+		if (!v || !*v)
 			continue;
-		if (json_bool_nocase(it, "primary", false))
-			return v;
 		if (!first)
 			first = v;
+		if (!shown && json_bool_nocase(it, "primary", false))
+			shown = v;
 	}
-	return first;
+	if (!shown)
+		shown = first;
+	cJSON_ArrayForEach(it, emails)
+	{
+		const char *v = json_str_nocase(it, "value");
+
+		/* linear in the list: a hostile one of a million stays cheap */
+		if (!v || !*v || !strcasecmp(v, shown))
+			continue;
+		strbuf_add(more, v, strlen(v) + 1);
+		any = true;
+	}
+	if (any)
+		strbuf_add(more, "", 1);
+	return shown;
 }
 
 /* Whether word occurs in s (folded) as a word of its own. */
@@ -109,7 +129,7 @@ static enum user_type scim_user_type(const cJSON *res)
 	return USER_UNKNOWN;
 }
 
-static int scim_user(const cJSON *res, struct user *u)
+static int scim_user(const cJSON *res, struct user *u, struct strbuf *more)
 {
 	const cJSON *name, *active, *emails;
 
@@ -123,7 +143,8 @@ static int scim_user(const cJSON *res, struct user *u)
 	    (emails && !cJSON_IsArray(emails)))
 		return -1;
 	u->username = json_str_nocase(res, "userName");
-	u->email = primary_email(res);
+	u->email = read_emails(emails, more);
+	u->more_emails = more->len ? more->buf : NULL;
 	u->name = json_str_nocase(res, "displayName");
 	name = json_get_nocase(res, "name");
 	if (!u->name && cJSON_IsObject(name))
@@ -140,6 +161,7 @@ int scim_list_response(const struct page *pg, const struct http_response *r,
 {
 	cJSON *root = session_json(r, e);
 	const cJSON *total, *resources, *it;
+	struct strbuf more = STRBUF_INIT;
 	size_t i = 0;
 
 	(void)pg;
@@ -165,7 +187,8 @@ int scim_list_response(const struct page *pg, const struct http_response *r,
 	{
 		struct user u;
 
-		if (scim_user(it, &u) < 0) {
+		if (scim_user(it, &u, &more) < 0) {
+			strbuf_release(&more);
 			cJSON_Delete(root);
 			return err_set(e,
 				       "user %zu of the page is malformed "
@@ -176,6 +199,7 @@ int scim_list_response(const struct page *pg, const struct http_response *r,
 		userstore_add(out, &u);
 		i++;
 	}
+	strbuf_release(&more);
 	res->count = i;
 	res->total = total->valuedouble > 1e15 ? (long)1e15
 					       : (long)total->valuedouble;

@@ -166,7 +166,7 @@ struct emu_options {
 	bool scim_bulk;
 	long scim_bulk_max;
 	/* SCIM flavours of real providers (README "scim") */
-	bool scim_lowercase_keys, scim_echo_zero, scim_user_types;
+	bool scim_lowercase_keys, scim_echo_zero, scim_user_types, scim_emails;
 	bool no_spc, no_me, aa_delete_204, retry_after_date;
 };
 

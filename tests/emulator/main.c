@@ -34,6 +34,7 @@ static const char usage[] =
 	"  --environment development|test|production\n"
 	"  --scim-bulk --scim-bulk-max N --no-spc --no-me --aa-delete-204\n"
 	"  --scim-lowercase-keys --scim-echo-zero --scim-user-types\n"
+	"  --scim-emails\n"
 	"  --daily-budget N --rate-limit N --retry-after-date\n"
 	"  --fail-rate P --error-rate P --drop-rate P --truncate-rate P\n"
 	"  --html-rate P --burst-429 P\n"
@@ -94,6 +95,7 @@ enum {
 	OPT_SCIM_LOWERCASE_KEYS,
 	OPT_SCIM_ECHO_ZERO,
 	OPT_SCIM_USER_TYPES,
+	OPT_SCIM_EMAILS,
 };
 
 static const struct option long_options[] = {
@@ -147,6 +149,7 @@ static const struct option long_options[] = {
 	{ "scim-lowercase-keys", no_argument, NULL, OPT_SCIM_LOWERCASE_KEYS },
 	{ "scim-echo-zero", no_argument, NULL, OPT_SCIM_ECHO_ZERO },
 	{ "scim-user-types", no_argument, NULL, OPT_SCIM_USER_TYPES },
+	{ "scim-emails", no_argument, NULL, OPT_SCIM_EMAILS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -386,6 +389,9 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 		return 0;
 	case OPT_SCIM_USER_TYPES:
 		o->scim_user_types = true;
+		return 0;
+	case OPT_SCIM_EMAILS:
+		o->scim_emails = true;
 		return 0;
 	default:
 		return -1;

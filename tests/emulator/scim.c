@@ -88,6 +88,17 @@ static void user_json(struct jsonw *w, struct emu *emu,
 	if (u->email) {
 		jsonw_key(w, "emails");
 		jsonw_array_begin(w);
+		if (emu->opt.scim_emails) {
+			/* a second, non-primary address, listed first */
+			struct strbuf alt = STRBUF_INIT;
+
+			strbuf_addf(&alt, "alt.%s", u->email);
+			jsonw_object_begin(w);
+			jsonw_object_string(w, "value", alt.buf);
+			jsonw_object_string(w, "type", "home");
+			jsonw_object_end(w);
+			strbuf_release(&alt);
+		}
 		jsonw_object_begin(w);
 		jsonw_object_string(w, "value", u->email);
 		jsonw_object_bool(w, "primary", true);

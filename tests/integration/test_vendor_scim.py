@@ -5,6 +5,8 @@ userType values, cursor paging. Against each, plan and apply give the
 right outcomes, and no user still listed is ever judged gone."""
 
 import json
+import os
+import shutil
 
 import up
 from scripted import Server
@@ -115,6 +117,54 @@ class ScimFlavourTest(up.TestCase):
         p = self.up("apply", "plan.json", "--journal", "j.jsonl")
         self.assertRan(p, 0)
         self.assertEqual(emu.deletes(), {"contractor-1": 1})
+
+    def test_several_emails_a_secondary_one_keeps_and_protects(self):
+        # keep and protect name only the non-primary address, which the
+        # provider lists first; the primary one stays the one shown
+        emu, roles = self.setup_tenant(
+            deletable=6, emu_flags={"scim_emails": True},
+            keep=["alt.keeper0@acme.example",
+                  {"email": "ALT.keeper1@acme.example"},
+                  {"email": "alt.keeper[2-4]@acme.example"}],
+            protect=[{"email": "alt.boss*"}])
+        first = emu.request(
+            "GET", "/scim/v2/Users/kept-0000",
+            headers={"Authorization": "Bearer " + up.SECRET}).json()
+        self.assertEqual([(e["value"], e.get("primary", False))
+                          for e in first["emails"]],
+                         [("alt.keeper0@acme.example", False),
+                          ("keeper0@acme.example", True)])
+        p = self.up("plan", "-o", "plan.json")
+        self.assertRan(p, 0)
+        t = self.read_plan()["tenants"][0]
+        self.assertEqual([u["id"] for u in t["delete"]], roles["delete"])
+        self.assertEqual((t["counts"]["kept"], t["counts"]["protected"]),
+                         (5, 3))  # the caller is protected too
+        self.assertEqual(t["delete"][0]["email"], "test0@acme.example")
+        self.assertNotIn("matched no live user", p.stdout)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(emu.deletes(), {i: 1 for i in roles["delete"]})
+        self.assertEqual(remaining(emu), sorted(
+            roles["caller"] + roles["kept"] + roles["protected"] +
+            roles["apps"]))
+
+    def test_several_emails_in_a_snapshot(self):
+        root = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        shutil.copy(os.path.join(root, "tests", "fixtures", "live",
+                                 "scim-emails.json"), self.path("live.json"))
+        self.write_config({
+            "name": "scim-qa", "vendor": "scim",
+            "url": "https://scim.example/scim/v2", "auth": up.AUTH["scim"],
+            "keep": ["A.Smith@home.example", {"email": "bobby@*"}],
+            "policy": POLICY})
+        p = self.up("plan", "--live", "live.json", "-o", "plan.json")
+        self.assertRan(p, 0)
+        t = self.read_plan()["tenants"][0]
+        self.assertEqual([u["id"] for u in t["delete"]], ["u-carol"])
+        self.assertEqual(t["counts"]["kept"], 2)
+        self.assertNotIn("matched no live user", p.stdout)
 
 
 class IgnoredStartIndexTest(up.TestCase):

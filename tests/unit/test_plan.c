@@ -35,8 +35,11 @@ static void make_plan(struct plan *p, struct config *c, size_t n)
 	userstore_init(&live);
 	for (i = 0; i < n + 2; i++) {
 		char id[32], email[64], name[64];
-		struct user u = { id,	email,	    NULL,
-				  name, USER_HUMAN, STATUS_ACTIVE };
+		struct user u = { .id = id,
+				  .email = email,
+				  .name = name,
+				  .type = USER_HUMAN,
+				  .status = STATUS_ACTIVE };
 
 		snprintf(id, sizeof(id), "id-%05zu", i);
 		snprintf(email, sizeof(email),

@@ -202,6 +202,57 @@ static void test_names_case_insensitive(void **state)
 	assert_int_equal(out[1].outcome, OUTCOME_ABSENT);
 }
 
+/* every address of emails[] is the user's; the primary one is shown */
+static void test_several_emails(void **state)
+{
+	struct vt *t = *state;
+	struct page pg = { 0, 100, NULL };
+	struct page_result pr = { .total = -1 };
+	struct http_response r = vt_answer(
+		200, "application/scim+json",
+		"{\"totalResults\":4,\"Resources\":["
+		/* a non-primary address listed first */
+		"{\"id\":\"u1\",\"emails\":[{\"value\":\"a@home.example\","
+		"\"type\":\"home\"},{\"value\":\"alice@acme.example\","
+		"\"primary\":true},{\"value\":\"ALICE@acme.example\"},"
+		"{\"value\":\"\"},{\"type\":\"other\"},\"x@y\","
+		"{\"value\":\"a.s@old.example\",\"primary\":true}]},"
+		/* no primary: the first is shown */
+		"{\"id\":\"u2\",\"emails\":[{\"value\":\"b1@x.example\"},"
+		"{\"value\":\"b2@x.example\",\"primary\":false}]},"
+		/* one address: no more */
+		"{\"id\":\"u3\",\"emails\":[{\"value\":\"c@x.example\"}]},"
+		"{\"id\":\"u4\",\"emails\":[]}]}");
+	struct err e;
+	const struct user *u;
+	char want[65], got[65];
+	struct user plain;
+
+	assert_int_equal(
+		t->s.v->list_response(&t->s, &pg, &r, &t->users, &pr, &e), 0);
+	u = userstore_find(&t->users, "u1");
+	assert_string_equal(u->email, "alice@acme.example");
+	/* the others in order; the shown one (in any case) not again */
+	assert_memory_equal(u->more_emails, "a@home.example\0a.s@old.example\0",
+			    sizeof("a@home.example\0a.s@old.example\0"));
+	/* the fingerprint is the shown address's, as before */
+	memset(&plain, 0, sizeof(plain));
+	plain.id = u->id;
+	plain.email = u->email;
+	user_fingerprint(&plain, want);
+	user_fingerprint(u, got);
+	assert_string_equal(want, got);
+	u = userstore_find(&t->users, "u2");
+	assert_string_equal(u->email, "b1@x.example");
+	assert_string_equal(u->more_emails, "b2@x.example");
+	u = userstore_find(&t->users, "u3");
+	assert_string_equal(u->email, "c@x.example");
+	assert_null(u->more_emails);
+	u = userstore_find(&t->users, "u4");
+	assert_null(u->email);
+	assert_null(u->more_emails);
+}
+
 /* userType is free text: people are human, services apps, else unknown */
 static void test_user_types(void **state)
 {
@@ -401,6 +452,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_page, setup, vt_teardown),
 		cmocka_unit_test_setup_teardown(test_names_case_insensitive,
 						setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_several_emails, setup,
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_user_types, setup,
 						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_pages, setup,

@@ -91,10 +91,12 @@ static inline void add_users(struct userstore *s, const struct test_user *u,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		struct user x = {
-			u[i].id,   u[i].email,	       u[i].username,
-			u[i].name, (uint8_t)u[i].type, (uint8_t)u[i].status
-		};
+		struct user x = { .id = u[i].id,
+				  .email = u[i].email,
+				  .username = u[i].username,
+				  .name = u[i].name,
+				  .type = (uint8_t)u[i].type,
+				  .status = (uint8_t)u[i].status };
 
 		userstore_add(s, &x);
 	}
