@@ -224,6 +224,11 @@ static void verified(void *arg, struct listing *l)
 			 : c->outcome == OUTCOME_SCHEDULED
 				 ? "still listed after its deletion was "
 				   "scheduled"
+			 : u->status == STATUS_INACTIVE &&
+					 c->u->status == STATUS_ACTIVE
+				 ? "still present after deletion, now "
+				   "inactive: this server's deletion "
+				   "deactivates"
 				 : "still present after deletion");
 		journal_outcome(&a->j, name, ta->tp->t.vendor->name, c->u, &r,
 				0);

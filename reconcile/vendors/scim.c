@@ -14,7 +14,8 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-#define BULK_SCHEMA "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+#define BULK_SCHEMA  "urn:ietf:params:scim:api:messages:2.0:BulkRequest"
+#define PATCH_SCHEMA "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 struct scim_state {
 	bool bulk;
@@ -218,7 +219,59 @@ struct http_request *scim_delete_request(struct session *s, const char *prefix,
 	return r;
 }
 
+struct http_request *scim_patch_active(struct session *s, const char *prefix,
+				       const char *id, bool active)
+{
+	char *enc = url_segment(id);
+	struct http_request *r = http_request_new(
+		"PATCH", session_url(s, "%s/Users/%s", prefix, enc));
+
+	free(enc);
+	http_set_json(r, xasprintf("{\"schemas\":[\"" PATCH_SCHEMA "\"],"
+				   "\"Operations\":[{\"op\":\"replace\","
+				   "\"path\":\"active\",\"value\":%s}]}",
+				   active ? "true" : "false"));
+	return r;
+}
+
 /* ---- the scim vendor ---- */
+
+/* delete_method: deactivate: PATCH active false instead of DELETE. */
+static bool patches(const struct tenant *t)
+{
+	const char *m = tenant_option(t, "delete_method");
+
+	return m && !strcmp(m, "deactivate");
+}
+
+/* What a deletion does on this server: the options say. */
+static bool deactivates(const struct tenant *t)
+{
+	const char *o = tenant_option(t, "delete_outcome");
+
+	return patches(t) || (o && !strcmp(o, "deactivated"));
+}
+
+/*
+ * 405 or 501: the server has no such method for users, and never will
+ * for the next one: blocked, with what to set instead, and nothing more
+ * is sent to the tenant.
+ */
+static bool no_method(long status, bool patch, char *detail, size_t n,
+		      const char *desc)
+{
+	if (status != 405 && status != 501)
+		return false;
+	snprintf(detail, n,
+		 patch ? "the server does not deactivate users with PATCH "
+			 "(%.100s): set options.delete_method: delete"
+		       : "the server does not delete users with DELETE "
+			 "(%.100s): "
+			 "set options.delete_method: deactivate to deactivate "
+			 "them with PATCH instead",
+		 desc);
+	return true;
+}
 
 static struct scim_state *state(struct session *s)
 {
@@ -245,8 +298,10 @@ static void discover_response(struct session *s, const struct http_response *r)
 	root = r->status == 200 ? session_json(r, &e) : NULL;
 	bulk = json_get_nocase(root, "bulk");
 	max = json_get_nocase(bulk, "maxOperations");
+	/* deactivations go one PATCH at a time */
 	if (json_bool_nocase(bulk, "supported", false) && cJSON_IsNumber(max) &&
-	    max->valuedouble >= 1 && !(use && !strcmp(use, "never"))) {
+	    max->valuedouble >= 1 && !(use && !strcmp(use, "never")) &&
+	    !patches(s->t)) {
 		st->bulk = true;
 		st->bulk_max =
 			max->valuedouble > 1000 ? 1000 : (int)max->valuedouble;
@@ -306,6 +361,8 @@ delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 	struct jsonw w;
 	size_t i;
 
+	if (n == 1 && patches(s->t))
+		return scim_patch_active(s, "", u[0]->id, false);
 	if (n == 1)
 		return scim_delete_request(s, "", u[0]->id);
 	jsonw_init(&w, &sb, false);
@@ -367,9 +424,18 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	cJSON *root;
 	size_t i;
 
-	(void)s;
+	enum outcome done =
+		deactivates(s->t) ? OUTCOME_DEACTIVATED : OUTCOME_DELETED;
+	char desc[160];
+
 	if (n == 1) {
-		delete_outcome(r, OUTCOME_DELETED, out);
+		delete_outcome(r, done, out);
+		http_describe(r, desc, sizeof(desc));
+		if (no_method(r->status, patches(s->t), out->detail,
+			      sizeof(out->detail), desc)) {
+			out->outcome = OUTCOME_BLOCKED;
+			out->stop_tenant = true;
+		}
 		return;
 	}
 	root = session_json(r, &e);
@@ -394,10 +460,17 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 			continue;
 		}
 		out[i].status = status;
-		out[i].outcome = outcome_for_status(status, OUTCOME_DELETED);
-		if (out[i].outcome != OUTCOME_DELETED)
-			snprintf(out[i].detail, sizeof(out[i].detail),
-				 "bulk operation status %ld", status);
+		out[i].outcome = outcome_for_status(status, done);
+		snprintf(desc, sizeof(desc), "bulk operation status %ld",
+			 status);
+		if (no_method(status, false, out[i].detail,
+			      sizeof(out[i].detail), desc)) {
+			out[i].outcome = OUTCOME_BLOCKED;
+			out[i].stop_tenant = true;
+		} else if (out[i].outcome != done) {
+			snprintf(out[i].detail, sizeof(out[i].detail), "%s",
+				 desc);
+		}
 	}
 	cJSON_Delete(root);
 }
@@ -407,6 +480,15 @@ static const struct vendor_option options[] = {
 	  .kind = OPTION_ENUM,
 	  .choices = "auto|never",
 	  .def = "auto" },
+	/* what DELETE does differs per provider: the file says */
+	{ .key = "delete_method",
+	  .kind = OPTION_ENUM,
+	  .choices = "delete|deactivate",
+	  .def = "delete" },
+	{ .key = "delete_outcome",
+	  .kind = OPTION_ENUM,
+	  .choices = "deleted|deactivated",
+	  .def = "deleted" },
 	{ 0 },
 };
 
@@ -423,6 +505,7 @@ const struct vendor vendor_scim = {
 		      .max_attempts = 6 },
 	.max_batch = 1000,
 	.bulk = true,
+	.deactivates = deactivates,
 	.discover_request = discover_request,
 	.discover_response = discover_response,
 	.caller_request = caller_request,

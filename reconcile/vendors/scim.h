@@ -24,5 +24,8 @@ int scim_list_response(const struct page *pg, const struct http_response *r,
 /* DELETE {url}{prefix}/Users/{id}. */
 struct http_request *scim_delete_request(struct session *s, const char *prefix,
 					 const char *id);
+/* PATCH {url}{prefix}/Users/{id} replacing active (RFC 7644 3.5.2). */
+struct http_request *scim_patch_active(struct session *s, const char *prefix,
+				       const char *id, bool active);
 
 #endif

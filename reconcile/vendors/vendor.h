@@ -109,6 +109,11 @@ struct vendor {
 	bool grouped;
 	/* deactivation is as far as deletion goes: inactive users are done */
 	bool inactive_is_final;
+	/*
+	 * The same decided per tenant, by its options (SCIM delete_method
+	 * and delete_outcome); NULL: inactive_is_final alone decides.
+	 */
+	bool (*deactivates)(const struct tenant *t);
 	/* the credentials belong to an application, never to a user */
 	bool app_credentials;
 

@@ -114,11 +114,13 @@ static void handle(struct emu *emu, struct emu_req *r)
 	} else if (get && !strcmp(p, SCIM_USERS)) {
 		scim_list_users(emu, r);
 	} else if (!strncmp(p, SCIM_USERS "/", n + 1) && p[n + 1] &&
-		   (get || del)) {
+		   (get || del || !strcmp(r->method, "PATCH"))) {
 		if (get)
 			scim_get_user(emu, r, p + n + 1);
-		else
+		else if (del)
 			deactivate(emu, r, p + n + 1);
+		else
+			scim_patch_user(emu, r, p + n + 1);
 	} else if (!strcmp(p, MASS_DELETION)) {
 		if (del)
 			mass_deletion(emu, r);

@@ -34,7 +34,7 @@ static const char usage[] =
 	"  --environment development|test|production\n"
 	"  --scim-bulk --scim-bulk-max N --no-spc --no-me --aa-delete-204\n"
 	"  --scim-lowercase-keys --scim-echo-zero --scim-user-types\n"
-	"  --scim-emails\n"
+	"  --scim-emails --scim-delete-deactivates --scim-no-delete\n"
 	"  --daily-budget N --rate-limit N --retry-after-date\n"
 	"  --fail-rate P --error-rate P --drop-rate P --truncate-rate P\n"
 	"  --html-rate P --burst-429 P\n"
@@ -96,6 +96,8 @@ enum {
 	OPT_SCIM_ECHO_ZERO,
 	OPT_SCIM_USER_TYPES,
 	OPT_SCIM_EMAILS,
+	OPT_SCIM_DELETE_DEACTIVATES,
+	OPT_SCIM_NO_DELETE,
 };
 
 static const struct option long_options[] = {
@@ -150,6 +152,9 @@ static const struct option long_options[] = {
 	{ "scim-echo-zero", no_argument, NULL, OPT_SCIM_ECHO_ZERO },
 	{ "scim-user-types", no_argument, NULL, OPT_SCIM_USER_TYPES },
 	{ "scim-emails", no_argument, NULL, OPT_SCIM_EMAILS },
+	{ "scim-delete-deactivates", no_argument, NULL,
+	  OPT_SCIM_DELETE_DEACTIVATES },
+	{ "scim-no-delete", no_argument, NULL, OPT_SCIM_NO_DELETE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -392,6 +397,12 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 		return 0;
 	case OPT_SCIM_EMAILS:
 		o->scim_emails = true;
+		return 0;
+	case OPT_SCIM_DELETE_DEACTIVATES:
+		o->scim_delete_deactivates = true;
+		return 0;
+	case OPT_SCIM_NO_DELETE:
+		o->scim_no_delete = true;
 		return 0;
 	default:
 		return -1;

@@ -215,11 +215,19 @@ void scim_get_user(struct emu *emu, struct emu_req *r, const char *id)
 		reply_user(emu, r, &emu->users.v[slot]);
 }
 
-/* The generic vendor: deletion removes the user. Returns the status. */
+/*
+ * The generic vendor: deletion removes the user, or deactivates it
+ * (--scim-delete-deactivates), or is not there (--scim-no-delete).
+ * Returns the status.
+ */
 static int delete_user(struct emu *emu, const char *id, const char **msg)
 {
 	long slot = find_listed(emu, id);
 
+	if (emu->opt.scim_no_delete) {
+		*msg = "DELETE is not supported for Users: use PATCH";
+		return 405;
+	}
 	if (slot < 0) {
 		*msg = "Resource not found";
 		return 404;
@@ -238,8 +246,81 @@ static int delete_user(struct emu *emu, const char *id, const char **msg)
 		*msg = "this user cannot be deleted";
 		return 400;
 	}
-	emu_delete(emu, slot, -1);
+	emu_delete(emu, slot,
+		   emu->opt.scim_delete_deactivates ? EMU_INACTIVE : -1);
 	return 204;
+}
+
+/* The value a PatchOp gives active, or -1 when it changes nothing else. */
+static int patch_active_value(const cJSON *ops)
+{
+	const cJSON *op;
+	int active = -1;
+
+	if (!cJSON_IsArray(ops) || !cJSON_GetArraySize(ops))
+		return -1;
+	cJSON_ArrayForEach(op, ops)
+	{
+		const char *what = NULL, *path = NULL;
+		const cJSON *v, *o = cJSON_GetObjectItem(op, "op");
+		const cJSON *p = cJSON_GetObjectItem(op, "path");
+
+		what = cJSON_IsString(o) ? o->valuestring : NULL;
+		path = cJSON_IsString(p) ? p->valuestring : NULL;
+		v = cJSON_GetObjectItem(op, "value");
+		if (!what || strcasecmp(what, "replace"))
+			return -1;
+		/* {"path":"active","value":false} or {"value":{"active":false}} */
+		if (!path && cJSON_IsObject(v) && cJSON_GetArraySize(v) == 1)
+			v = cJSON_GetObjectItem(v, "active");
+		else if (!path || strcasecmp(path, "active"))
+			return -1;
+		if (!cJSON_IsBool(v))
+			return -1;
+		active = cJSON_IsTrue(v);
+	}
+	return active;
+}
+
+void scim_patch_user(struct emu *emu, struct emu_req *r, const char *id)
+{
+	long slot = find_listed(emu, id);
+	cJSON *j;
+	int active;
+
+	if (slot < 0) {
+		scim_error(r, 404, "Resource not found");
+		return;
+	}
+	if (!(j = emu_body_json(emu, r)))
+		return;
+	active = patch_active_value(cJSON_GetObjectItem(j, "Operations"));
+	cJSON_Delete(j);
+	if (active < 0) {
+		scim_error(r, 400,
+			   "the emulator patches only active (op replace)");
+		return;
+	}
+	if (emu->users.v[slot].fail_delete) {
+		scim_error(r, emu->users.v[slot].fail_delete,
+			   "deactivation failed");
+		return;
+	}
+	if (emu->users.v[slot].vanishing) {
+		/* removed by someone else between listing and now */
+		store_remove(&emu->users, slot);
+		scim_error(r, 404, "Resource not found");
+		return;
+	}
+	if (!active && emu->users.v[slot].undeletable) {
+		scim_error(r, 400, "this user cannot be deactivated");
+		return;
+	}
+	if (active)
+		store_set_status(&emu->users, slot, EMU_ACTIVE);
+	else
+		emu_delete(emu, slot, EMU_INACTIVE);
+	reply_user(emu, r, &emu->users.v[slot]);
 }
 
 static void service_provider_config(struct emu *emu, struct emu_req *r)
@@ -251,7 +332,7 @@ static void service_provider_config(struct emu *emu, struct emu_req *r)
 	jsonw_object_begin(&w);
 	schemas(&w, SCHEMA_SPC);
 	jsonw_key(&w, "patch");
-	jsonw_raw(&w, "{\"supported\":false}");
+	jsonw_raw(&w, "{\"supported\":true}");
 	jsonw_key(&w, "bulk");
 	jsonw_object_begin(&w);
 	jsonw_object_bool(&w, "supported", o->scim_bulk);
@@ -412,6 +493,11 @@ static void handle(struct emu *emu, struct emu_req *r)
 			emu_reply(r, 204, NULL);
 		else
 			scim_error(r, status, msg);
+		if (status == 405)
+			emu_add_header(r, "Allow", "GET, PATCH");
+	} else if (!strncmp(rest, "Users/", 6) && rest[6] &&
+		   method_is(r, "PATCH")) {
+		scim_patch_user(emu, r, rest + 6);
 	} else if (!strcmp(rest, "Bulk") && method_is(r, "POST")) {
 		if (emu->opt.scim_bulk)
 			bulk(emu, r);

@@ -166,6 +166,99 @@ class ScimFlavourTest(up.TestCase):
         self.assertEqual(t["counts"]["kept"], 2)
         self.assertNotIn("matched no live user", p.stdout)
 
+    def statuses(self, emu):
+        return {u["id"]: u["status"] for u in emu.users()["users"]}
+
+    def test_delete_that_deactivates_is_never_judged_deleted(self):
+        # the server answers 204 and keeps the user, inactive (Slack):
+        # with the default delete_outcome, verification says so
+        pop, roles = up.population("scim", deletable=4, inactive=0)
+        emu, _ = self.setup_tenant(
+            pop=pop, emu_flags={"scim_delete_deactivates": True})
+        p = self.plan_then_apply(code=4)
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {i: "failed" for i in roles["delete"]})
+        failed = [l for l in self.journal("j.jsonl")
+                  if l["type"] == "outcome" and l["outcome"] == "failed"]
+        self.assertIn("now inactive: this server's deletion deactivates",
+                      failed[0]["detail"])
+        self.assertEqual({i: self.statuses(emu)[i] for i in roles["delete"]},
+                         {i: "inactive" for i in roles["delete"]})
+
+    def test_delete_that_deactivates_with_delete_outcome(self):
+        pop, roles = up.population("scim", deletable=6, inactive=0)
+        emu, _ = self.setup_tenant(
+            pop=pop, emu_flags={"scim_delete_deactivates": True,
+                                "scim_bulk": True, "scim_bulk_max": 3},
+            options={"delete_outcome": "deactivated"})
+        p = self.plan_then_apply()
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {i: "deactivated" for i in roles["delete"]})
+        self.assertIn("Verified: 6 outcomes", p.stdout)
+        self.assertIn("6 deactivated", p.stdout)
+        # the canary alone, then Bulk
+        self.assertEqual(len([r for r in emu.requests()
+                              if r["method"] == "DELETE"]), 1)
+        self.assertEqual(len([r for r in emu.requests()
+                              if r["path"] == "/scim/v2/Bulk"]), 2)
+        self.assertEqual({i: self.statuses(emu)[i] for i in roles["delete"]},
+                         {i: "inactive" for i in roles["delete"]})
+        # deactivated users are done: the next plan has nothing to do
+        p = self.up("plan", "-o", "again.json")
+        self.assertRan(p, 0)
+        t = self.read_plan("again.json")["tenants"][0]
+        self.assertEqual(t["delete"], [])
+        self.assertEqual(t["counts"]["pending"], 6)
+
+    def test_no_delete_is_blocked_with_the_hint(self):
+        pop, roles = up.population("scim", deletable=5, inactive=0)
+        emu, _ = self.setup_tenant(pop=pop,
+                                   emu_flags={"scim_no_delete": True})
+        p = self.plan_then_apply(code=4)
+        lines = [l for l in self.journal("j.jsonl")
+                 if l["type"] == "outcome"]
+        # the canary: blocked, saying what to set; then nothing more
+        self.assertEqual([(l["id"], l["outcome"], l["http_status"])
+                          for l in lines],
+                         [(roles["delete"][0], "blocked", 405)])
+        self.assertIn("set options.delete_method: deactivate",
+                      lines[0]["detail"])
+        self.assertIn("1 blocked", p.stdout)
+        self.assertEqual(len([r for r in emu.requests()
+                              if r["method"] == "DELETE"]), 1)
+        self.assertEqual(emu.deletes(), {})
+        self.assertTrue(all(v == "active"
+                            for v in self.statuses(emu).values()))
+
+    def test_delete_method_deactivate_patches(self):
+        pop, roles = up.population("scim", deletable=5, inactive=0)
+        emu, _ = self.setup_tenant(
+            pop=pop, emu_flags={"scim_no_delete": True, "scim_bulk": True},
+            options={"delete_method": "deactivate"})
+        p = self.plan_then_apply()
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {i: "deactivated" for i in roles["delete"]})
+        self.assertIn("Verified: 5 outcomes", p.stdout)
+        patches = [r for r in emu.requests() if r["method"] == "PATCH"]
+        self.assertEqual(sorted(r["path"] for r in patches),
+                         sorted("/scim/v2/Users/" + i
+                                for i in roles["delete"]))
+        self.assertEqual(json.loads(patches[0]["body"]), {
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [{"op": "replace", "path": "active",
+                            "value": False}]})
+        # no DELETE, no Bulk: one PATCH per user
+        self.assertEqual([r for r in emu.requests()
+                          if r["method"] in ("DELETE", "POST")], [])
+        st = self.statuses(emu)
+        self.assertEqual({i: st[i] for i in roles["delete"]},
+                         {i: "inactive" for i in roles["delete"]})
+        self.assertEqual(st[roles["kept"][0]], "active")
+        p = self.up("plan", "-o", "again.json")
+        self.assertRan(p, 0)
+        self.assertEqual(self.read_plan("again.json")["tenants"][0]["delete"],
+                         [])
+
 
 class IgnoredStartIndexTest(up.TestCase):
     """A server that ignores startIndex altogether (and echoes 0) answers

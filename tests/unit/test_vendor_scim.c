@@ -30,6 +30,16 @@ static int setup_never(void **state)
 	return setup_with(state, YAML("use_bulk: never"));
 }
 
+static int setup_deactivate(void **state)
+{
+	return setup_with(state, YAML("delete_method: deactivate"));
+}
+
+static int setup_outcome(void **state)
+{
+	return setup_with(state, YAML("delete_outcome: deactivated"));
+}
+
 static const char spc_bulk[] =
 	"{\"schemas\":[\"urn:ietf:params:scim:schemas:core:2.0:"
 	"ServiceProviderConfig\"],\"bulk\":{\"supported\":true,"
@@ -440,6 +450,108 @@ static void test_single_outcomes(void **state)
 	assert_non_null(strstr(out.detail, "HTTP 404"));
 }
 
+/* 405 and 501: the server has no DELETE; the blocked user says why */
+static void test_no_delete_is_blocked_with_the_hint(void **state)
+{
+	static const char hint[] =
+		"set options.delete_method: deactivate to deactivate them "
+		"with PATCH instead";
+	struct vt *t = *state;
+	struct plan_user a = vt_planned("u1"), b = vt_planned("u2");
+	const struct plan_user *list[] = { &a, &b };
+	struct delete_result out[2];
+	struct http_response r = vt_answer(
+		405, "application/scim+json",
+		"{\"status\":\"405\",\"detail\":\"Method Not Allowed\"}");
+
+	assert_false(t->s.v->deactivates(&t->c.tenants[0]));
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 1, &r, out);
+	assert_int_equal(out[0].outcome, OUTCOME_BLOCKED);
+	assert_int_equal(out[0].status, 405);
+	assert_true(out[0].stop_tenant);
+	assert_non_null(strstr(out[0].detail, hint));
+	assert_non_null(strstr(out[0].detail, "HTTP 405"));
+	r = vt_answer(501, "application/scim+json", "{\"status\":\"501\"}");
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 1, &r, out);
+	assert_int_equal(out[0].outcome, OUTCOME_BLOCKED);
+	assert_non_null(strstr(out[0].detail, hint));
+	/* the same for a Bulk operation */
+	r = vt_answer(200, "application/scim+json",
+		      "{\"Operations\":[{\"bulkId\":\"d0\",\"status\":\"405\"},"
+		      "{\"bulkId\":\"d1\",\"status\":\"204\"}]}");
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 2, &r, out);
+	assert_int_equal(out[0].outcome, OUTCOME_BLOCKED);
+	assert_non_null(strstr(out[0].detail, hint));
+	assert_int_equal(out[1].outcome, OUTCOME_DELETED);
+}
+
+/* delete_method: deactivate: PATCH active false, one user at a time */
+static void test_delete_method_deactivate(void **state)
+{
+	static const struct vt_outcome cases[] = {
+		{ 200, "application/scim+json",
+		  "{\"id\":\"u1\",\"active\":false}", OUTCOME_DEACTIVATED, "" },
+		{ 204, NULL, "", OUTCOME_DEACTIVATED, "" },
+		{ 404, "application/scim+json", "{\"status\":\"404\"}",
+		  OUTCOME_ABSENT, "HTTP 404: {\"status\":\"404\"}" },
+		{ 405, "application/scim+json", "{\"status\":\"405\"}",
+		  OUTCOME_BLOCKED,
+		  "the server does not deactivate users with PATCH (HTTP 405: "
+		  "{\"status\":\"405\"}): set options.delete_method: delete" },
+	};
+	struct vt *t = *state;
+	struct http_response r =
+		vt_answer(200, "application/scim+json", spc_bulk);
+	struct plan_user a = vt_planned("u/1");
+	const struct plan_user *list[] = { &a };
+	struct http_request *req;
+
+	assert_true(t->s.v->deactivates(&t->c.tenants[0]));
+	/* Bulk is offered, but deactivations go singly */
+	t->s.v->discover_response(&t->s, &r);
+	assert_int_equal(t->s.batch, 1);
+	req = t->s.v->delete_request(&t->s, list, 1);
+	assert_string_equal(req->method, "PATCH");
+	assert_string_equal(req->url,
+			    "https://api.example.com/scim/v2/Users/u%2F1");
+	assert_string_equal(
+		req->body,
+		"{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"
+		"PatchOp\"],\"Operations\":[{\"op\":\"replace\",\"path\":"
+		"\"active\",\"value\":false}]}");
+	http_request_free(req);
+	vt_expect_outcomes(t, "u1", cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* delete_outcome: deactivated: a DELETE that deactivates (Slack) */
+static void test_delete_outcome_deactivated(void **state)
+{
+	struct vt *t = *state;
+	struct plan_user a = vt_planned("u1"), b = vt_planned("u2");
+	const struct plan_user *list[] = { &a, &b };
+	struct delete_result out[2];
+	struct http_response r = vt_answer(204, NULL, "");
+	struct http_request *req;
+
+	assert_true(t->s.v->deactivates(&t->c.tenants[0]));
+	req = t->s.v->delete_request(&t->s, list, 1);
+	assert_string_equal(req->method, "DELETE");
+	http_request_free(req);
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 1, &r, out);
+	assert_int_equal(out[0].outcome, OUTCOME_DEACTIVATED);
+	r = vt_answer(200, "application/scim+json",
+		      "{\"Operations\":[{\"bulkId\":\"d0\",\"status\":\"204\"},"
+		      "{\"bulkId\":\"d1\",\"status\":\"404\"}]}");
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 2, &r, out);
+	assert_int_equal(out[0].outcome, OUTCOME_DEACTIVATED);
+	assert_int_equal(out[1].outcome, OUTCOME_ABSENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +578,13 @@ int main(void)
 						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_single_outcomes, setup,
 						vt_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_no_delete_is_blocked_with_the_hint, setup,
+			vt_teardown),
+		cmocka_unit_test_setup_teardown(test_delete_method_deactivate,
+						setup_deactivate, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_delete_outcome_deactivated,
+						setup_outcome, vt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
