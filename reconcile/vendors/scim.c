@@ -20,6 +20,7 @@
 struct scim_state {
 	bool bulk;
 	int bulk_max;
+	size_t max_payload; /* bytes of a Bulk request; 0: no limit given */
 };
 
 /* ---- shared with Bizagi ---- */
@@ -290,7 +291,7 @@ static void discover_response(struct session *s, const struct http_response *r)
 {
 	struct scim_state *st = state(s);
 	const char *use = tenant_option(s->t, "use_bulk");
-	const cJSON *bulk, *max;
+	const cJSON *bulk, *max, *payload;
 	struct err e;
 	cJSON *root;
 
@@ -298,6 +299,14 @@ static void discover_response(struct session *s, const struct http_response *r)
 	root = r->status == 200 ? session_json(r, &e) : NULL;
 	bulk = json_get_nocase(root, "bulk");
 	max = json_get_nocase(bulk, "maxOperations");
+	payload = json_get_nocase(bulk, "maxPayloadSize");
+	st->bulk = false;
+	/* RFC 7643 5 requires it; 0, absent or nonsense: no known limit */
+	st->max_payload = cJSON_IsNumber(payload) && payload->valuedouble >= 1
+				  ? payload->valuedouble > 1e12
+					    ? (size_t)1e12
+					    : (size_t)payload->valuedouble
+				  : 0;
 	/* deactivations go one PATCH at a time */
 	if (json_bool_nocase(bulk, "supported", false) && cJSON_IsNumber(max) &&
 	    max->valuedouble >= 1 && !(use && !strcmp(use, "never")) &&
@@ -353,19 +362,30 @@ static int list_response(struct session *s, const struct page *pg,
 	return scim_list_response(pg, r, out, res, e);
 }
 
-static struct http_request *
-delete_request(struct session *s, const struct plan_user *const *u, size_t n)
+/* Operation i of a Bulk request: DELETE user id. */
+static void bulk_op(struct jsonw *w, size_t i, const char *id)
 {
-	struct strbuf sb = STRBUF_INIT;
-	struct http_request *r;
+	char bulk_id[32], *enc = url_segment(id);
+	char *path = xasprintf("/Users/%s", enc);
+
+	snprintf(bulk_id, sizeof(bulk_id), "d%zu", i);
+	jsonw_object_begin(w);
+	jsonw_object_string(w, "method", "DELETE");
+	jsonw_object_string(w, "bulkId", bulk_id);
+	jsonw_object_string(w, "path", path);
+	jsonw_object_end(w);
+	free(path);
+	free(enc);
+}
+
+/* The Bulk request deleting the n users at u, into sb. */
+static void bulk_body(struct strbuf *sb, const struct plan_user *const *u,
+		      size_t n)
+{
 	struct jsonw w;
 	size_t i;
 
-	if (n == 1 && patches(s->t))
-		return scim_patch_active(s, "", u[0]->id, false);
-	if (n == 1)
-		return scim_delete_request(s, "", u[0]->id);
-	jsonw_init(&w, &sb, false);
+	jsonw_init(&w, sb, false);
 	jsonw_object_begin(&w);
 	jsonw_key(&w, "schemas");
 	jsonw_array_begin(&w);
@@ -373,28 +393,62 @@ delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 	jsonw_array_end(&w);
 	jsonw_key(&w, "Operations");
 	jsonw_array_begin(&w);
-	for (i = 0; i < n; i++) {
-		char bulk_id[32], *enc = url_segment(u[i]->id);
-		char *path = xasprintf("/Users/%s", enc);
-
-		snprintf(bulk_id, sizeof(bulk_id), "d%zu", i);
-		jsonw_object_begin(&w);
-		jsonw_object_string(&w, "method", "DELETE");
-		jsonw_object_string(&w, "bulkId", bulk_id);
-		jsonw_object_string(&w, "path", path);
-		jsonw_object_end(&w);
-		free(path);
-		free(enc);
-	}
+	for (i = 0; i < n; i++)
+		bulk_op(&w, i, u[i]->id);
 	jsonw_array_end(&w);
 	jsonw_object_end(&w);
+}
+
+/*
+ * The users one request takes: a Bulk request never larger than the
+ * server's maxPayloadSize (measured as it will be written), and never an
+ * id whose path needs percent-encoding: servers differ in decoding Bulk
+ * paths, and one that does not would delete nobody, or someone else.
+ * Such an id goes alone, as a DELETE whose path is decoded.
+ */
+static size_t delete_take(struct session *s, const struct plan_user *const *u,
+			  size_t n)
+{
+	struct scim_state *st = state(s);
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, size;
+
+	if (n < 2 || url_segment_needs_encoding(u[0]->id))
+		return 1;
+	bulk_body(&sb, u, 0);
+	size = sb.len;
+	for (i = 0; i < n && !url_segment_needs_encoding(u[i]->id); i++) {
+		struct jsonw w;
+
+		strbuf_reset(&sb);
+		jsonw_init(&w, &sb, false);
+		bulk_op(&w, i, u[i]->id);
+		size += sb.len + (i > 0); /* and a comma */
+		if (st->max_payload && size > st->max_payload)
+			break;
+	}
+	strbuf_release(&sb);
+	return i ? i : 1;
+}
+
+static struct http_request *
+delete_request(struct session *s, const struct plan_user *const *u, size_t n)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct http_request *r;
+
+	if (n == 1 && patches(s->t))
+		return scim_patch_active(s, "", u[0]->id, false);
+	if (n == 1)
+		return scim_delete_request(s, "", u[0]->id);
+	bulk_body(&sb, u, n);
 	r = http_request_new("POST", session_url(s, "/Bulk"));
 	http_set_json(r, strbuf_detach(&sb, NULL));
 	return r;
 }
 
 /* The answer's operation for user i: by bulkId, else by its location. */
-static const cJSON *bulk_op(const cJSON *ops, size_t i, const char *id)
+static const cJSON *answer_op(const cJSON *ops, size_t i, const char *id)
 {
 	char bulk_id[32];
 	const cJSON *op;
@@ -419,14 +473,13 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 			    size_t n, const struct http_response *r,
 			    struct delete_result *out)
 {
+	enum outcome done =
+		deactivates(s->t) ? OUTCOME_DEACTIVATED : OUTCOME_DELETED;
 	const cJSON *ops, *op, *st;
+	char desc[160];
 	struct err e;
 	cJSON *root;
 	size_t i;
-
-	enum outcome done =
-		deactivates(s->t) ? OUTCOME_DEACTIVATED : OUTCOME_DELETED;
-	char desc[160];
 
 	if (n == 1) {
 		delete_outcome(r, done, out);
@@ -438,12 +491,26 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 		}
 		return;
 	}
+	if (r->status == 413) {
+		/* RFC 7644 3.7.4: too large, nothing in it was processed */
+		http_describe(r, desc, sizeof(desc));
+		for (i = 0; i < n; i++) {
+			out[i].outcome = OUTCOME_FAILED;
+			out[i].status = r->status;
+			out[i].resend = true;
+			snprintf(out[i].detail, sizeof(out[i].detail),
+				 "the bulk request was refused as too large, "
+				 "nothing in it was done: %s",
+				 desc);
+		}
+		return;
+	}
 	root = session_json(r, &e);
 	ops = json_get_nocase(root, "Operations");
 	for (i = 0; i < n; i++) {
 		long status = 0;
 
-		op = cJSON_IsArray(ops) ? bulk_op(ops, i, u[i]->id) : NULL;
+		op = cJSON_IsArray(ops) ? answer_op(ops, i, u[i]->id) : NULL;
 		st = json_get_nocase(op, "status");
 		if (cJSON_IsString(st))
 			status = strtol(st->valuestring, NULL, 10);
@@ -506,6 +573,7 @@ const struct vendor vendor_scim = {
 	.max_batch = 1000,
 	.bulk = true,
 	.deactivates = deactivates,
+	.delete_take = delete_take,
 	.discover_request = discover_request,
 	.discover_response = discover_response,
 	.caller_request = caller_request,

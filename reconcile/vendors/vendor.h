@@ -95,6 +95,13 @@ struct delete_result {
 	long status;
 	char detail[256];
 	bool stop_tenant; /* send nothing more to this tenant */
+	/*
+	 * Nothing was done for this user: the request was refused as too
+	 * large (a 413 on a bulk request). Apply sends the users so marked
+	 * again, in two requests of half the size, down to one user each;
+	 * a request of one user is never sent again (outcome stands).
+	 */
+	bool resend;
 };
 
 struct vendor {
@@ -145,6 +152,13 @@ struct vendor {
 			     struct userstore *out, struct page_result *res,
 			     struct err *e);
 
+	/*
+	 * How many of the n users (at least 1) at u one delete request
+	 * takes: a bulk request within the server's payload limit, users
+	 * that must go alone. NULL: all n.
+	 */
+	size_t (*delete_take)(struct session *s,
+			      const struct plan_user *const *u, size_t n);
 	/* One request deleting n users (n is 1 unless max_batch > 1). */
 	struct http_request *(*delete_request)(struct session *s,
 					       const struct plan_user *const *u,

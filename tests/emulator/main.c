@@ -35,6 +35,8 @@ static const char usage[] =
 	"  --scim-bulk --scim-bulk-max N --no-spc --no-me --aa-delete-204\n"
 	"  --scim-lowercase-keys --scim-echo-zero --scim-user-types\n"
 	"  --scim-emails --scim-delete-deactivates --scim-no-delete\n"
+	"  --scim-bulk-max-payload N --scim-bulk-advertised-payload N\n"
+	"  --scim-bulk-raw-paths\n"
 	"  --daily-budget N --rate-limit N --retry-after-date\n"
 	"  --fail-rate P --error-rate P --drop-rate P --truncate-rate P\n"
 	"  --html-rate P --burst-429 P\n"
@@ -98,6 +100,9 @@ enum {
 	OPT_SCIM_EMAILS,
 	OPT_SCIM_DELETE_DEACTIVATES,
 	OPT_SCIM_NO_DELETE,
+	OPT_SCIM_BULK_MAX_PAYLOAD,
+	OPT_SCIM_BULK_ADVERTISED_PAYLOAD,
+	OPT_SCIM_BULK_RAW_PATHS,
 };
 
 static const struct option long_options[] = {
@@ -155,6 +160,11 @@ static const struct option long_options[] = {
 	{ "scim-delete-deactivates", no_argument, NULL,
 	  OPT_SCIM_DELETE_DEACTIVATES },
 	{ "scim-no-delete", no_argument, NULL, OPT_SCIM_NO_DELETE },
+	{ "scim-bulk-max-payload", required_argument, NULL,
+	  OPT_SCIM_BULK_MAX_PAYLOAD },
+	{ "scim-bulk-advertised-payload", required_argument, NULL,
+	  OPT_SCIM_BULK_ADVERTISED_PAYLOAD },
+	{ "scim-bulk-raw-paths", no_argument, NULL, OPT_SCIM_BULK_RAW_PATHS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -403,6 +413,15 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 		return 0;
 	case OPT_SCIM_NO_DELETE:
 		o->scim_no_delete = true;
+		return 0;
+	case OPT_SCIM_BULK_MAX_PAYLOAD:
+		return parse_long(name, arg, 1, EMU_BODY_MAX,
+				  &o->scim_bulk_max_payload);
+	case OPT_SCIM_BULK_ADVERTISED_PAYLOAD:
+		return parse_long(name, arg, 1, 1000000000L,
+				  &o->scim_bulk_advertised_payload);
+	case OPT_SCIM_BULK_RAW_PATHS:
+		o->scim_bulk_raw_paths = true;
 		return 0;
 	default:
 		return -1;

@@ -2,11 +2,13 @@
  * SCIM 2.0 (RFC 7643/7644): the generic `scim` vendor, and the listing,
  * resource and error formats Bizagi shares with it.
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "emu.h"
+#include "util/xalloc.h"
 
 #define SCIM_CTYPE	  "application/scim+json"
 #define SCIM_BASE	  "/scim/v2/"
@@ -338,7 +340,12 @@ static void service_provider_config(struct emu *emu, struct emu_req *r)
 	jsonw_object_bool(&w, "supported", o->scim_bulk);
 	jsonw_object_int(&w, "maxOperations",
 			 o->scim_bulk ? o->scim_bulk_max : 0);
-	jsonw_object_int(&w, "maxPayloadSize", o->scim_bulk ? EMU_BODY_MAX : 0);
+	jsonw_object_int(&w, "maxPayloadSize",
+			 !o->scim_bulk ? 0
+			 : o->scim_bulk_advertised_payload
+				 ? o->scim_bulk_advertised_payload
+			 : o->scim_bulk_max_payload ? o->scim_bulk_max_payload
+						    : EMU_BODY_MAX);
 	jsonw_object_end(&w);
 	jsonw_key(&w, "filter");
 	jsonw_object_begin(&w);
@@ -359,6 +366,25 @@ static void service_provider_config(struct emu *emu, struct emu_req *r)
 	emu_reply(r, 200, SCIM_CTYPE);
 }
 
+/* %XX in place ('+' stays: this is a path, not a form). */
+static void decode_path(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++) {
+		if (s[0] == '%' && isxdigit((unsigned char)s[1]) &&
+		    isxdigit((unsigned char)s[2])) {
+			char hex[3] = { s[1], s[2], 0 };
+
+			*out++ = (char)strtol(hex, NULL, 16);
+			s += 2;
+		} else {
+			*out++ = *s;
+		}
+	}
+	*out = '\0';
+}
+
 static void bulk_operation(struct emu *emu, struct jsonw *w, const cJSON *op,
 			   int *errors)
 {
@@ -366,7 +392,7 @@ static void bulk_operation(struct emu *emu, struct jsonw *w, const cJSON *op,
 	const cJSON *path = cJSON_GetObjectItemCaseSensitive(op, "path");
 	const cJSON *bulk_id = cJSON_GetObjectItemCaseSensitive(op, "bulkId");
 	const char *msg = NULL, *id = NULL;
-	char code[16];
+	char code[16], *decoded = NULL;
 	int status;
 
 	if (!cJSON_IsString(method) ||
@@ -379,7 +405,13 @@ static void bulk_operation(struct emu *emu, struct jsonw *w, const cJSON *op,
 		status = 400;
 		msg = "path must be /Users/ID";
 	} else {
+		/* decoded as a URL path would be, unless the flavour says */
 		id = path->valuestring + 7;
+		if (!emu->opt.scim_bulk_raw_paths) {
+			decoded = xstrdup(id);
+			decode_path(decoded);
+			id = decoded;
+		}
 		status = delete_user(emu, id, &msg);
 	}
 	if (status >= 400)
@@ -401,6 +433,7 @@ static void bulk_operation(struct emu *emu, struct jsonw *w, const cJSON *op,
 		error_object(w, status, msg);
 	}
 	jsonw_object_end(w);
+	free(decoded);
 }
 
 static void bulk(struct emu *emu, struct emu_req *r)
@@ -424,6 +457,14 @@ static void bulk(struct emu *emu, struct emu_req *r)
 	}
 	if (cJSON_GetArraySize(ops) > emu->opt.scim_bulk_max) {
 		scim_error(r, 413, "too many operations");
+		goto out;
+	}
+	if (emu->opt.scim_bulk_max_payload &&
+	    r->body.len > (size_t)emu->opt.scim_bulk_max_payload) {
+		/* RFC 7644 3.7.4: nothing of it is processed */
+		scim_error(r, 413,
+			   "The size of the bulk operation exceeds the "
+			   "maxPayloadSize");
 		goto out;
 	}
 	jsonw_init(&w, &r->out, false);

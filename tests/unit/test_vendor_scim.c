@@ -552,6 +552,105 @@ static void test_delete_outcome_deactivated(void **state)
 	assert_int_equal(out[1].outcome, OUTCOME_ABSENT);
 }
 
+/* Bulk requests within maxPayloadSize, as they are written */
+static void test_bulk_payload_limit(void **state)
+{
+	struct vt *t = *state;
+	struct http_response r =
+		vt_answer(200, "application/scim+json",
+			  "{\"bulk\":{\"supported\":true,\"maxOperations\":50,"
+			  "\"maxPayloadSize\":400}}");
+	struct plan_user pu[12];
+	const struct plan_user *list[12];
+	char ids[12][40];
+	struct http_request *req;
+	size_t i, k;
+
+	for (i = 0; i < 12; i++) {
+		snprintf(ids[i], sizeof(ids[i]),
+			 "5c2d1e0f-aaaa-4bbb-8ccc-%012zu", i);
+		pu[i] = vt_planned(ids[i]);
+		list[i] = &pu[i];
+	}
+	t->s.v->discover_response(&t->s, &r);
+	assert_int_equal(t->s.batch, 50);
+	k = t->s.v->delete_take(&t->s, list, 12);
+	assert_true(k > 1 && k < 12);
+	req = t->s.v->delete_request(&t->s, list, k);
+	assert_true(req->body_len <= 400);
+	http_request_free(req);
+	/* one more would not fit */
+	req = t->s.v->delete_request(&t->s, list, k + 1);
+	assert_true(req->body_len > 400);
+	http_request_free(req);
+	/* a single user is always a single DELETE */
+	assert_int_equal(t->s.v->delete_take(&t->s, list, 1), 1);
+	/* no limit given: maxOperations and batch_size alone */
+	r = vt_answer(200, "application/scim+json",
+		      "{\"bulk\":{\"supported\":true,\"maxOperations\":50,"
+		      "\"maxPayloadSize\":0}}");
+	t->s.v->discover_response(&t->s, &r);
+	assert_int_equal(t->s.v->delete_take(&t->s, list, 12), 12);
+}
+
+/* ids whose path needs percent-encoding go alone, never in Bulk */
+static void test_encoded_ids_go_singly(void **state)
+{
+	struct vt *t = *state;
+	struct http_response r =
+		vt_answer(200, "application/scim+json", spc_bulk);
+	struct plan_user a = vt_planned("id-1"), b = vt_planned("id-2"),
+			 c = vt_planned("id/3"), d = vt_planned("..");
+	const struct plan_user *list[] = { &a, &b, &c, &d };
+	struct http_request *req;
+
+	t->s.v->discover_response(&t->s, &r);
+	/* the Bulk stops before the id that needs encoding */
+	assert_int_equal(t->s.v->delete_take(&t->s, list, 4), 2);
+	assert_int_equal(t->s.v->delete_take(&t->s, list + 2, 2), 1);
+	assert_int_equal(t->s.v->delete_take(&t->s, list + 3, 1), 1);
+	req = t->s.v->delete_request(&t->s, list + 2, 1);
+	assert_string_equal(req->method, "DELETE");
+	assert_string_equal(req->url,
+			    "https://api.example.com/scim/v2/Users/id%2F3");
+	http_request_free(req);
+	req = t->s.v->delete_request(&t->s, list + 3, 1);
+	assert_string_equal(req->url,
+			    "https://api.example.com/scim/v2/Users/%2E%2E");
+	http_request_free(req);
+}
+
+/* a 413 on a Bulk request: nothing was done, every user goes again */
+static void test_bulk_413_resends(void **state)
+{
+	struct vt *t = *state;
+	struct plan_user a = vt_planned("u1"), b = vt_planned("u2"),
+			 c = vt_planned("u3");
+	const struct plan_user *list[] = { &a, &b, &c };
+	struct delete_result out[3];
+	struct http_response r = vt_answer(
+		413, "application/scim+json",
+		"{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"
+		"Error\"],\"status\":\"413\",\"detail\":\"The size of the "
+		"bulk operation exceeds the maxPayloadSize (1048576).\"}");
+	size_t i;
+
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 3, &r, out);
+	for (i = 0; i < 3; i++) {
+		assert_true(out[i].resend);
+		assert_int_equal(out[i].outcome, OUTCOME_FAILED);
+		assert_int_equal(out[i].status, 413);
+		assert_non_null(
+			strstr(out[i].detail, "nothing in it was done"));
+	}
+	/* a single DELETE answered 413 is an answer like any other */
+	memset(out, 0, sizeof(out));
+	t->s.v->delete_response(&t->s, list, 1, &r, out);
+	assert_false(out[0].resend);
+	assert_int_equal(out[0].outcome, OUTCOME_FAILED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +676,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bulk_outcomes, setup,
 						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_single_outcomes, setup,
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_payload_limit, setup,
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_encoded_ids_go_singly,
+						setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_413_resends, setup,
 						vt_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_no_delete_is_blocked_with_the_hint, setup,
