@@ -51,7 +51,7 @@ static void fail(struct listing *l, const char *fmt, ...)
 
 static bool offset_paged(const struct listing *l)
 {
-	return l->s->v->paging != PAGE_CURSOR;
+	return l->s->paging != PAGE_CURSOR;
 }
 
 static void request_page(struct listing *l, long offset, const char *cursor);

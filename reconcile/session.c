@@ -485,6 +485,7 @@ int session_open(struct session *s, const struct tenant *t,
 			t->name, s->v->name);
 		goto fail;
 	}
+	s->paging = s->v->paging;
 	s->batch = s->v->bulk ? t->limits.batch_size : 1;
 	if (s->batch < 1)
 		s->batch = 1;

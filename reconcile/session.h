@@ -34,8 +34,11 @@ struct session {
 	double expires_at; /* clock_mono() to renew at; 0: never */
 	bool token_fresh;  /* not used yet: the next request takes it */
 	char *caller;
-	int batch;  /* users per delete request (bulk vendors), at least 1 */
-	void *priv; /* the connector's, freed with free() */
+	int batch; /* users per delete request (bulk vendors), at least 1 */
+	/* how the listing pages: the vendor's, unless discovery changed it
+	   (a SCIM server that offers cursors) */
+	enum page_kind paging;
+	void *priv;	  /* the connector's, freed with free() */
 	char error[4096]; /* why authentication failed, if it did */
 };
 

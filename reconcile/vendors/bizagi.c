@@ -60,8 +60,8 @@ static int list_response(struct session *s, const struct page *pg,
 			 const struct http_response *r, struct userstore *out,
 			 struct page_result *res, struct err *e)
 {
-	(void)s;
-	return scim_list_response(pg, r, out, res, e);
+	(void)pg;
+	return scim_list_response(s, r, out, res, e);
 }
 
 static struct http_request *

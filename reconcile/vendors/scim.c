@@ -21,6 +21,7 @@ struct scim_state {
 	bool bulk;
 	int bulk_max;
 	size_t max_payload; /* bytes of a Bulk request; 0: no limit given */
+	int cursor_page;    /* RFC 9865 maxPageSize; 0: not given */
 };
 
 /* ---- shared with Bizagi ---- */
@@ -28,9 +29,21 @@ struct scim_state {
 struct http_request *scim_list_request(struct session *s, const char *prefix,
 				       const struct page *pg)
 {
-	return http_request_new(
-		"GET", session_url(s, "%s/Users?startIndex=%ld&count=%d",
-				   prefix, pg->offset + 1, pg->limit));
+	char *cursor;
+	struct http_request *r;
+
+	if (s->paging != PAGE_CURSOR)
+		return http_request_new(
+			"GET",
+			session_url(s, "%s/Users?startIndex=%ld&count=%d",
+				    prefix, pg->offset + 1, pg->limit));
+	/* RFC 9865: an empty cursor asks for the first page */
+	cursor = url_encode(pg->cursor ? pg->cursor : "");
+	r = http_request_new("GET",
+			     session_url(s, "%s/Users?cursor=%s&count=%d",
+					 prefix, cursor, pg->limit));
+	free(cursor);
+	return r;
 }
 
 /*
@@ -157,26 +170,34 @@ static int scim_user(const cJSON *res, struct user *u, struct strbuf *more)
 	return 0;
 }
 
-int scim_list_response(const struct page *pg, const struct http_response *r,
+int scim_list_response(const struct session *s, const struct http_response *r,
 		       struct userstore *out, struct page_result *res,
 		       struct err *e)
 {
+	bool cursor = s->paging == PAGE_CURSOR;
 	cJSON *root = session_json(r, e);
-	const cJSON *total, *resources, *it;
+	const cJSON *total, *resources, *it, *next;
 	struct strbuf more = STRBUF_INIT;
 	size_t i = 0;
 
-	(void)pg;
 	if (!root)
 		return -1;
 	total = json_get_nocase(root, "totalResults");
 	resources = json_get_nocase(root, "Resources");
-	if (!cJSON_IsObject(root) || !cJSON_IsNumber(total) ||
-	    total->valuedouble < 0 ||
-	    (resources && !cJSON_IsArray(resources))) {
+	next = json_get_nocase(root, "nextCursor");
+	/* with cursors, the total is optional: a cross-check when given */
+	if (!cJSON_IsObject(root) ||
+	    ((total || !cursor) &&
+	     (!cJSON_IsNumber(total) || total->valuedouble < 0)) ||
+	    (resources && !cJSON_IsArray(resources)) ||
+	    (cursor && next && !cJSON_IsNull(next) && !cJSON_IsString(next))) {
 		cJSON_Delete(root);
-		return err_set(e, "not a SCIM ListResponse (needs totalResults "
-				  "and a Resources list)");
+		return err_set(e,
+			       cursor ? "not a SCIM ListResponse (needs a "
+					"Resources list, and nextCursor a "
+					"string when present)"
+				      : "not a SCIM ListResponse (needs "
+					"totalResults and a Resources list)");
 	}
 	/*
 	 * startIndex and itemsPerPage are not read: servers echo wrong
@@ -203,8 +224,12 @@ int scim_list_response(const struct page *pg, const struct http_response *r,
 	}
 	strbuf_release(&more);
 	res->count = i;
-	res->total = total->valuedouble > 1e15 ? (long)1e15
-					       : (long)total->valuedouble;
+	res->total = !total			 ? -1
+		     : total->valuedouble > 1e15 ? (long)1e15
+						 : (long)total->valuedouble;
+	/* RFC 9865: no nextCursor on the last page */
+	if (cursor && cJSON_IsString(next) && *next->valuestring)
+		res->next = xstrdup(next->valuestring);
 	cJSON_Delete(root);
 	return 0;
 }
@@ -287,6 +312,24 @@ static struct http_request *discover_request(struct session *s)
 				session_url(s, "/ServiceProviderConfig"));
 }
 
+/*
+ * RFC 9865: a server that offers cursors is listed with them (a cursor
+ * names a position that deletions do not move); index paging otherwise.
+ */
+static void paging(struct session *s, const cJSON *pagination)
+{
+	struct scim_state *st = state(s);
+	const cJSON *max = json_get_nocase(pagination, "maxPageSize");
+
+	s->paging = json_bool_nocase(pagination, "cursor", false)
+			    ? PAGE_CURSOR
+			    : s->v->paging;
+	st->cursor_page = cJSON_IsNumber(max) && max->valuedouble >= 1 &&
+					  max->valuedouble < s->v->page_size
+				  ? (int)max->valuedouble
+				  : 0;
+}
+
 static void discover_response(struct session *s, const struct http_response *r)
 {
 	struct scim_state *st = state(s);
@@ -301,6 +344,7 @@ static void discover_response(struct session *s, const struct http_response *r)
 	max = json_get_nocase(bulk, "maxOperations");
 	payload = json_get_nocase(bulk, "maxPayloadSize");
 	st->bulk = false;
+	paging(s, json_get_nocase(root, "pagination"));
 	/* RFC 7643 5 requires it; 0, absent or nonsense: no known limit */
 	st->max_payload = cJSON_IsNumber(payload) && payload->valuedouble >= 1
 				  ? payload->valuedouble > 1e12
@@ -351,15 +395,22 @@ static int caller_response(struct session *s, const struct http_response *r,
 static struct http_request *list_request(struct session *s,
 					 const struct page *pg)
 {
-	return scim_list_request(s, "", pg);
+	struct scim_state *st = state(s);
+	struct page p = *pg;
+
+	/* a cursor page larger than the server allows is an error */
+	if (s->paging == PAGE_CURSOR && st->cursor_page &&
+	    p.limit > st->cursor_page)
+		p.limit = st->cursor_page;
+	return scim_list_request(s, "", &p);
 }
 
 static int list_response(struct session *s, const struct page *pg,
 			 const struct http_response *r, struct userstore *out,
 			 struct page_result *res, struct err *e)
 {
-	(void)s;
-	return scim_list_response(pg, r, out, res, e);
+	(void)pg;
+	return scim_list_response(s, r, out, res, e);
 }
 
 /* Operation i of a Bulk request: DELETE user id. */

@@ -137,13 +137,17 @@ struct vendor {
 	struct http_request *(*caller_request)(struct session *s);
 	int (*caller_response)(struct session *s, const struct http_response *r,
 			       struct err *e);
-	/* Optional discovery before listing (SCIM ServiceProviderConfig). */
+	/*
+	 * Optional discovery before listing (SCIM ServiceProviderConfig).
+	 * It may set the session's batch and paging (a server that offers
+	 * cursors is listed with them).
+	 */
 	struct http_request *(*discover_request)(struct session *s);
 	void (*discover_response)(struct session *s,
 				  const struct http_response *r);
 
-	enum page_kind paging;
-	int page_size; /* users asked for per page */
+	enum page_kind paging; /* the session's, until discovery says */
+	int page_size;	       /* users asked for per page */
 	struct http_request *(*list_request)(struct session *s,
 					     const struct page *pg);
 	/* Adds the page's users to out (skipping those already gone). */

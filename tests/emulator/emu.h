@@ -168,6 +168,7 @@ struct emu_options {
 	/* SCIM flavours of real providers (README "scim") */
 	bool scim_lowercase_keys, scim_echo_zero, scim_user_types, scim_emails;
 	bool scim_delete_deactivates, scim_no_delete, scim_bulk_raw_paths;
+	bool scim_cursor;
 	long scim_bulk_max_payload;	   /* bytes of a Bulk body; 0: none */
 	long scim_bulk_advertised_payload; /* 0: as enforced */
 	bool no_spc, no_me, aa_delete_204, retry_after_date;

@@ -36,7 +36,7 @@ static const char usage[] =
 	"  --scim-lowercase-keys --scim-echo-zero --scim-user-types\n"
 	"  --scim-emails --scim-delete-deactivates --scim-no-delete\n"
 	"  --scim-bulk-max-payload N --scim-bulk-advertised-payload N\n"
-	"  --scim-bulk-raw-paths\n"
+	"  --scim-bulk-raw-paths --scim-cursor\n"
 	"  --daily-budget N --rate-limit N --retry-after-date\n"
 	"  --fail-rate P --error-rate P --drop-rate P --truncate-rate P\n"
 	"  --html-rate P --burst-429 P\n"
@@ -103,6 +103,7 @@ enum {
 	OPT_SCIM_BULK_MAX_PAYLOAD,
 	OPT_SCIM_BULK_ADVERTISED_PAYLOAD,
 	OPT_SCIM_BULK_RAW_PATHS,
+	OPT_SCIM_CURSOR,
 };
 
 static const struct option long_options[] = {
@@ -165,6 +166,7 @@ static const struct option long_options[] = {
 	{ "scim-bulk-advertised-payload", required_argument, NULL,
 	  OPT_SCIM_BULK_ADVERTISED_PAYLOAD },
 	{ "scim-bulk-raw-paths", no_argument, NULL, OPT_SCIM_BULK_RAW_PATHS },
+	{ "scim-cursor", no_argument, NULL, OPT_SCIM_CURSOR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -422,6 +424,9 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 				  &o->scim_bulk_advertised_payload);
 	case OPT_SCIM_BULK_RAW_PATHS:
 		o->scim_bulk_raw_paths = true;
+		return 0;
+	case OPT_SCIM_CURSOR:
+		o->scim_cursor = true;
 		return 0;
 	default:
 		return -1;

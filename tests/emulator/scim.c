@@ -160,11 +160,69 @@ static const char *key(const struct emu *emu, const char *k)
 	return k;
 }
 
+/*
+ * RFC 9865 cursor paging (--scim-cursor): a cursor names the slot of the
+ * next user in the store, a place deletions do not move. An empty cursor
+ * is the first page; the last page has no nextCursor.
+ */
+static void list_by_cursor(struct emu *emu, struct emu_req *r,
+			   const char *cursor)
+{
+	const struct emu_store *s = &emu->users;
+	long count, slot = 0, n = 0, i;
+	struct jsonw w;
+	char *end, next[32];
+
+	if (emu_query_long(r, "count", DEFAULT_COUNT, &count) < 0) {
+		scim_error(r, 400, "count must be an integer");
+		return;
+	}
+	if (*cursor) {
+		slot = cursor[0] == 's' ? strtol(cursor + 1, &end, 10) : -1;
+		if (cursor[0] != 's' || *end || slot < 0 ||
+		    (size_t)slot > s->n) {
+			scim_error(r, 400, "invalidCursor");
+			return;
+		}
+	}
+	if (!emu_page(emu, r, -1, &count))
+		return;
+	/* the first listed user at or after slot */
+	if (slot < (long)s->n && (s->v[slot].gone || !scim_listed(&s->v[slot])))
+		slot = store_next_listed(s, slot);
+	if (slot >= (long)s->n)
+		slot = -1;
+	strbuf_grow(&r->out, (size_t)count * 400);
+	jsonw_init(&w, &r->out, false);
+	jsonw_object_begin(&w);
+	schemas(&w, SCHEMA_LIST);
+	jsonw_object_int(&w, key(emu, "totalResults"), (long long)s->listed);
+	jsonw_key(&w, key(emu, "Resources"));
+	jsonw_array_begin(&w);
+	for (i = 0; i < count && slot >= 0;
+	     i++, n++, slot = store_next_listed(s, slot))
+		emu_write_user(&w, emu, &s->v[slot], user_json);
+	jsonw_array_end(&w);
+	jsonw_object_int(&w, key(emu, "itemsPerPage"), n);
+	if (slot >= 0) {
+		snprintf(next, sizeof(next), "s%ld", slot);
+		jsonw_object_string(&w, key(emu, "nextCursor"), next);
+	}
+	jsonw_object_end(&w);
+	emu_reply(r, 200, SCIM_CTYPE);
+}
+
 void scim_list_users(struct emu *emu, struct emu_req *r)
 {
 	const struct emu_store *s = &emu->users;
+	const char *cursor = emu_query(r, "cursor");
 	long start, count, offset, n, slot;
 	struct jsonw w;
+
+	if (emu->opt.scim_cursor && cursor) {
+		list_by_cursor(emu, r, cursor);
+		return;
+	}
 
 	if (emu_query_long(r, "startIndex", 1, &start) < 0 ||
 	    emu_query_long(r, "count", DEFAULT_COUNT, &count) < 0) {
@@ -356,6 +414,18 @@ static void service_provider_config(struct emu *emu, struct emu_req *r)
 	jsonw_raw(&w, "{\"supported\":false}");
 	jsonw_key(&w, "sort");
 	jsonw_raw(&w, "{\"supported\":false}");
+	if (o->scim_cursor) {
+		/* RFC 9865 */
+		jsonw_key(&w, "pagination");
+		jsonw_object_begin(&w);
+		jsonw_object_bool(&w, "cursor", true);
+		jsonw_object_bool(&w, "index", true);
+		jsonw_object_string(&w, "defaultPaginationMethod", "cursor");
+		jsonw_object_int(&w, "defaultPageSize", DEFAULT_COUNT);
+		jsonw_object_int(&w, "maxPageSize", emu->cfg.max_page);
+		jsonw_object_int(&w, "cursorTimeout", 3600);
+		jsonw_object_end(&w);
+	}
 	jsonw_key(&w, "etag");
 	jsonw_raw(&w, "{\"supported\":false}");
 	jsonw_key(&w, "authenticationSchemes");

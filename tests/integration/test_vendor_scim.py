@@ -333,6 +333,64 @@ class ScimFlavourTest(up.TestCase):
             self.assertIn("/scim/v2/Users/" + enc, singles)
         self.assertIn("Verified: 13 outcomes", p.stdout)
 
+    def test_cursor_paging(self):
+        emu, roles = self.setup_tenant(
+            emu_flags={"scim_cursor": True, "max_page": 7})
+        p = self.up("plan", "-o", "plan.json")
+        self.assertRan(p, 0)
+        t = self.read_plan()["tenants"][0]
+        self.assertEqual(t["counts"]["live"], 22)
+        self.assertEqual([u["id"] for u in t["delete"]], roles["delete"])
+        pages = [r["query"] for r in emu.requests()
+                 if r["path"] == "/scim/v2/Users"]
+        # an empty cursor first, then each nextCursor once; no startIndex
+        self.assertEqual(len(pages), 4)
+        self.assertEqual(pages[0], "cursor=&count=7")
+        self.assertEqual(len(set(pages)), 4)
+        for q in pages[1:]:
+            self.assertRegex(q, r"^cursor=s[0-9]+&count=7$")
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {i: "deleted" for i in roles["delete"]})
+        self.assertIn("Verified: 12 outcomes", p.stdout)
+        self.assertEqual(remaining(emu), sorted(
+            roles["caller"] + roles["kept"] + roles["protected"] +
+            roles["apps"]))
+        self.assertFalse([r for r in emu.requests()
+                          if "startIndex" in (r["query"] or "")])
+
+
+class CursorCycleTest(up.TestCase):
+    """A nextCursor seen before is a cycle: the listing is refused."""
+
+    def test_a_cursor_seen_twice_is_refused(self):
+        def scim(req):
+            if req.path.endswith("/ServiceProviderConfig"):
+                return 200, "application/scim+json", {
+                    "pagination": {"cursor": True, "index": True}}
+            if req.path.endswith("/Users") and req.method == "GET":
+                c = req.query.get("cursor", "")
+                nxt = {"": "p2", "p2": "p3", "p3": "p2"}[c]
+                return 200, "application/scim+json", {
+                    "nextCursor": nxt, "Resources": [
+                        {"id": "u-" + (c or "p1") + "-%d" % i}
+                        for i in range(3)]}
+            return 501, "application/scim+json", {"status": "501"}
+        s = Server(scim)
+        self.addCleanup(s.close)
+        self.write_config({
+            "name": "t1", "vendor": "scim", "url": s.url + "/scim/v2",
+            "auth": up.AUTH["scim"], "keep": ["u-p1-0"],
+            "policy": {"max_deletions": 1000, "max_delete_percent": 100},
+            "limits": {"max_attempts": 1}})
+        p = self.up("plan", "-o", "plan.json", timeout=60)
+        self.assertRan(p, 3)
+        self.assertIn("came back a second time", p.stdout + p.stderr)
+        self.assertEqual(self.read_plan()["tenants"][0]["delete"], [])
+        self.assertEqual([r.query.get("cursor") for r in s.seen("GET")
+                          if r.path.endswith("/Users")], ["", "p2", "p3"])
+
 
 class IgnoredStartIndexTest(up.TestCase):
     """A server that ignores startIndex altogether (and echoes 0) answers

@@ -651,6 +651,77 @@ static void test_bulk_413_resends(void **state)
 	assert_int_equal(out[0].outcome, OUTCOME_FAILED);
 }
 
+/* RFC 9865: cursors when the server offers them */
+static void test_cursor_paging(void **state)
+{
+	struct vt *t = *state;
+	struct http_response r = vt_answer(
+		200, "application/scim+json",
+		"{\"pagination\":{\"cursor\":true,\"index\":true,"
+		"\"defaultPaginationMethod\":\"cursor\",\"defaultPageSize\":50,"
+		"\"maxPageSize\":200,\"cursorTimeout\":3600}}");
+	struct page first = { 0, 1000, NULL }, later = { 0, 1000, "VZ+/=" };
+	struct page_result pr = { .total = -1 };
+	struct http_request *req;
+	struct err e;
+
+	assert_int_equal(t->s.paging, PAGE_OFFSET_TOTAL);
+	t->s.v->discover_response(&t->s, &r);
+	assert_int_equal(t->s.paging, PAGE_CURSOR);
+	req = t->s.v->list_request(&t->s, &first);
+	assert_string_equal(req->url, "https://api.example.com/scim/v2/Users?"
+				      "cursor=&count=200");
+	http_request_free(req);
+	req = t->s.v->list_request(&t->s, &later);
+	assert_string_equal(req->url, "https://api.example.com/scim/v2/Users?"
+				      "cursor=VZ%2B%2F%3D&count=200");
+	http_request_free(req);
+	/* a page and the next cursor; the total is optional */
+	r = vt_answer(200, "application/scim+json",
+		      "{\"itemsPerPage\":2,\"nextCursor\":\"VZUTiy\","
+		      "\"Resources\":[{\"id\":\"u1\"},{\"id\":\"u2\"}]}");
+	assert_int_equal(
+		t->s.v->list_response(&t->s, &first, &r, &t->users, &pr, &e),
+		0);
+	assert_int_equal(pr.count, 2);
+	assert_int_equal(pr.total, -1);
+	assert_string_equal(pr.next, "VZUTiy");
+	free(pr.next);
+	/* the last page has none (any case of the names) */
+	pr = (struct page_result){ .total = -1 };
+	r = vt_answer(200, "application/scim+json",
+		      "{\"totalresults\":3,\"resources\":[{\"id\":\"u3\"}]}");
+	assert_int_equal(
+		t->s.v->list_response(&t->s, &later, &r, &t->users, &pr, &e),
+		0);
+	assert_null(pr.next);
+	assert_int_equal(pr.total, 3);
+	r = vt_answer(200, "application/scim+json",
+		      "{\"nextcursor\":\"n2\",\"Resources\":[]}");
+	assert_int_equal(
+		t->s.v->list_response(&t->s, &later, &r, &t->users, &pr, &e),
+		0);
+	assert_string_equal(pr.next, "n2");
+	free(pr.next);
+	pr.next = NULL;
+	r = vt_answer(200, "application/scim+json",
+		      "{\"nextCursor\":7,\"Resources\":[]}");
+	assert_int_equal(
+		t->s.v->list_response(&t->s, &later, &r, &t->users, &pr, &e),
+		-1);
+	assert_string_equal(e.msg, "not a SCIM ListResponse (needs a Resources "
+				   "list, and nextCursor a string when "
+				   "present)");
+	/* a server without cursors: index paging, the default */
+	r = vt_answer(200, "application/scim+json",
+		      "{\"pagination\":{\"cursor\":false,\"index\":true}}");
+	t->s.v->discover_response(&t->s, &r);
+	assert_int_equal(t->s.paging, PAGE_OFFSET_TOTAL);
+	r = vt_answer(404, "application/scim+json", "{}");
+	t->s.v->discover_response(&t->s, &r);
+	assert_int_equal(t->s.paging, PAGE_OFFSET_TOTAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +742,8 @@ int main(void)
 						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_echoed_index_ignored,
 						setup, vt_teardown),
+		cmocka_unit_test_setup_teardown(test_cursor_paging, setup,
+						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_caller, setup,
 						vt_teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_outcomes, setup,
