@@ -272,10 +272,14 @@ static void page_done(void *arg, struct http_request *req,
 	if (l->failed) {
 		/* the listing is over; the store is not used */
 	} else if (res->status == 0 || res->status < 200 || res->status > 299) {
+		const char *hint = res->status && l->s->v->list_hint
+					   ? l->s->v->list_hint(l->s, res)
+					   : NULL;
 		char why[512];
 
 		http_describe(res, why, sizeof(why));
-		fail(l, "%s %s: %s", req->method, req->url, why);
+		fail(l, "%s %s: %s%s%s", req->method, req->url, why,
+		     hint ? ": " : "", hint ? hint : "");
 	} else if (l->s->v->list_response(l->s, &a->pg, res, l->out, &pr, &e) <
 		   0) {
 		/* never a plan from a page that could not be read */

@@ -359,12 +359,20 @@ int session_token_response(struct session *s, const struct http_response *r,
 	return 0;
 }
 
+/* Auth types whose header comes from the credentials as they are. */
+static bool static_auth(enum auth_type t)
+{
+	return t == AUTH_BASIC || t == AUTH_BEARER || t == AUTH_TOKEN;
+}
+
 static char *lane_header(void *arg)
 {
 	struct session *s = arg;
 	const struct vendor *v = s->v;
 
-	if (!v->auth_request && s->t->auth.type != AUTH_OAUTH2)
+	/* a vendor with a token exchange may take a static token too */
+	if (static_auth(s->t->auth.type) ||
+	    (!v->auth_request && s->t->auth.type != AUTH_OAUTH2))
 		return static_header(s);
 	/*
 	 * A token just obtained is used even if pacing made it old: asking
@@ -491,8 +499,10 @@ int session_open(struct session *s, const struct tenant *t,
 		s->batch = 1;
 	s->lane = engine_lane(engine, t->name, &t->limits, t->ca_file);
 	la.header = lane_header;
-	la.refresh = s->v->auth_request || a->type == AUTH_OAUTH2 ? lane_refresh
-								  : NULL;
+	la.refresh = !static_auth(a->type) && (s->v->auth_request ||
+					       a->type == AUTH_OAUTH2)
+			     ? lane_refresh
+			     : NULL;
 	la.arg = s;
 	engine_lane_set_auth(s->lane, &la);
 	return 0;

@@ -155,6 +155,12 @@ struct vendor {
 			     const struct http_response *r,
 			     struct userstore *out, struct page_result *res,
 			     struct err *e);
+	/*
+	 * What a failed listing answer (not 2xx) likely means, added to the
+	 * error ("SCIM needs ..."); NULL: nothing to add.
+	 */
+	const char *(*list_hint)(struct session *s,
+				 const struct http_response *r);
 
 	/*
 	 * How many of the n users (at least 1) at u one delete request

@@ -99,6 +99,7 @@ static void handle(struct emu *emu, struct emu_req *r)
 	bool get = !strcmp(r->method, "GET");
 	bool del = !strcmp(r->method, "DELETE");
 	size_t n = strlen(SCIM_USERS);
+	const char *cred;
 
 	if (!strcmp(p, "/oauth2/server/token")) {
 		if (strcmp(r->method, "POST"))
@@ -107,8 +108,11 @@ static void handle(struct emu *emu, struct emu_req *r)
 			token(emu, r);
 		return;
 	}
-	r->auth =
-		auth_token(emu, auth_credential(r, "Authorization", "Bearer"));
+	cred = auth_credential(r, "Authorization", "Bearer");
+	r->auth = auth_token(emu, cred);
+	/* or the static token of the "Bearer token" grant (lifetime 0) */
+	if (r->auth != EMU_AUTH_OK && cred && !strcmp(cred, emu->opt.token))
+		r->auth = auth_static(emu, cred, emu->opt.token);
 	if (r->auth != EMU_AUTH_OK) {
 		scim_error(r, 401, "authorization failure");
 	} else if (get && !strcmp(p, SCIM_USERS)) {
