@@ -371,8 +371,7 @@ static char *lane_header(void *arg)
 	const struct vendor *v = s->v;
 
 	/* a vendor with a token exchange may take a static token too */
-	if (static_auth(s->t->auth.type) ||
-	    (!v->auth_request && s->t->auth.type != AUTH_OAUTH2))
+	if (static_auth(s->t->auth.type))
 		return static_header(s);
 	/*
 	 * A token just obtained is used even if pacing made it old: asking
