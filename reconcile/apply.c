@@ -7,7 +7,9 @@
  * changed is "skipped"; the calling identity is never deleted even if a
  * plan says so; users that appeared since the plan are left alone. The
  * first policy.canary deletions run one at a time and a failed one stops
- * the tenant. Every outcome is written to the journal as soon as it is
+ * the tenant. A request the connector says did nothing (a bulk request
+ * refused as too large) goes again as two of half the size, down to
+ * single users. Every outcome is written to the journal as soon as it is
  * known. Then (policy.verify) the tenant is listed once more, and a user
  * recorded deleted or absent who is still listed, or deactivated who is
  * still active, is recorded failed: the journal says what is true, not
@@ -116,6 +118,8 @@ static void record(struct tenant_apply *ta, const struct plan_user *u,
 }
 
 static void submit_more(struct tenant_apply *ta);
+static void resend(struct tenant_apply *ta, const struct plan_user **u,
+		   size_t n, size_t was);
 
 /* ---- the step after deletions ---- */
 
@@ -276,6 +280,11 @@ static void verified(void *arg, struct listing *l)
 			 : c->outcome == OUTCOME_SCHEDULED
 				 ? "still listed after its deletion was "
 				   "scheduled"
+			 : u->status == STATUS_INACTIVE &&
+					 c->u->status == STATUS_ACTIVE
+				 ? "still present after deletion, now "
+				   "inactive: this server's deletion "
+				   "deactivates"
 				 : "still present after deletion");
 		journal_outcome(&a->j, name, ta->tp->t.vendor->name, c->u, &r,
 				0);
@@ -318,7 +327,8 @@ static void del_done(void *arg, struct http_request *req,
 	struct del_req *d = arg;
 	struct tenant_apply *ta = d->ta;
 	struct delete_result *out = xcalloc(d->n, sizeof(*out));
-	size_t i;
+	const struct plan_user **again = NULL;
+	size_t i, nagain = 0;
 
 	ta->inflight -= d->n;
 	if (res->status == 0 && req->attempts == 0) {
@@ -344,6 +354,13 @@ static void del_done(void *arg, struct http_request *req,
 			ta->s.v->delete_response(&ta->s, d->u, d->n, res, out);
 		}
 		for (i = 0; i < d->n; i++) {
+			if (out[i].resend && d->n > 1) {
+				/* untouched: smaller requests, or none */
+				if (!again)
+					again = xmalloc(d->n * sizeof(*again));
+				again[nagain++] = d->u[i];
+				continue;
+			}
 			record(ta, d->u[i], &out[i], req->attempts);
 			if (out[i].stop_tenant && !ta->stopped) {
 				/* the vendor said so: not one more request */
@@ -363,13 +380,21 @@ static void del_done(void *arg, struct http_request *req,
 			}
 		}
 	}
+	if (nagain && (ta->stopped || engine_stopping(ta->a->e)))
+		ta->a->r->not_attempted += nagain;
+	else if (nagain)
+		resend(ta, again, nagain, d->n);
+	free(again);
 	free(out);
 	free(d->u);
 	free(d);
 	submit_more(ta);
 }
 
-static void submit(struct tenant_apply *ta, size_t n, double delay)
+/* One delete request for the n users at u (copied). */
+static void submit_users(struct tenant_apply *ta,
+			 const struct plan_user *const *u, size_t n,
+			 double delay)
 {
 	struct del_req *d = xcalloc(1, sizeof(*d));
 	struct http_request *r;
@@ -377,12 +402,47 @@ static void submit(struct tenant_apply *ta, size_t n, double delay)
 	d->ta = ta;
 	d->n = n;
 	d->u = xmalloc(n * sizeof(*d->u));
-	memcpy(d->u, ta->todo + ta->next, n * sizeof(*d->u));
-	ta->next += n;
+	memcpy(d->u, u, n * sizeof(*d->u));
 	ta->inflight += n;
 	r = ta->s.v->delete_request(&ta->s, d->u, n);
 	r->delay = delay;
 	engine_submit(ta->s.lane, r, del_done, d);
+}
+
+/* The next request: at most n users of the plan, as many as it takes. */
+static void submit(struct tenant_apply *ta, size_t n, double delay)
+{
+	const struct plan_user *const *u = ta->todo + ta->next;
+
+	if (n > 1 && ta->s.v->delete_take) {
+		size_t k = ta->s.v->delete_take(&ta->s, u, n);
+
+		n = k < 1 ? 1 : k < n ? k : n;
+	}
+	ta->next += n;
+	submit_users(ta, u, n, delay);
+}
+
+/*
+ * A request refused as too large did nothing for these n users: they go
+ * again in two requests of half its size, and later requests are no
+ * larger than that.
+ */
+static void resend(struct tenant_apply *ta, const struct plan_user **u,
+		   size_t n, size_t was)
+{
+	size_t half = (n + 1) / 2;
+
+	if (ta->s.batch > (int)(was / 2)) {
+		ta->s.batch = was / 2 > 1 ? (int)(was / 2) : 1;
+		say(ta->a, MSG_INFO,
+		    "%s: a request for %zu users was refused as too large: "
+		    "sending at most %d users a request",
+		    ta->tp->t.name, was, ta->s.batch);
+	}
+	submit_users(ta, u, half, 0);
+	if (n > half)
+		submit_users(ta, u + half, n - half, 0);
 }
 
 /* Vendors that want pauses between groups of single deletes (Bevy). */

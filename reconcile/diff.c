@@ -150,6 +150,14 @@ bool diff_in_scope(const struct tenant *t, struct matchset *inc,
 	return included(&t->include, inc, u) && !matchset_match(exc, u);
 }
 
+bool diff_inactive_is_final(const struct tenant *t)
+{
+	const struct vendor *v = t->vendor;
+
+	return v &&
+	       (v->inactive_is_final || (v->deactivates && v->deactivates(t)));
+}
+
 void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		 const struct diff_input *in)
 {
@@ -177,8 +185,7 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		}
 		n->in_scope++;
 		if (u->status == STATUS_PENDING_DELETION ||
-		    (t->vendor && t->vendor->inactive_is_final &&
-		     u->status == STATUS_INACTIVE))
+		    (u->status == STATUS_INACTIVE && diff_inactive_is_final(t)))
 			n->pending++;
 		else if (live->caller && !strcmp(u->id, live->caller))
 			n->protected ++;

@@ -27,6 +27,12 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		 const struct diff_input *in);
 
 /*
+ * Whether the tenant's deletion only deactivates, so that its inactive
+ * users are done (pending), never planned again.
+ */
+bool diff_inactive_is_final(const struct tenant *t);
+
+/*
  * Whether the tenant manages u: its scope (default: human users; other
  * types only where an include names them) minus its excludes. inc and
  * exc are the compiled include and exclude lists.

@@ -211,8 +211,8 @@ int reconcile_import(const struct config *c, const char *name,
 			continue;
 		}
 		if (u->status == STATUS_PENDING_DELETION ||
-		    (t->vendor->inactive_is_final &&
-		     u->status == STATUS_INACTIVE)) {
+		    (u->status == STATUS_INACTIVE &&
+		     diff_inactive_is_final(t))) {
 			r->pending++;
 			continue;
 		}

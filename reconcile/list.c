@@ -51,7 +51,7 @@ static void fail(struct listing *l, const char *fmt, ...)
 
 static bool offset_paged(const struct listing *l)
 {
-	return l->s->v->paging != PAGE_CURSOR;
+	return l->s->paging != PAGE_CURSOR;
 }
 
 static void request_page(struct listing *l, long offset, const char *cursor);
@@ -275,10 +275,14 @@ static void page_done(void *arg, struct http_request *req,
 	if (l->failed) {
 		/* the listing is over; the store is not used */
 	} else if (res->status == 0 || res->status < 200 || res->status > 299) {
+		const char *hint = res->status && l->s->v->list_hint
+					   ? l->s->v->list_hint(l->s, res)
+					   : NULL;
 		char why[512];
 
 		http_describe(res, why, sizeof(why));
-		fail(l, "%s %s: %s%s", req->method, req->url, why,
+		fail(l, "%s %s: %s%s%s%s", req->method, req->url, why,
+		     hint ? ": " : "", hint ? hint : "",
 		     session_hint(l->s, res->status));
 	} else if (l->s->v->list_response(l->s, &a->pg, res, l->out, &pr, &e) <
 		   0) {

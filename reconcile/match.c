@@ -163,23 +163,36 @@ static bool pattern_matches(const char *pat, const char *s, bool fold)
 	return glob_match(pat, s, fold);
 }
 
-static bool field_matches(enum match_field f, const char *pat,
-			  const struct user *u)
+/* Compares a folded field (email, username) with a pattern. */
+static bool folded_matches(const char *pat, const char *v)
 {
-	const char *v = NULL;
 	char buf[256], *heap = NULL;
 	size_t len;
 	bool r;
+
+	v = fold(v, buf, sizeof(buf), &heap, &len);
+	/* patterns were folded when compiled; folding again is cheap */
+	r = pattern_matches(pat, v, true);
+	free(heap);
+	return r;
+}
+
+static bool field_matches(enum match_field f, const char *pat,
+			  const struct user *u)
+{
+	const char *e;
 
 	switch (f) {
 	case MATCH_ID:
 		return pattern_matches(pat, u->id, false);
 	case MATCH_EMAIL:
-		v = u->email;
-		break;
+		/* a user with several addresses is matched by any of them */
+		for (e = user_email_next(u, NULL); e; e = user_email_next(u, e))
+			if (folded_matches(pat, e))
+				return true;
+		return false;
 	case MATCH_USERNAME:
-		v = u->username;
-		break;
+		return u->username && folded_matches(pat, u->username);
 	case MATCH_NAME:
 		return u->name && pattern_matches(pat, u->name, false);
 	case MATCH_TYPE:
@@ -189,13 +202,7 @@ static bool field_matches(enum match_field f, const char *pat,
 	case MATCH_NFIELDS:
 		break;
 	}
-	if (!v)
-		return false;
-	v = fold(v, buf, sizeof(buf), &heap, &len);
-	/* patterns were folded when compiled; folding again is cheap */
-	r = pattern_matches(pat, v, true);
-	free(heap);
-	return r;
+	return false;
 }
 
 static bool value_matches(const char *value, const struct user *u)
@@ -417,12 +424,14 @@ static bool lookup(struct matchset *ms, int kind, const char *value)
 
 bool matchset_match(struct matchset *ms, const struct user *u)
 {
+	const char *e;
 	bool hit = false;
 	size_t i;
 
 	if (ms->index.n) {
 		hit |= lookup(ms, KEY_ID, u->id);
-		hit |= lookup(ms, KEY_EMAIL, u->email);
+		for (e = user_email_next(u, NULL); e; e = user_email_next(u, e))
+			hit |= lookup(ms, KEY_EMAIL, e);
 		hit |= lookup(ms, KEY_USERNAME, u->username);
 	}
 	for (i = 0; i < ms->nlinear; i++) {

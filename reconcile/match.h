@@ -9,7 +9,8 @@
  *
  * Emails and usernames compare case-insensitively (ASCII folding, white
  * space around the value trimmed); ids, names, types and statuses compare
- * exactly. Every matcher counts the users it matched, so entries that
+ * exactly. A user with several email addresses (struct user more_emails)
+ * is matched by any of them, by email matchers and bare values alike. Every matcher counts the users it matched, so entries that
  * matched nobody (probably typos) can be reported.
  */
 #ifndef USERPRUNE_MATCH_H

@@ -229,6 +229,45 @@ const char *session_hint(const struct session *s, long status)
 	return buf;
 }
 
+/* ASCII only: the locale must not decide which member a key names. */
+static bool ascii_caseeq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+const cJSON *json_get_nocase(const cJSON *o, const char *key)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(o))
+		return NULL;
+	for (it = o->child; it; it = it->next)
+		if (it->string && ascii_caseeq(it->string, key))
+			return it;
+	return NULL;
+}
+
+const char *json_str_nocase(const cJSON *o, const char *key)
+{
+	const cJSON *v = json_get_nocase(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+bool json_bool_nocase(const cJSON *o, const char *key, bool def)
+{
+	const cJSON *v = json_get_nocase(o, key);
+
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
 enum outcome outcome_for_status(long status, enum outcome done)
 {
 	if (status >= 200 && status <= 299)
@@ -334,12 +373,19 @@ int session_token_response(struct session *s, const struct http_response *r,
 	return 0;
 }
 
+/* Auth types whose header comes from the credentials as they are. */
+static bool static_auth(enum auth_type t)
+{
+	return t == AUTH_BASIC || t == AUTH_BEARER || t == AUTH_TOKEN;
+}
+
 static char *lane_header(void *arg)
 {
 	struct session *s = arg;
 	const struct vendor *v = s->v;
 
-	if (!v->auth_request && s->t->auth.type != AUTH_OAUTH2)
+	/* a vendor with a token exchange may take a static token too */
+	if (static_auth(s->t->auth.type))
 		return static_header(s);
 	/*
 	 * A token just obtained is used even if pacing made it old: asking
@@ -470,13 +516,16 @@ int session_open(struct session *s, const struct tenant *t,
 			t->name, s->v->name);
 		goto fail;
 	}
+	s->paging = s->v->paging;
 	s->batch = s->v->bulk ? t->limits.batch_size : 1;
 	if (s->batch < 1)
 		s->batch = 1;
 	s->lane = engine_lane(engine, t->name, &t->limits, t->ca_file);
 	la.header = lane_header;
-	la.refresh = s->v->auth_request || a->type == AUTH_OAUTH2 ? lane_refresh
-								  : NULL;
+	la.refresh = !static_auth(a->type) && (s->v->auth_request ||
+					       a->type == AUTH_OAUTH2)
+			     ? lane_refresh
+			     : NULL;
 	la.arg = s;
 	engine_lane_set_auth(s->lane, &la);
 	return 0;

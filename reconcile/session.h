@@ -34,8 +34,11 @@ struct session {
 	double expires_at; /* clock_mono() to renew at; 0: never */
 	bool token_fresh;  /* not used yet: the next request takes it */
 	char *caller;
-	int batch;  /* users per delete request (bulk vendors), at least 1 */
-	void *priv; /* the connector's, freed with free() */
+	int batch; /* users per delete request (bulk vendors), at least 1 */
+	/* how the listing pages: the vendor's, unless discovery changed it
+	   (a SCIM server that offers cursors) */
+	enum page_kind paging;
+	void *priv;	  /* the connector's, freed with free() */
 	char error[4096]; /* why authentication failed, if it did */
 };
 
@@ -103,5 +106,14 @@ const char *json_str(const cJSON *o, const char *key);
 bool json_bool(const cJSON *o, const char *key, bool def);
 /* A string, or a number written as a string (ids). into buf. */
 const char *json_id(const cJSON *o, const char *key, char *buf, size_t n);
+
+/*
+ * The member key of o with ASCII case ignored, the first of several that
+ * differ only in case: SCIM attribute names are case-insensitive (RFC 7643
+ * §2.1), and servers send "resources" and "totalresults".
+ */
+const cJSON *json_get_nocase(const cJSON *o, const char *key);
+const char *json_str_nocase(const cJSON *o, const char *key);
+bool json_bool_nocase(const cJSON *o, const char *key, bool def);
 
 #endif

@@ -1,12 +1,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "reconcile/snapshot.h"
 #include "util/fileio.h"
 #include "util/jsonscan.h"
+#include "util/strbuf.h"
 #include "util/xalloc.h"
 
 #define SNAPSHOT_MAX (4096ull << 20)
@@ -129,12 +131,53 @@ static int user_field(const cJSON *o, const char *key, const char **out,
 	return 0;
 }
 
-static int parse_user(const char *p, const char *q, struct user *u,
-		      cJSON **tree, char *why, size_t cap)
+/*
+ * "emails": every address of the user. The shown one is email, else the
+ * first; the others go into more (NUL-separated, an empty string last).
+ */
+static int user_emails(const cJSON *o, struct user *u, struct strbuf *more,
+		       char *why, size_t cap)
 {
-	static const char *const keys[] = { "id",   "email", "username",
-					    "name", "type",  "status",
-					    NULL };
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "emails");
+	const cJSON *it;
+
+	strbuf_reset(more);
+	if (!list || cJSON_IsNull(list))
+		return 0;
+	if (!cJSON_IsArray(list)) {
+		snprintf(why, cap, "'emails' must be a list of strings");
+		return -1;
+	}
+	cJSON_ArrayForEach(it, list)
+	{
+		if (!cJSON_IsString(it)) {
+			snprintf(why, cap,
+				 "'emails' must be a list of strings");
+			return -1;
+		}
+		if (!*it->valuestring)
+			continue;
+		if (!u->email) {
+			u->email = it->valuestring;
+			continue;
+		}
+		if (!strcasecmp(it->valuestring, u->email))
+			continue;
+		strbuf_add(more, it->valuestring, strlen(it->valuestring) + 1);
+	}
+	if (more->len) {
+		strbuf_add(more, "", 1);
+		u->more_emails = more->buf;
+	}
+	return 0;
+}
+
+static int parse_user(const char *p, const char *q, struct user *u,
+		      struct strbuf *more, cJSON **tree, char *why, size_t cap)
+{
+	static const char *const keys[] = { "id",	"email", "emails",
+					    "username", "name",	 "type",
+					    "status",	NULL };
 	const char *type = NULL, *status = NULL;
 	const cJSON *it;
 	const char *const *k;
@@ -159,7 +202,8 @@ static int parse_user(const char *p, const char *q, struct user *u,
 	    user_field(*tree, "username", &u->username, false, why, cap) < 0 ||
 	    user_field(*tree, "name", &u->name, false, why, cap) < 0 ||
 	    user_field(*tree, "type", &type, false, why, cap) < 0 ||
-	    user_field(*tree, "status", &status, false, why, cap) < 0)
+	    user_field(*tree, "status", &status, false, why, cap) < 0 ||
+	    user_emails(*tree, u, more, why, cap) < 0)
 		return -1;
 	u->type = USER_HUMAN;
 	u->status = STATUS_ACTIVE;
@@ -194,9 +238,11 @@ static int load_users(const struct snapshot *s, const char *tenant,
 		      const char *p, const char *end, struct userstore *out,
 		      struct err *e)
 {
+	struct strbuf more = STRBUF_INIT;
 	const char *q;
 	char why[256];
 	size_t i = 0;
+	int rc = 0;
 
 	if (*p != '[')
 		return err_set(e, "%s:%d: tenant '%s': users must be a list",
@@ -207,28 +253,37 @@ static int load_users(const struct snapshot *s, const char *tenant,
 		cJSON *tree = NULL;
 
 		q = jscan_value(p, end);
-		if (!q || parse_user(p, q, &u, &tree, why, sizeof(why)) < 0) {
+		if (!q ||
+		    parse_user(p, q, &u, &more, &tree, why, sizeof(why)) < 0) {
 			if (!q)
 				snprintf(why, sizeof(why), "malformed JSON");
 			cJSON_Delete(tree);
-			return err_set(e, "%s:%d: tenant '%s': users[%zu]: %s",
-				       s->path, jscan_line(s->data, p), tenant,
-				       i, why);
+			rc = err_set(e, "%s:%d: tenant '%s': users[%zu]: %s",
+				     s->path, jscan_line(s->data, p), tenant, i,
+				     why);
+			goto out;
 		}
 		if (userstore_add(out, &u) != 0) {
 			/* u.id points into tree */
-			err_set(e, "%s:%d: tenant '%s': duplicate user id '%s'",
-				s->path, jscan_line(s->data, p), tenant, u.id);
+			rc = err_set(e,
+				     "%s:%d: tenant '%s': duplicate user id "
+				     "'%s'",
+				     s->path, jscan_line(s->data, p), tenant,
+				     u.id);
 			cJSON_Delete(tree);
-			return -1;
+			goto out;
 		}
 		cJSON_Delete(tree);
 		i++;
-		if (!(p = next_element(q, end, ']')))
-			return err_set(e, "%s:%d: tenant '%s': malformed JSON",
-				       s->path, jscan_line(s->data, q), tenant);
+		if (!(p = next_element(q, end, ']'))) {
+			rc = err_set(e, "%s:%d: tenant '%s': malformed JSON",
+				     s->path, jscan_line(s->data, q), tenant);
+			goto out;
+		}
 	}
-	return 0;
+out:
+	strbuf_release(&more);
+	return rc;
 }
 
 int snapshot_users(const struct snapshot *s, const char *tenant,

@@ -43,6 +43,16 @@ static bool same(const char *a, const char *b)
 	return a == b || (a && b && !strcmp(a, b));
 }
 
+/* The length of a NUL-separated list, its final empty string included. */
+static size_t list_len(const char *list)
+{
+	const char *p = list;
+
+	while (*p)
+		p += strlen(p) + 1;
+	return (size_t)(p - list) + 1;
+}
+
 int userstore_add(struct userstore *s, const struct user *u)
 {
 	uint32_t *idx;
@@ -67,6 +77,14 @@ int userstore_add(struct userstore *s, const struct user *u)
 	x->email = copy(s, u->email, NULL);
 	x->username = copy(s, u->username, x->email);
 	x->name = copy(s, u->name, NULL);
+	x->more_emails = NULL;
+	if (x->email && u->more_emails && *u->more_emails) {
+		size_t n = list_len(u->more_emails);
+		char *m = arena_alloc(&s->arena, n);
+
+		memcpy(m, u->more_emails, n);
+		x->more_emails = m;
+	}
 	x->type = u->type;
 	x->status = u->status;
 	x->flags = u->flags;
@@ -106,6 +124,16 @@ void userstore_set_caller(struct userstore *s, const char *id)
 {
 	free(s->caller);
 	s->caller = xstrdup_or_null(id);
+}
+
+const char *user_email_next(const struct user *u, const char *e)
+{
+	if (!e)
+		return u->email;
+	if (e == u->email)
+		return u->more_emails;
+	e += strlen(e) + 1;
+	return *e ? e : NULL;
 }
 
 const char *user_type_name(enum user_type t)

@@ -2,7 +2,7 @@
  * users: the live users of one tenant, stored compactly.
  *
  * A tenant of a million users must plan in well under a gigabyte, so the
- * strings of every user live in one arena and a user is four pointers and
+ * strings of every user live in one arena and a user is five pointers and
  * two bytes. Users are kept in the order added (the vendor's listing
  * order); an index by id rejects duplicates, which offset paging produces
  * when users are added or removed while pages are fetched.
@@ -47,6 +47,14 @@ struct user {
 	uint8_t type;	      /* enum user_type */
 	uint8_t status;	      /* enum user_status */
 	uint8_t flags;	      /* enum user_flag */
+	/*
+	 * The user's other email addresses (SCIM emails[]), each ended by a
+	 * NUL and the list by an empty string: "a@x\0b@y\0\0"; NULL when
+	 * the user has at most one (zero the struct before filling it in).
+	 * email is the one shown, written to plans and fingerprinted;
+	 * matchers try them all (user_email_next).
+	 */
+	const char *more_emails;
 };
 
 struct userstore {
@@ -79,6 +87,14 @@ const struct user *userstore_find(const struct userstore *s, const char *id);
  */
 void userstore_select(struct userstore *s, const uint32_t *order, size_t n);
 void userstore_set_caller(struct userstore *s, const char *id);
+
+/*
+ * Every email address of u, the shown one first: e NULL gives the first,
+ * and the one after the last is NULL.
+ *
+ *	for (e = user_email_next(u, NULL); e; e = user_email_next(u, e))
+ */
+const char *user_email_next(const struct user *u, const char *e);
 
 const char *user_type_name(enum user_type t);
 const char *user_status_name(enum user_status s);

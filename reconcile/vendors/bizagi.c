@@ -3,9 +3,9 @@
  * DELETE deactivates, and MassUserDeletion removes users without
  * references on Development and Test environments.
  *
- * The token is asked for with the client credentials in a Basic header.
- * A client-credentials token belongs to no user: the caller is unknown,
- * and the plan says so. MassUserDeletion takes no list: it deletes EVERY
+ * The token is asked for with the client credentials in a Basic header
+ * (scope auth.scope, default "api"), or a static bearer token is given.
+ * Either belongs to no user: the caller is unknown, and the plan says so. MassUserDeletion takes no list: it deletes EVERY
  * user without references, listed or not, kept or not. It is a separate,
  * opt-in step after the deactivations, refused at plan time when the
  * project is declared production and never retried.
@@ -50,6 +50,44 @@ static struct http_request *auth_request(struct session *s)
 	return r;
 }
 
+#define SCOPE_HINT                                                             \
+	"the OAuth application needs the allowed scope \"API and USER "        \
+	"SYNC\""
+
+/*
+ * The token answer; a refusal says what Bizagi's OAuth application needs
+ * besides the right client id and secret.
+ */
+static int auth_response(struct session *s, const struct http_response *r,
+			 struct err *e)
+{
+	char msg[ERR_MSG_MAX - 256];
+
+	if (session_token_response(s, r, e) == 0)
+		return 0;
+	if (r->status != 401 && r->status != 403)
+		return -1;
+	snprintf(msg, sizeof(msg), "%.1700s", e->msg);
+	return err_set(
+		e,
+		"%s: check auth.client_id and auth.client_secret; " SCOPE_HINT,
+		msg);
+}
+
+static const char *list_hint(struct session *s, const struct http_response *r)
+{
+	if (r->status == 404)
+		return "SCIM is available only on Bizagi Automation Service "
+		       "(cloud) or Automation Server with an SQL database";
+	if (r->status == 401 || r->status == 403)
+		return s->t->auth.type == AUTH_BEARER
+			       ? "check auth.token: its OAuth application "
+				 "needs "
+				 "the allowed scope \"API and USER SYNC\""
+			       : SCOPE_HINT;
+	return NULL;
+}
+
 static struct http_request *list_request(struct session *s,
 					 const struct page *pg)
 {
@@ -60,8 +98,8 @@ static int list_response(struct session *s, const struct page *pg,
 			 const struct http_response *r, struct userstore *out,
 			 struct page_result *res, struct err *e)
 {
-	(void)s;
-	return scim_list_response(pg, r, out, res, e);
+	(void)pg;
+	return scim_list_response(s, r, out, res, e);
 }
 
 static struct http_request *
@@ -203,7 +241,8 @@ static const struct vendor_option options[] = {
 const struct vendor vendor_bizagi = {
 	.name = "bizagi",
 	.app_credentials = true,
-	.auth_types = AUTH_BIT(AUTH_OAUTH2),
+	/* bearer: a static token (Bizagi's "Bearer token" grant, lifetime 0) */
+	.auth_types = AUTH_BIT(AUTH_OAUTH2) | AUTH_BIT(AUTH_BEARER),
 	.options = options,
 	.defaults = { .concurrency = 4,
 		      .requests_per_second = 5,
@@ -213,11 +252,12 @@ const struct vendor vendor_bizagi = {
 	.max_batch = 1,
 	.inactive_is_final = true,
 	.auth_request = auth_request,
-	.auth_response = session_token_response,
+	.auth_response = auth_response,
 	.paging = PAGE_OFFSET_TOTAL,
 	.page_size = 500,
 	.list_request = list_request,
 	.list_response = list_response,
+	.list_hint = list_hint,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
 	.plan_tenant = plan_tenant,

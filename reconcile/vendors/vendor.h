@@ -95,6 +95,13 @@ struct delete_result {
 	long status;
 	char detail[256];
 	bool stop_tenant; /* send nothing more to this tenant */
+	/*
+	 * Nothing was done for this user: the request was refused as too
+	 * large (a 413 on a bulk request). Apply sends the users so marked
+	 * again, in two requests of half the size, down to one user each;
+	 * a request of one user is never sent again (outcome stands).
+	 */
+	bool resend;
 };
 
 struct vendor {
@@ -109,6 +116,11 @@ struct vendor {
 	bool grouped;
 	/* deactivation is as far as deletion goes: inactive users are done */
 	bool inactive_is_final;
+	/*
+	 * The same decided per tenant, by its options (SCIM delete_method
+	 * and delete_outcome); NULL: inactive_is_final alone decides.
+	 */
+	bool (*deactivates)(const struct tenant *t);
 	/* the credentials belong to an application, never to a user */
 	bool app_credentials;
 	/*
@@ -133,13 +145,15 @@ struct vendor {
 	/*
 	 * Optional discovery before listing (SCIM ServiceProviderConfig,
 	 * Control Room's API version); NULL from the hook: nothing to find.
+	 * It may set the session's batch and paging (a server that offers
+	 * cursors is listed with them).
 	 */
 	struct http_request *(*discover_request)(struct session *s);
 	void (*discover_response)(struct session *s,
 				  const struct http_response *r);
 
-	enum page_kind paging;
-	int page_size; /* users asked for per page */
+	enum page_kind paging; /* the session's, until discovery says */
+	int page_size;	       /* users asked for per page */
 	struct http_request *(*list_request)(struct session *s,
 					     const struct page *pg);
 	/* Adds the page's users to out (skipping those already gone). */
@@ -147,7 +161,20 @@ struct vendor {
 			     const struct http_response *r,
 			     struct userstore *out, struct page_result *res,
 			     struct err *e);
+	/*
+	 * What a failed listing answer (not 2xx) likely means, added to the
+	 * error ("SCIM needs ..."); NULL: nothing to add.
+	 */
+	const char *(*list_hint)(struct session *s,
+				 const struct http_response *r);
 
+	/*
+	 * How many of the n users (at least 1) at u one delete request
+	 * takes: a bulk request within the server's payload limit, users
+	 * that must go alone. NULL: all n.
+	 */
+	size_t (*delete_take)(struct session *s,
+			      const struct plan_user *const *u, size_t n);
 	/* One request deleting n users (n is 1 unless max_batch > 1). */
 	struct http_request *(*delete_request)(struct session *s,
 					       const struct plan_user *const *u,

@@ -99,6 +99,7 @@ static void handle(struct emu *emu, struct emu_req *r)
 	bool get = !strcmp(r->method, "GET");
 	bool del = !strcmp(r->method, "DELETE");
 	size_t n = strlen(SCIM_USERS);
+	const char *cred;
 
 	if (!strcmp(p, "/oauth2/server/token")) {
 		if (strcmp(r->method, "POST"))
@@ -107,18 +108,23 @@ static void handle(struct emu *emu, struct emu_req *r)
 			token(emu, r);
 		return;
 	}
-	r->auth =
-		auth_token(emu, auth_credential(r, "Authorization", "Bearer"));
+	cred = auth_credential(r, "Authorization", "Bearer");
+	r->auth = auth_token(emu, cred);
+	/* or the static token of the "Bearer token" grant (lifetime 0) */
+	if (r->auth != EMU_AUTH_OK && cred && !strcmp(cred, emu->opt.token))
+		r->auth = auth_static(emu, cred, emu->opt.token);
 	if (r->auth != EMU_AUTH_OK) {
 		scim_error(r, 401, "authorization failure");
 	} else if (get && !strcmp(p, SCIM_USERS)) {
 		scim_list_users(emu, r);
 	} else if (!strncmp(p, SCIM_USERS "/", n + 1) && p[n + 1] &&
-		   (get || del)) {
+		   (get || del || !strcmp(r->method, "PATCH"))) {
 		if (get)
 			scim_get_user(emu, r, p + n + 1);
-		else
+		else if (del)
 			deactivate(emu, r, p + n + 1);
+		else
+			scim_patch_user(emu, r, p + n + 1);
 	} else if (!strcmp(p, MASS_DELETION)) {
 		if (del)
 			mass_deletion(emu, r);

@@ -165,6 +165,12 @@ struct emu_options {
 	int n_truncate_list_at;
 	bool scim_bulk;
 	long scim_bulk_max;
+	/* SCIM flavours of real providers (README "scim") */
+	bool scim_lowercase_keys, scim_echo_zero, scim_user_types, scim_emails;
+	bool scim_delete_deactivates, scim_no_delete, scim_bulk_raw_paths;
+	bool scim_cursor;
+	long scim_bulk_max_payload;	   /* bytes of a Bulk body; 0: none */
+	long scim_bulk_advertised_payload; /* 0: as enforced */
 	bool no_spc, no_me, aa_delete_204, retry_after_date;
 	bool gateway_429;	  /* rate-limit 429s without Retry-After */
 	bool bevy_top_next;	  /* bevy: next/previous at the top level */
@@ -361,6 +367,8 @@ void scim_error(struct emu_req *r, int status, const char *msg);
 void scim_list_users(struct emu *emu, struct emu_req *r);
 void scim_get_user(struct emu *emu, struct emu_req *r, const char *id);
 bool scim_listed(const struct emu_user *u);
+/* PATCH Users/ID with a PatchOp replacing active: (de)activates. */
+void scim_patch_user(struct emu *emu, struct emu_req *r, const char *id);
 
 /* random numbers: splitmix64, reproducible for a seed */
 uint64_t emu_rand(uint64_t *state);

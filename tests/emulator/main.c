@@ -33,6 +33,10 @@ static const char usage[] =
 	"  --token-ttl SECONDS --token-max-uses N\n"
 	"  --environment development|test|production\n"
 	"  --scim-bulk --scim-bulk-max N --no-spc --no-me --aa-delete-204\n"
+	"  --scim-lowercase-keys --scim-echo-zero --scim-user-types\n"
+	"  --scim-emails --scim-delete-deactivates --scim-no-delete\n"
+	"  --scim-bulk-max-payload N --scim-bulk-advertised-payload N\n"
+	"  --scim-bulk-raw-paths --scim-cursor\n"
 	"  --daily-budget N --rate-limit N --retry-after-date --gateway-429\n"
 	"  --limit-reason burst|quota --bevy-top-next --aa-only v1|v2\n"
 	"  --aa-total-zero\n"
@@ -96,6 +100,17 @@ enum {
 	OPT_HTML_LIST_AT,
 	OPT_TRUNCATE_LIST_AT,
 	OPT_HELP,
+	/* SCIM flavours */
+	OPT_SCIM_LOWERCASE_KEYS,
+	OPT_SCIM_ECHO_ZERO,
+	OPT_SCIM_USER_TYPES,
+	OPT_SCIM_EMAILS,
+	OPT_SCIM_DELETE_DEACTIVATES,
+	OPT_SCIM_NO_DELETE,
+	OPT_SCIM_BULK_MAX_PAYLOAD,
+	OPT_SCIM_BULK_ADVERTISED_PAYLOAD,
+	OPT_SCIM_BULK_RAW_PATHS,
+	OPT_SCIM_CURSOR,
 };
 
 static const struct option long_options[] = {
@@ -151,6 +166,19 @@ static const struct option long_options[] = {
 	{ "html-list-at", required_argument, NULL, OPT_HTML_LIST_AT },
 	{ "truncate-list-at", required_argument, NULL, OPT_TRUNCATE_LIST_AT },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "scim-lowercase-keys", no_argument, NULL, OPT_SCIM_LOWERCASE_KEYS },
+	{ "scim-echo-zero", no_argument, NULL, OPT_SCIM_ECHO_ZERO },
+	{ "scim-user-types", no_argument, NULL, OPT_SCIM_USER_TYPES },
+	{ "scim-emails", no_argument, NULL, OPT_SCIM_EMAILS },
+	{ "scim-delete-deactivates", no_argument, NULL,
+	  OPT_SCIM_DELETE_DEACTIVATES },
+	{ "scim-no-delete", no_argument, NULL, OPT_SCIM_NO_DELETE },
+	{ "scim-bulk-max-payload", required_argument, NULL,
+	  OPT_SCIM_BULK_MAX_PAYLOAD },
+	{ "scim-bulk-advertised-payload", required_argument, NULL,
+	  OPT_SCIM_BULK_ADVERTISED_PAYLOAD },
+	{ "scim-bulk-raw-paths", no_argument, NULL, OPT_SCIM_BULK_RAW_PATHS },
+	{ "scim-cursor", no_argument, NULL, OPT_SCIM_CURSOR },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -404,6 +432,36 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 	case OPT_TRUNCATE_LIST_AT:
 		return add_offset(name, arg, o->truncate_list_at,
 				  &o->n_truncate_list_at);
+	case OPT_SCIM_LOWERCASE_KEYS:
+		o->scim_lowercase_keys = true;
+		return 0;
+	case OPT_SCIM_ECHO_ZERO:
+		o->scim_echo_zero = true;
+		return 0;
+	case OPT_SCIM_USER_TYPES:
+		o->scim_user_types = true;
+		return 0;
+	case OPT_SCIM_EMAILS:
+		o->scim_emails = true;
+		return 0;
+	case OPT_SCIM_DELETE_DEACTIVATES:
+		o->scim_delete_deactivates = true;
+		return 0;
+	case OPT_SCIM_NO_DELETE:
+		o->scim_no_delete = true;
+		return 0;
+	case OPT_SCIM_BULK_MAX_PAYLOAD:
+		return parse_long(name, arg, 1, EMU_BODY_MAX,
+				  &o->scim_bulk_max_payload);
+	case OPT_SCIM_BULK_ADVERTISED_PAYLOAD:
+		return parse_long(name, arg, 1, 1000000000L,
+				  &o->scim_bulk_advertised_payload);
+	case OPT_SCIM_BULK_RAW_PATHS:
+		o->scim_bulk_raw_paths = true;
+		return 0;
+	case OPT_SCIM_CURSOR:
+		o->scim_cursor = true;
+		return 0;
 	default:
 		return -1;
 	}

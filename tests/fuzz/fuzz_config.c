@@ -39,11 +39,11 @@ static int read_file(void *ctx, const char *path, size_t max, char **data,
 
 static const struct user users[] = {
 	{ "u1", "Alice@Acme.com", "alice", "Alice", USER_HUMAN, STATUS_ACTIVE,
-	  0 },
-	{ "557058:f00", NULL, NULL, NULL, USER_APP, STATUS_INACTIVE, 0 },
+	  0, "alice@home.example\0A.Smith@Acme.com\0" },
+	{ "557058:f00", NULL, NULL, NULL, USER_APP, STATUS_INACTIVE, 0, NULL },
 	{ "3", "bob@example.org", "bob", "Bob \"B\" Jones", USER_ROBOT,
-	  STATUS_PENDING_DELETION, USER_INVITED },
-	{ "", "", "", "", USER_UNKNOWN, STATUS_ACTIVE, 0 },
+	  STATUS_PENDING_DELETION, USER_INVITED, NULL },
+	{ "", "", "", "", USER_UNKNOWN, STATUS_ACTIVE, 0, NULL },
 };
 
 static void try_list(const struct matcher_list *l)

@@ -11,7 +11,7 @@
  *   2  the HTTP status: an index into statuses[]
  *   3  the Content-Type: an index into types[]
  *   4  details: users in a delete (bulk vendors), the page's offset and
- *      cursor, a token to refresh (Control Room)
+ *      cursor, cursor paging (8: SCIM), a token to refresh (Control Room)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,13 +65,21 @@ static const char *const tenants[] = {
 	       "type: bearer, token: \"${env:FZ_SECRET}\"", ""),
 	TENANT("scim", "https://api.example.com/scim/v2",
 	       "type: bearer, token: \"${env:FZ_SECRET}\"", "use_bulk: never"),
+	TENANT("scim", "https://api.example.com/scim/v2",
+	       "type: bearer, token: \"${env:FZ_SECRET}\"",
+	       "delete_method: deactivate"),
+	TENANT("scim", "https://api.example.com/scim/v2",
+	       "type: bearer, token: \"${env:FZ_SECRET}\"",
+	       "delete_outcome: deactivated"),
+	TENANT("bizagi", "https://myproject-acme.bizagi.com",
+	       "type: bearer, token: \"${env:FZ_SECRET}\"", ""),
 };
 
 #define NTENANTS (sizeof(tenants) / sizeof(tenants[0]))
 
-static const long statuses[] = { 200, 201, 204, 400, 401, 403, 404,
-				 409, 412, 429, 500, 501, 0,   302,
-				 202, 299, 100, 599, 207, 503 };
+static const long statuses[] = { 200, 201, 204, 400, 401, 403, 404, 409,
+				 412, 429, 500, 501, 0,	  302, 202, 299,
+				 100, 599, 207, 503, 413, 405 };
 
 static const char *const types[] = {
 	NULL,
@@ -185,6 +193,9 @@ static void do_list(struct session *s, const struct http_response *r,
 
 	if (x & 4)
 		pg.cursor = cursor = session_url(s, "/user/?page=2");
+	/* as discovery would set it for a server that offers cursors */
+	if ((x & 8) && s->v->discover_response)
+		s->paging = PAGE_CURSOR;
 	userstore_init(&users);
 	if (s->v->list_response(s, &pg, r, &users, &res, &e) == 0) {
 		size_t i;
@@ -236,9 +247,19 @@ static void do_delete(struct session *s, const struct http_response *r,
 		u[i].id = ids[(i + x / MAXN) % MAXN];
 		list[i] = &u[i];
 	}
+	if (s->v->delete_take) {
+		size_t k = s->v->delete_take(s, list, n);
+
+		if (k < 1 || k > n)
+			abort();
+	}
 	s->v->delete_response(s, list, n, r, out);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		check_result(&out[i]);
+		/* a single user is never sent again */
+		if (out[i].resend && n == 1)
+			abort();
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -291,7 +312,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case DISCOVER:
 		v->discover_response(&s, &r);
-		if (s.batch < 1 || s.batch > v->max_batch)
+		if (s.batch < 1 || s.batch > v->max_batch ||
+		    (unsigned)s.paging > PAGE_CURSOR)
 			abort();
 		break;
 	case DELETE:

@@ -201,11 +201,12 @@ def journal_seeds():
 # fuzz_vendor.c: tenants[], hooks, statuses[] and types[] by index
 TENANTS = {"atlassian": 0, "uipath": 1, "uipath-standalone": 2, "bevy": 3,
            "bevy-local": 4, "aa": 5, "aa-v2": 6, "bizagi-test": 7,
-           "bizagi": 8, "scim": 9, "scim-never": 10}
+           "bizagi": 8, "scim": 9, "scim-never": 10, "scim-deactivate": 11,
+           "scim-deactivated": 12, "bizagi-bearer": 13}
 HOOKS = {"list": 0, "caller": 1, "auth": 2, "discover": 3, "delete": 4,
          "post": 5}
 STATUSES = [200, 201, 204, 400, 401, 403, 404, 409, 412, 429, 500, 501, 0,
-            302, 202, 299, 100, 599, 207, 503]
+            302, 202, 299, 100, 599, 207, 503, 413, 405]
 TYPES = {None: 0, "json": 1, "json-utf8": 2, "scim": 3, "html": 4,
          "text": 5, "empty": 6, "problem": 7}
 
@@ -335,6 +336,41 @@ def vendor_seeds():
             {"method": "DELETE", "bulkId": "d2", "status": 412},
             {"method": "DELETE", "bulkId": "d3", "status": "409"}]})
     answer("scim-delete-timeout", "scim", "delete", 0, None, 0, "")
+    # VENDORS.md v2: what real providers send
+    answer("scim-list-lower-case", "scim", "list", 200, "scim", 0, {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalresults": 3, "startindex": 0, "itemsperpage": 0,
+        "resources": [
+            {"ID": "00u1", "UserName": "ann", "Active": True,
+             "userType": "Employee",
+             "Emails": [{"Value": "ann@home.example", "Type": "home"},
+                        {"Value": "ann@acme.example", "Primary": True}]},
+            {"id": "00u2", "userName": "svc", "userType": "ServiceAccount"},
+            {"id": "00u3", "userName": "c", "userType": "Contractor"}]})
+    answer("scim-discover-cursor", "scim", "discover", 200, "scim", 0, {
+        "bulk": {"supported": True, "maxOperations": 100,
+                 "maxPayloadSize": 400},
+        "pagination": {"cursor": True, "index": True,
+                       "defaultPaginationMethod": "cursor",
+                       "maxPageSize": 200, "cursorTimeout": 3600}})
+    answer("scim-list-cursor", "scim", "list", 200, "scim", 8, {
+        "itemsPerPage": 1, "nextCursor": "VZUTiyhEQJ94IR",
+        "Resources": [{"id": "u1", "emails": [{"value": "a@x"}]}]})
+    answer("scim-list-cursor-last", "scim", "list", 200, "scim", 8, {
+        "totalResults": 1, "Resources": []})
+    answer("scim-bulk-413", "scim", "delete", 413, "scim", 4, {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "status": "413", "detail": "exceeds maxPayloadSize"})
+    answer("scim-delete-405", "scim", "delete", 405, "scim", 0,
+           {"status": "405"})
+    answer("scim-patch", "scim-deactivate", "delete", 200, "scim", 0,
+           {"id": "a1", "active": False})
+    answer("scim-delete-deactivates", "scim-deactivated", "delete", 204,
+           None, 0, "")
+    answer("bizagi-token-401", "bizagi-test", "auth", 401, j, 0,
+           {"error": "invalid_client"})
+    answer("bizagi-bearer-list", "bizagi-bearer", "list", 200, "scim", 0, {
+        "totalResults": 0, "Resources": []})
 
 
 def main():

@@ -271,7 +271,7 @@ class AtlassianTest(Both, up.TestCase):
         # deletion through with two attempts each
         emu, roles = self.setup_tenant(
             deletable=30, emu_flags={"rate_limit": 5, "gateway_429": True},
-            limits={"requests_per_second": 0, "concurrency": 8,
+            limits={"requests_per_second": 0, "concurrency": 3,
                     "max_attempts": 2})
         p = self.up("apply", "--yes", "--journal", "j.jsonl")
         self.assertRan(p, 0)

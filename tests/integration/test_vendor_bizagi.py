@@ -2,8 +2,10 @@
 deactivation, and the MassUserDeletion step with its production refusals."""
 
 import base64
+import json
 
 import up
+from scripted import Server
 from up import writes
 
 VENDOR = "bizagi"
@@ -326,6 +328,74 @@ class BizagiTest(up.TestCase):
                       "HTTP 401", p.stderr)
         self.assertNotIn(up.SECRET, p.stderr + p.stdout)
         self.assertEqual(len(emu.requests()), 1)
+
+    def test_a_refused_token_names_the_scope_it_needs(self):
+        emu, roles = self.setup_tenant(emu_flags={"client_secret": "x"})
+        p = self.up("plan")
+        self.assertRan(p, 1)
+        self.assertIn("check auth.client_id and auth.client_secret; the "
+                      "OAuth application needs the allowed scope "
+                      "\"API and USER SYNC\"", p.stderr)
+
+    def test_a_static_bearer_token(self):
+        # the "Bearer token" grant with lifetime 0: no token request
+        emu, roles = self.setup_tenant(
+            emu_flags={"token": up.SECRET},
+            auth={"type": "bearer", "token": "${env:UP_SECRET}"})
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {i: "deactivated" for i in roles["planned"]})
+        log = emu.requests()
+        self.assertNotIn("/oauth2/server/token", [r["path"] for r in log])
+        for r in log:
+            self.assertEqual(r["headers"]["authorization"], "Bearer ****")
+            self.assertEqual(r["auth"], "ok")
+        self.assertEqual(emu.deletes(), {i: 1 for i in roles["planned"]})
+
+    def test_patch_active_is_served_and_logged(self):
+        emu, roles = self.setup_tenant(emu_flags={"token": up.SECRET})
+        uid = roles["delete"][3]
+        h = {"Authorization": "Bearer " + up.SECRET,
+             "Content-Type": "application/scim+json"}
+        body = {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                "Operations": [{"op": "replace", "path": "active",
+                                "value": False}]}
+        r = emu.request("PATCH", SCIM_USERS + "/" + uid, headers=h,
+                        json_body=body)
+        self.assertEqual(r.status, 200)
+        self.assertFalse(r.json()["active"])
+        self.assertEqual(self.status(emu)[uid], "inactive")
+        body["Operations"][0]["value"] = True
+        r = emu.request("PATCH", SCIM_USERS + "/" + uid, headers=h,
+                        json_body=body)
+        self.assertTrue(r.json()["active"])
+        self.assertEqual(self.status(emu)[uid], "active")
+        patches = [r for r in emu.requests() if r["method"] == "PATCH"]
+        self.assertEqual([(r["path"], r["status"]) for r in patches],
+                         [(SCIM_USERS + "/" + uid, 200)] * 2)
+        self.assertEqual(json.loads(patches[1]["body"])["Operations"][0]
+                         ["value"], True)
+
+    def test_404_on_users_says_where_scim_is(self):
+        def bizagi(req):
+            if req.path == "/oauth2/server/token":
+                return 200, "application/json", {"access_token": "t",
+                                                  "expires_in": 3600}
+            return 404, "text/html", "<html><body>Not Found</body></html>"
+        s = Server(bizagi)
+        self.addCleanup(s.close)
+        self.write_config({
+            "name": "t1", "vendor": VENDOR, "url": s.url,
+            "auth": up.AUTH[VENDOR], "keep": KEEP,
+            "options": {"environment": "test"}})
+        p = self.up("plan")
+        self.assertRan(p, 1)  # no page at all: an error, not a partial one
+        self.assertIn("HTTP 404", p.stderr)
+        self.assertIn("SCIM is available only on Bizagi Automation Service "
+                      "(cloud) or Automation Server with an SQL database",
+                      p.stderr)
 
     def test_secrets_never_printed(self):
         emu, roles = self.setup_tenant()

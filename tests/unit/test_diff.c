@@ -356,25 +356,15 @@ static void test_unnameable_ids_left_alone(void **state)
 	config_release(&c);
 }
 
-/* Where deletion is a deactivation, inactive users are done already. */
-static void test_inactive_is_final(void **state)
+/* Pending and planned users of the first tenant of yaml. */
+static void plan_inactive(const char *yaml, size_t pending, size_t ndel)
 {
-	const char *yaml =
-		"version: 1\n"
-		"tenants:\n"
-		"  - name: b\n"
-		"    vendor: bizagi\n"
-		"    url: https://test-p-acme.bizagi.com\n"
-		"    auth: { type: oauth2, client_id: c, client_secret: "
-		"\"${env:S}\" }\n"
-		"    keep: [alice@acme.com]\n";
 	struct config c;
 	struct userstore live;
 	struct plan p;
 	struct tenant_plan *tp;
 	struct diff_input in;
 
-	(void)state;
 	load_config(&c, yaml, NULL);
 	userstore_init(&live);
 	add_users(&live, base_users, NBASE);
@@ -383,11 +373,41 @@ static void test_inactive_is_final(void **state)
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
 	in = (struct diff_input){ &c, &c.tenants[0], &live };
 	diff_tenant(&p, tp, &in);
-	assert_int_equal(tp->counts.pending, 2); /* u4 inactive, u5 */
-	assert_int_equal(tp->ndel, 5);		 /* caller unknown here */
+	assert_int_equal(tp->counts.pending, pending);
+	assert_int_equal(tp->ndel, ndel);
 	plan_release(&p);
 	userstore_release(&live);
 	config_release(&c);
+}
+
+#define SCIM_TENANT(opts)                                                      \
+	"version: 1\n"                                                         \
+	"tenants:\n"                                                           \
+	"  - name: s\n"                                                        \
+	"    vendor: scim\n"                                                   \
+	"    url: https://scim.acme.com/scim/v2\n"                             \
+	"    auth: { type: bearer, token: \"${env:S}\" }\n"                    \
+	"    options: { " opts " }\n"                                          \
+	"    keep: [alice@acme.com]\n"
+
+/* Where deletion is a deactivation, inactive users are done already. */
+static void test_inactive_is_final(void **state)
+{
+	(void)state;
+	/* u4 inactive, u5 pending deletion; the caller is unknown here */
+	plan_inactive("version: 1\n"
+		      "tenants:\n"
+		      "  - name: b\n"
+		      "    vendor: bizagi\n"
+		      "    url: https://test-p-acme.bizagi.com\n"
+		      "    auth: { type: oauth2, client_id: c, client_secret: "
+		      "\"${env:S}\" }\n"
+		      "    keep: [alice@acme.com]\n",
+		      2, 5);
+	/* SCIM: as the options say what a deletion does */
+	plan_inactive(SCIM_TENANT("delete_method: delete"), 1, 6);
+	plan_inactive(SCIM_TENANT("delete_method: deactivate"), 2, 5);
+	plan_inactive(SCIM_TENANT("delete_outcome: deactivated"), 2, 5);
 }
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))

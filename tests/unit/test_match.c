@@ -242,6 +242,61 @@ static void test_duplicate_values_both_count(void **state)
 	matchset_release(&ms);
 }
 
+/* DESIGN §3: a user with several addresses is matched by any of them. */
+static void test_several_emails(void **state)
+{
+	struct file_value fv[] = { { "A.Smith@Home.example", 1 } };
+	struct matcher m[5];
+	struct matchset ms, one;
+	struct user u = mkuser("1", "alice@acme.com", "alice", USER_HUMAN);
+	struct user bob = mkuser("2", "bob@acme.com", NULL, USER_HUMAN);
+	const char *e;
+	int n = 0;
+
+	(void)state;
+	/* the non-primary one is listed first at the vendor; shown: primary */
+	u.more_emails = "a.smith@home.example\0Alice.S@Old.example\0";
+	for (e = user_email_next(&u, NULL); e; e = user_email_next(&u, e))
+		n++;
+	assert_int_equal(n, 3);
+	assert_string_equal(user_email_next(&u, u.email),
+			    "a.smith@home.example");
+	assert_null(user_email_next(&bob, bob.email));
+	memset(m, 0, sizeof(m));
+	m[0].kind = MATCHER_VALUE; /* a bare string, indexed */
+	m[0].value = "ALICE.S@old.example";
+	m[1].kind = MATCHER_FIELDS; /* an exact email, indexed */
+	m[1].field[MATCH_EMAIL] = "a.smith@home.example";
+	m[2].kind = MATCHER_FIELDS; /* a glob, tried one by one */
+	m[2].field[MATCH_EMAIL] = "*@old.example";
+	m[3].kind = MATCHER_FILE;
+	m[3].file_field = FILE_EMAIL;
+	m[3].values = fv;
+	m[3].nvalues = 1;
+	m[4].kind = MATCHER_FIELDS; /* fields AND: any address will do */
+	m[4].field[MATCH_EMAIL] = "*@home.example";
+	m[4].field[MATCH_USERNAME] = "alice";
+	matchset_init(&ms, m, 5);
+	assert_true(matchset_match(&ms, &u));
+	assert_false(matchset_match(&ms, &bob));
+	assert_int_equal(ms.hits[0], 1);
+	assert_int_equal(ms.hits[1], 1);
+	assert_int_equal(ms.hits[2], 1);
+	assert_true(matchset_value_hit(&ms, 3, 0));
+	assert_int_equal(ms.hits[4], 1);
+	assert_true(matcher_matches(&m[0], &u));
+	assert_true(matcher_matches(&m[1], &u));
+	assert_true(matcher_matches(&m[3], &u));
+	assert_false(matcher_matches(&m[0], &bob));
+	matchset_release(&ms);
+	/* each alone keeps the user: no matcher relies on another */
+	for (n = 0; n < 5; n++) {
+		matchset_init(&one, &m[n], 1);
+		assert_true(matchset_match(&one, &u));
+		matchset_release(&one);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_csv_value_file),
 		cmocka_unit_test(test_matchset),
 		cmocka_unit_test(test_duplicate_values_both_count),
+		cmocka_unit_test(test_several_emails),
 		cmocka_unit_test(test_glob_characters_match_literally),
 	};
 

@@ -30,6 +30,20 @@ static int setup(void **state)
 	return setup_with(state, YAML("", "environment: test"));
 }
 
+static int setup_bearer(void **state)
+{
+	setenv("VT_TOKEN", "static-token", 1);
+	return vt_setup(
+		state,
+		"version: 1\n"
+		"tenants:\n"
+		"  - name: bz\n"
+		"    vendor: bizagi\n"
+		"    url: https://test-myproject-acme.bizagi.com\n"
+		"    auth: { type: bearer, token: \"${env:VT_TOKEN}\" }\n"
+		"    keep: [x]\n");
+}
+
 static int setup_scope(void **state)
 {
 	return setup_with(state, YAML(", scope: \"api offline\", token_url: "
@@ -75,8 +89,18 @@ static void test_token_answers(void **state)
 		long status;
 		const char *ct, *body, *msg;
 	} bad[] = {
+		/* refusals say what the OAuth application needs */
 		{ 401, "application/json", "{\"error\":\"invalid_client\"}",
-		  "HTTP 401: {\"error\":\"invalid_client\"}" },
+		  "HTTP 401: {\"error\":\"invalid_client\"}: check "
+		  "auth.client_id and auth.client_secret; the OAuth "
+		  "application needs the allowed scope \"API and USER SYNC\"" },
+		{ 403, "application/json", "{\"error\":\"invalid_scope\"}",
+		  "HTTP 403: {\"error\":\"invalid_scope\"}: check "
+		  "auth.client_id and auth.client_secret; the OAuth "
+		  "application needs the allowed scope \"API and USER SYNC\"" },
+		{ 400, "application/json",
+		  "{\"error\":\"unsupported_grant_type\"}",
+		  "HTTP 400: {\"error\":\"unsupported_grant_type\"}" },
 		{ 200, "text/html", "<html><body>Bizagi login</body></html>",
 		  "HTTP 200: not JSON (text/html): <html><body>Bizagi "
 		  "login</body></html>" },
@@ -303,6 +327,38 @@ static void test_mass_user_deletion_step(void **state)
 				    "deleted: Operation timed out");
 }
 
+/* What a failed listing answer likely means, in Bizagi's words. */
+static void test_list_hints(void **state)
+{
+	struct vt *t = *state;
+	struct http_response r = vt_answer(
+		404, "text/html", "<html><body>Not Found</body></html>");
+	const char *hint = t->s.v->list_hint(&t->s, &r);
+
+	assert_string_equal(hint, "SCIM is available only on Bizagi Automation "
+				  "Service (cloud) or Automation Server with "
+				  "an SQL database");
+	r = vt_answer(403, "application/json", "{}");
+	assert_string_equal(t->s.v->list_hint(&t->s, &r),
+			    "the OAuth application needs the allowed scope "
+			    "\"API and USER SYNC\"");
+	r = vt_answer(500, "application/json", "{}");
+	assert_null(t->s.v->list_hint(&t->s, &r));
+}
+
+/* a static bearer token ("Bearer token" grant with lifetime 0) */
+static void test_bearer(void **state)
+{
+	struct vt *t = *state;
+	struct http_response r = vt_answer(401, "application/json", "{}");
+
+	assert_int_equal(t->c.tenants[0].auth.type, AUTH_BEARER);
+	assert_string_equal(t->s.token, "static-token");
+	assert_string_equal(t->s.v->list_hint(&t->s, &r),
+			    "check auth.token: its OAuth application needs "
+			    "the allowed scope \"API and USER SYNC\"");
+}
+
 /* plan_tenant for a tenant with these options. */
 /* keep says whether the tenant keeps anyone (YAML keeps x). */
 static void plan_with(const char *opts, bool keep, struct plan *p)
@@ -392,6 +448,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mass_user_deletion_step,
 						setup, vt_teardown),
 		cmocka_unit_test(test_plan_tenant),
+		cmocka_unit_test_setup_teardown(test_list_hints, setup,
+						vt_teardown),
+		cmocka_unit_test_setup_teardown(test_bearer, setup_bearer,
+						vt_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
