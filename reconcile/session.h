@@ -35,7 +35,7 @@ struct session {
 	bool token_fresh;  /* not used yet: the next request takes it */
 	char *caller;
 	int batch;  /* users per delete request (bulk vendors), at least 1 */
-	void *priv; /* the connector's, freed with free() */
+	void *priv; /* the connector's: its session_release, then free() */
 	char error[4096]; /* why authentication failed, if it did */
 };
 
