@@ -67,6 +67,8 @@ struct emu_user {
 	bool sticky; /* a DELETE answers done and keeps the user as it was */
 	bool gone;   /* hard-deleted: a tombstone kept for stable slots */
 	bool num_ok;
+	/* atlassian-org: a closed account; one the org does not manage */
+	bool closed, unmanaged;
 };
 
 /*
@@ -91,7 +93,8 @@ struct emu_gen {
 	long users, apps, robots, customers, inactive;
 	uint64_t seed;
 	bool usernames;
-	bool uipath_directory; /* every 5th human is a directory user */
+	bool uipath_directory;	/* every 5th human is a directory user */
+	long closed, unmanaged; /* atlassian-org */
 };
 
 void store_init(struct emu_store *s, enum emu_idstyle idstyle,
@@ -166,6 +169,7 @@ struct emu_options {
 	bool scim_bulk;
 	long scim_bulk_max;
 	bool no_spc, no_me, aa_delete_204, retry_after_date;
+	bool bare_cursors; /* atlassian-org: links.next is a bare cursor */
 };
 
 struct emu_token {
@@ -212,6 +216,7 @@ struct emu_vendor {
 };
 
 extern const struct emu_vendor emu_vendor_atlassian;
+extern const struct emu_vendor emu_vendor_atlassian_org;
 extern const struct emu_vendor emu_vendor_scim;
 extern const struct emu_vendor emu_vendor_uipath;
 extern const struct emu_vendor emu_vendor_bevy;
