@@ -547,6 +547,7 @@ static void listed(void *arg, struct listing *l)
 	const struct tenant_plan *tp = ta->tp;
 	struct delete_result r;
 	size_t i, absent = 0, skipped = 0, resumed = 0, contradicted = 0;
+	const char *why;
 
 	if (l->failed) {
 		/*
@@ -609,12 +610,18 @@ static void listed(void *arg, struct listing *l)
 		} else if (strcmp(want, have)) {
 			r.outcome = OUTCOME_SKIPPED;
 			describe_change(u, live, r.detail, sizeof(r.detail));
+		} else if (ta->s.v->user_blocked &&
+			   (why = ta->s.v->user_blocked(&ta->s, live))) {
+			/* planned from a snapshot, or changed since: no
+			   request the vendor would refuse */
+			r.outcome = OUTCOME_BLOCKED;
+			snprintf(r.detail, sizeof(r.detail), "%s", why);
 		} else {
 			ta->todo[ta->ntodo++] = u;
 			continue;
 		}
-		say(a, MSG_WARNING, "%s: skipped '%s': %s", tp->t.name, u->id,
-		    r.detail);
+		say(a, MSG_WARNING, "%s: %s '%s': %s", tp->t.name,
+		    outcome_name(r.outcome), u->id, r.detail);
 		record(ta, u, &r, 0);
 		skipped++;
 	}

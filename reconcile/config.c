@@ -681,6 +681,28 @@ int config_check_url(const char *what, char *url, struct err *e)
 	return 0;
 }
 
+/*
+ * The vendor's url for a tenant that gives none (atlassian-org's
+ * api.atlassian.com), held to the allowed origins like a written one.
+ */
+static char *default_url(struct loader *L, const struct ynode *tn,
+			 const struct vendor *v)
+{
+	struct err e;
+
+	if (!v || !v->default_url) {
+		error_at(L, tn, "tenant needs a 'url'");
+		return NULL;
+	}
+	if (url_allowed(v->default_url, getenv("USERPRUNE_ALLOWED_ORIGINS"),
+			&e) < 0) {
+		error_at(L, tn, "the default url of vendor '%s': %s", v->name,
+			 e.msg);
+		return NULL;
+	}
+	return xstrdup(v->default_url);
+}
+
 /* Checks the url; returns a normalised copy (no trailing slash). */
 static char *check_url(struct loader *L, const struct ynode *n)
 {
@@ -1407,7 +1429,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	}
 	strbuf_release(&vendors);
 	if (!(v = get(n, "url")))
-		error_at(L, n, "tenant needs a 'url'");
+		t->url = default_url(L, n, t->vendor);
 	else
 		t->url = check_url(L, v);
 	if (!(v = get(n, "auth")))

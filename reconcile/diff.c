@@ -8,6 +8,7 @@
 
 #define UNMATCHED_SHOWN	 5
 #define UNNAMEABLE_SHOWN 5
+#define BLOCKED_SHOWN	 10
 
 /*
  * An id that holds a NUL (seen as U+001A), a control character or bytes
@@ -26,6 +27,24 @@ static void warn_unnameable(struct tenant_plan *tp, const struct user *u,
 			 u->id, u->username ? u->username : "none",
 			 u->email ? u->email : "none",
 			 u->name ? u->name : "none");
+}
+
+/*
+ * A user the vendor cannot delete the way the tenant asks (an unmanaged
+ * account and atlassian-org's delete_action: delete) is left out of the
+ * deletions, so that the plan holds exactly the requests apply will send,
+ * and named with the reason, so that a reviewer sees who stays and why.
+ */
+static void warn_blocked(struct tenant_plan *tp, const struct user *u,
+			 const char *why, size_t nth)
+{
+	if (nth >= BLOCKED_SHOWN)
+		return;
+	tenant_plan_warn(tp,
+			 "user '%s' (email %s, name %s) is blocked and left "
+			 "alone: %s",
+			 u->id, u->email ? u->email : "none",
+			 u->name ? u->name : "none", why);
 }
 
 /* A non-human account is in scope only where an include names its type. */
@@ -165,7 +184,8 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 	const struct userstore *live = in->live;
 	struct matchset inc, exc, prot, keep;
 	struct plan_counts *n = &tp->counts;
-	size_t i, unnameable = 0;
+	size_t i, unnameable = 0, blocked = 0;
+	const char *why;
 
 	matchset_init(&inc, t->include.v, t->include.n);
 	matchset_init(&exc, t->exclude.v, t->exclude.n);
@@ -195,6 +215,8 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 			n->kept++;
 		else if (!user_id_plannable(u->id))
 			warn_unnameable(tp, u, unnameable++);
+		else if (in->blocked && (why = in->blocked(in->blocked_arg, u)))
+			warn_blocked(tp, u, why, blocked++);
 		else
 			plan_add_delete(p, tp, u,
 					u->flags & USER_INVITED
@@ -203,6 +225,20 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 						: "not in keep list");
 	}
 	n->delete = tp->ndel;
+	if (blocked > BLOCKED_SHOWN)
+		tenant_plan_warn(tp,
+				 "%zu users the keep list does not keep are "
+				 "blocked (the first %d named above): counted "
+				 "as protected, never deleted by this plan",
+				 blocked, BLOCKED_SHOWN);
+	else if (blocked)
+		tenant_plan_warn(tp,
+				 "%zu user%s the keep list does not keep %s "
+				 "blocked (named above): counted as protected, "
+				 "never deleted by this plan",
+				 blocked, blocked == 1 ? "" : "s",
+				 blocked == 1 ? "is" : "are");
+	n->protected += blocked;
 	if (unnameable > UNNAMEABLE_SHOWN)
 		tenant_plan_warn(tp,
 				 "%zu more users whose ids hold control "

@@ -5,8 +5,9 @@
  * first rule that applies wins: out of scope -> untouched; pending deletion
  * (or, where the vendor's deletion is a deactivation, inactive) -> pending;
  * the caller -> protected; a protect match -> protected; a keep match ->
- * kept; else -> delete. Then the guards of the safety model, and warnings
- * (keep entries that matched no live user).
+ * kept; one the vendor cannot delete -> protected, named in a warning with
+ * the reason; else -> delete. Then the guards of the safety model, and
+ * warnings (keep entries that matched no live user).
  */
 #ifndef USERPRUNE_DIFF_H
 #define USERPRUNE_DIFF_H
@@ -20,6 +21,12 @@ struct diff_input {
 	const struct config *config; /* for positions in warnings */
 	const struct tenant *tenant;
 	const struct userstore *live; /* with the caller's id, if known */
+	/*
+	 * Why the vendor cannot delete u in this tenant, or NULL (see
+	 * vendor.h user_blocked); the callback may be NULL.
+	 */
+	const char *(*blocked)(void *arg, const struct user *u);
+	void *blocked_arg;
 };
 
 /* Fills tp (already added to p) with counts, deletions, guards, warnings. */

@@ -109,7 +109,8 @@ static int plan_from_snapshot(const struct config *c, const bool *selected,
 	/* the document is no longer needed: give its memory back first */
 	snapshot_release(&snap);
 	for (i = 0; i < c->ntenants; i++) {
-		struct diff_input in = { c, &c->tenants[i], &stores[i] };
+		struct diff_input in = { c, &c->tenants[i], &stores[i], NULL,
+					 NULL };
 		struct tenant_plan *tp;
 
 		if (!selected[i])
@@ -167,6 +168,14 @@ static void plan_tick(void *arg)
 	free(pr);
 }
 
+/* The vendor's user_blocked hook as the diff calls it. */
+static const char *session_blocked(void *arg, const struct user *u)
+{
+	struct session *s = arg;
+
+	return s->v->user_blocked(s, u);
+}
+
 /* Requests an apply of this plan needs: a listing again, and deletes. */
 static long apply_requests(const struct tenant_list *tl, size_t ndel)
 {
@@ -219,8 +228,12 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 	for (i = 0; i < pl.n; i++) {
 		struct tenant_list *tl = &pl.t[i];
 		struct tenant_plan *tp = plan_add_tenant(p);
-		struct diff_input in = { c, tl->t, &tl->live };
+		struct diff_input in = { c, tl->t, &tl->live, NULL, NULL };
 
+		if (tl->t->vendor->user_blocked) {
+			in.blocked = session_blocked;
+			in.blocked_arg = &tl->s;
+		}
 		tenant_copy_settings(&tp->t, tl->t);
 		if (tl->l.failed && !tl->l.partial) {
 			tp->error = xstrdup(tl->l.error);

@@ -42,6 +42,8 @@ void session_close(struct session *s)
 	wipe(&s->scope);
 	wipe(&s->access_token);
 	free(s->caller);
+	if (s->priv && s->v && s->v->session_release)
+		s->v->session_release(s);
 	free(s->priv);
 	memset(s, 0, sizeof(*s));
 }

@@ -38,7 +38,7 @@ struct session {
 	/* how the listing pages: the vendor's, unless discovery changed it
 	   (a SCIM server that offers cursors) */
 	enum page_kind paging;
-	void *priv;	  /* the connector's, freed with free() */
+	void *priv; /* the connector's: its session_release, then free() */
 	char error[4096]; /* why authentication failed, if it did */
 };
 

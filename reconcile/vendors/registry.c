@@ -7,6 +7,7 @@
 #include "reconcile/vendors/vendor.h"
 
 extern const struct vendor vendor_atlassian;
+extern const struct vendor vendor_atlassian_org;
 extern const struct vendor vendor_uipath;
 extern const struct vendor vendor_bevy;
 extern const struct vendor vendor_automation_anywhere;
@@ -15,6 +16,7 @@ extern const struct vendor vendor_scim;
 
 const struct vendor *const vendor_list[] = {
 	&vendor_atlassian,
+	&vendor_atlassian_org,
 	&vendor_uipath,
 	&vendor_bevy,
 	&vendor_automation_anywhere,

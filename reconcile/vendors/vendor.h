@@ -21,6 +21,7 @@ struct session;
 struct http_request;
 struct http_response;
 struct userstore;
+struct user;
 struct plan_user;
 struct tenant;
 struct tenant_plan;
@@ -106,6 +107,8 @@ struct delete_result {
 
 struct vendor {
 	const char *name;
+	/* the url of a tenant that gives none; NULL: url is required */
+	const char *default_url;
 	unsigned auth_types;		     /* AUTH_BIT()s accepted */
 	const struct vendor_option *options; /* ends with a NULL key */
 	struct limits defaults;
@@ -185,12 +188,23 @@ struct vendor {
 				const struct http_response *r,
 				struct delete_result *out);
 
+	/*
+	 * Why the vendor cannot delete this listed user the way the tenant
+	 * asks, or NULL; the answer comes from the last listing (which may
+	 * have seen more than a struct user holds). A blocked user is never
+	 * planned: the plan names it and the reason; apply records a planned
+	 * one blocked without sending a request.
+	 */
+	const char *(*user_blocked)(struct session *s, const struct user *u);
+
 	/* Vendor-specific planning: warnings, guards, extra steps. */
 	void (*plan_tenant)(const struct tenant *t, struct tenant_plan *tp);
 	/* A step after the deletions (Bizagi MassUserDeletion). */
 	struct http_request *(*post_request)(struct session *s);
 	int (*post_response)(struct session *s, const struct http_response *r,
 			     char *detail, size_t n);
+	/* Frees what the connector keeps in s->priv besides s->priv itself. */
+	void (*session_release)(struct session *s);
 };
 
 extern const struct vendor *const vendor_list[];

@@ -67,6 +67,8 @@ struct emu_user {
 	bool sticky; /* a DELETE answers done and keeps the user as it was */
 	bool gone;   /* hard-deleted: a tombstone kept for stable slots */
 	bool num_ok;
+	/* atlassian-org: a closed account; one the org does not manage */
+	bool closed, unmanaged;
 };
 
 /*
@@ -91,7 +93,8 @@ struct emu_gen {
 	long users, apps, robots, customers, inactive;
 	uint64_t seed;
 	bool usernames;
-	bool uipath_directory; /* every 5th human is a directory user */
+	bool uipath_directory;	/* every 5th human is a directory user */
+	long closed, unmanaged; /* atlassian-org */
 };
 
 void store_init(struct emu_store *s, enum emu_idstyle idstyle,
@@ -177,6 +180,7 @@ struct emu_options {
 	const char *aa_only;	  /* "v1" or "v2": the other answers 404 */
 	bool aa_total_zero;	  /* Control Room pages count 0 users */
 	const char *limit_reason; /* RateLimit-Reason of those 429s */
+	bool bare_cursors; /* atlassian-org: links.next is a bare cursor */
 };
 
 struct emu_token {
@@ -223,6 +227,7 @@ struct emu_vendor {
 };
 
 extern const struct emu_vendor emu_vendor_atlassian;
+extern const struct emu_vendor emu_vendor_atlassian_org;
 extern const struct emu_vendor emu_vendor_scim;
 extern const struct emu_vendor emu_vendor_uipath;
 extern const struct emu_vendor emu_vendor_bevy;

@@ -15,13 +15,15 @@
 #define DEFAULT_PARTITION "9b3c1f2a-6d4e-4f8a-b1c2-3d4e5f6a7b8c"
 
 static const struct emu_vendor *const vendors[] = {
-	&emu_vendor_atlassian, &emu_vendor_scim, &emu_vendor_uipath,
-	&emu_vendor_bevy,      &emu_vendor_aa,	 &emu_vendor_bizagi,
+	&emu_vendor_atlassian,	   &emu_vendor_scim, &emu_vendor_uipath,
+	&emu_vendor_bevy,	   &emu_vendor_aa,   &emu_vendor_bizagi,
+	&emu_vendor_atlassian_org,
 };
 
 static const char usage[] =
 	"usage: " PROG " --vendor NAME [options]\n"
-	"  --vendor atlassian|scim|uipath|bevy|automation-anywhere|bizagi\n"
+	"  --vendor atlassian|scim|uipath|bevy|automation-anywhere|bizagi|\n"
+	"           atlassian-org\n"
 	"  --port N  --bind ADDR  --port-file FILE  --log FILE\n"
 	"  --tls-cert FILE --tls-key FILE\n"
 	"  --users-file FILE | --users N --apps N --robots N --customers N\n"
@@ -44,6 +46,7 @@ static const char usage[] =
 	"  --html-rate P --burst-429 P\n"
 	"  --fail-list-at OFFSET --html-list-at OFFSET --truncate-list-at "
 	"OFFSET\n"
+	"  --closed N --unmanaged N --bare-cursors (atlassian-org)\n"
 	"See tests/emulator/README.md.\n";
 
 /* In the order of long_options[], which set_option() relies on. */
@@ -99,6 +102,9 @@ enum {
 	OPT_FAIL_LIST_AT,
 	OPT_HTML_LIST_AT,
 	OPT_TRUNCATE_LIST_AT,
+	OPT_CLOSED,
+	OPT_UNMANAGED,
+	OPT_BARE_CURSORS,
 	OPT_HELP,
 	/* SCIM flavours */
 	OPT_SCIM_LOWERCASE_KEYS,
@@ -165,6 +171,9 @@ static const struct option long_options[] = {
 	{ "fail-list-at", required_argument, NULL, OPT_FAIL_LIST_AT },
 	{ "html-list-at", required_argument, NULL, OPT_HTML_LIST_AT },
 	{ "truncate-list-at", required_argument, NULL, OPT_TRUNCATE_LIST_AT },
+	{ "closed", required_argument, NULL, OPT_CLOSED },
+	{ "unmanaged", required_argument, NULL, OPT_UNMANAGED },
+	{ "bare-cursors", no_argument, NULL, OPT_BARE_CURSORS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "scim-lowercase-keys", no_argument, NULL, OPT_SCIM_LOWERCASE_KEYS },
 	{ "scim-echo-zero", no_argument, NULL, OPT_SCIM_ECHO_ZERO },
@@ -462,6 +471,13 @@ static int set_option(int opt, const char *arg, struct emu_options *o,
 	case OPT_SCIM_CURSOR:
 		o->scim_cursor = true;
 		return 0;
+	case OPT_CLOSED:
+		return parse_long(name, arg, 0, max_n, &o->gen.closed);
+	case OPT_UNMANAGED:
+		return parse_long(name, arg, 0, max_n, &o->gen.unmanaged);
+	case OPT_BARE_CURSORS:
+		o->bare_cursors = true;
+		return 0;
 	default:
 		return -1;
 	}
@@ -509,7 +525,21 @@ static int parse_args(int argc, char **argv, struct emu *emu)
 	if (!o->vendor || !(emu->vendor = find_vendor(o->vendor))) {
 		fprintf(stderr, PROG ": --vendor must be one of atlassian, "
 				     "scim, uipath, bevy, automation-anywhere, "
-				     "bizagi\n");
+				     "bizagi, atlassian-org\n");
+		return -1;
+	}
+	if ((o->gen.closed || o->gen.unmanaged || o->bare_cursors) &&
+	    emu->vendor != &emu_vendor_atlassian_org) {
+		fprintf(stderr, PROG ": --closed, --unmanaged and "
+				     "--bare-cursors are for --vendor "
+				     "atlassian-org\n");
+		return -1;
+	}
+	if (o->gen.users > 0 && o->gen.unmanaged > o->gen.users - 1) {
+		fprintf(stderr,
+			PROG ": --unmanaged %ld: more than the %ld "
+			     "generated users besides the caller\n",
+			o->gen.unmanaged, o->gen.users - 1);
 		return -1;
 	}
 	if (o->gen.users > 0 && o->gen.inactive > o->gen.users - 1) {

@@ -355,7 +355,8 @@ void store_generate(struct emu_store *s, const struct emu_gen *g)
 	struct emu_user u;
 	long k;
 
-	reserve(s, (size_t)(g->users + g->apps + g->robots + g->customers));
+	reserve(s, (size_t)(g->users + g->closed + g->apps + g->robots +
+			    g->customers));
 	for (k = 0; k < g->users; k++) {
 		memset(&u, 0, sizeof(u));
 		u.type = EMU_HUMAN;
@@ -376,10 +377,22 @@ void store_generate(struct emu_store *s, const struct emu_gen *g)
 				u.status = EMU_INACTIVE;
 			if (g->uipath_directory && k % 5 == 0)
 				u.vendor_type = "2";
+			/* spread from the other end than the inactive */
+			u.unmanaged = pick_inactive(g->users - k, g->users - 1,
+						    g->unmanaged);
 		}
 		add_generated(s, &u, &rng);
 	}
 	s->caller = g->users > 0 ? 0 : -1;
+	for (k = 1; k <= g->closed; k++) {
+		memset(&u, 0, sizeof(u));
+		u.type = EMU_HUMAN;
+		u.status = EMU_ACTIVE;
+		u.closed = true;
+		u.email = numbered(a, "closed", k, "@example.test");
+		u.name = numbered(a, "Closed ", k, "");
+		add_generated(s, &u, &rng);
+	}
 	generate_group(s, g, &rng, g->apps, EMU_APP);
 	generate_group(s, g, &rng, g->robots, EMU_ROBOT);
 	generate_group(s, g, &rng, g->customers, EMU_CUSTOMER);
@@ -503,6 +516,10 @@ int store_user_from_json(struct emu_store *s, const cJSON *j,
 			rc = get_bool(m, &u->vanishing, e);
 		} else if (!strcmp(k, "sticky")) {
 			rc = get_bool(m, &u->sticky, e);
+		} else if (!strcmp(k, "closed")) {
+			rc = get_bool(m, &u->closed, e);
+		} else if (!strcmp(k, "unmanaged")) {
+			rc = get_bool(m, &u->unmanaged, e);
 		} else if (!strcmp(k, "fail_delete")) {
 			if (!cJSON_IsNumber(m) || m->valuedouble < 0 ||
 			    m->valuedouble > 599)
@@ -542,6 +559,8 @@ void store_user_to_json(struct jsonw *w, const struct emu_user *u)
 	jsonw_object_bool(w, "vanishing", u->vanishing);
 	jsonw_object_int(w, "fail_delete", u->fail_delete);
 	jsonw_object_bool(w, "sticky", u->sticky);
+	jsonw_object_bool(w, "closed", u->closed);
+	jsonw_object_bool(w, "unmanaged", u->unmanaged);
 	if (u->vendor_type) {
 		jsonw_key(w, "vendor_type");
 		jsonw_raw(w, u->vendor_type);

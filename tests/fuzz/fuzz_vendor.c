@@ -73,6 +73,11 @@ static const char *const tenants[] = {
 	       "delete_outcome: deactivated"),
 	TENANT("bizagi", "https://myproject-acme.bizagi.com",
 	       "type: bearer, token: \"${env:FZ_SECRET}\"", ""),
+	TENANT("atlassian-org", "https://api.atlassian.com",
+	       "type: bearer, token: \"${env:FZ_SECRET}\"", "org_id: o-1"),
+	TENANT("atlassian-org", "http://127.0.0.1:8766",
+	       "type: bearer, token: \"${env:FZ_SECRET}\"",
+	       "org_id: acme, directory_id: d/1, delete_action: delete"),
 };
 
 #define NTENANTS (sizeof(tenants) / sizeof(tenants[0]))
@@ -202,8 +207,11 @@ static void do_list(struct session *s, const struct http_response *r,
 
 		if (users.n > res.count)
 			abort();
-		for (i = 0; i < users.n && i < 4; i++)
+		for (i = 0; i < users.n && i < 4; i++) {
 			check_delete_request(s, &users.v[i]);
+			if (s->v->user_blocked)
+				(void)s->v->user_blocked(s, &users.v[i]);
+		}
 		if (res.next) {
 			/* the next page is asked for at the link */
 			struct page next = { pg.offset + (long)res.count,

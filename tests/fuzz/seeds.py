@@ -202,7 +202,8 @@ def journal_seeds():
 TENANTS = {"atlassian": 0, "uipath": 1, "uipath-standalone": 2, "bevy": 3,
            "bevy-local": 4, "aa": 5, "aa-v2": 6, "bizagi-test": 7,
            "bizagi": 8, "scim": 9, "scim-never": 10, "scim-deactivate": 11,
-           "scim-deactivated": 12, "bizagi-bearer": 13}
+           "scim-deactivated": 12, "bizagi-bearer": 13, "atlassian-org": 14,
+           "atlassian-org-delete": 15}
 HOOKS = {"list": 0, "caller": 1, "auth": 2, "discover": 3, "delete": 4,
          "post": 5}
 STATUSES = [200, 201, 204, 400, 401, 403, 404, 409, 412, 429, 500, 501, 0,
@@ -219,6 +220,39 @@ def answer(name, tenant, hook, status, ctype, x, body):
     head = bytes([TENANTS[tenant], HOOKS[hook], STATUSES.index(status),
                   TYPES[ctype], x])
     write("vendor", name, head + body)
+
+
+def atlassian_org_seeds():
+    j = "json"
+    users = "https://api.atlassian.com/admin/v2/orgs/o-1/directories/-/users"
+    page = [
+        {"accountId": "5b10ac8d82e05b22cc7d4ef5", "accountType": "atlassian",
+         "accountStatus": "active", "membershipStatus": "active",
+         "claimStatus": "managed", "email": "ann@acme.example",
+         "name": "Ann", "forDeletion": False},
+        {"accountId": "557058:f00", "accountType": "atlassian",
+         "appType": "service", "accountStatus": "active"},
+        {"accountId": "a-sus", "accountStatus": "active",
+         "membershipStatus": "suspended", "claimStatus": "unmanaged"},
+        {"accountId": "a-closed", "accountStatus": "closed"},
+        {"accountId": "a-gone", "accountStatus": "inactive",
+         "forDeletion": True, "membershipStatus": "no_membership"}]
+    answer("atlassian-org-list", "atlassian-org", "list", 200, j, 0, {
+        "data": page, "links": {"self": users + "?limit=100", "prev": None,
+                                "next": users + "?limit=100&cursor=c2"}})
+    answer("atlassian-org-list-token", "atlassian-org-delete", "list", 200,
+           j, 4, {"data": page, "links": {"next": "eyJvIjoxMDB9+/="}})
+    answer("atlassian-org-list-last", "atlassian-org", "list", 200, j, 4,
+           {"data": [], "links": {"self": users, "next": None}})
+    answer("atlassian-org-list-other-origin", "atlassian-org", "list", 200,
+           j, 0, {"data": [], "links": {
+               "next": "https://evil.example/admin/v2/orgs/o-1/users"}})
+    answer("atlassian-org-remove", "atlassian-org", "delete", 204, None, 0,
+           "")
+    answer("atlassian-org-lifecycle-delete", "atlassian-org-delete",
+           "delete", 204, None, 0, "")
+    answer("atlassian-org-lifecycle-403", "atlassian-org-delete", "delete",
+           403, j, 0, {"code": 403, "message": "not managed"})
 
 
 def vendor_seeds():
@@ -384,6 +418,7 @@ def main():
     plan_seeds(args.build)
     journal_seeds()
     vendor_seeds()
+    atlassian_org_seeds()
 
 
 if __name__ == "__main__":

@@ -32,7 +32,8 @@ import urllib.parse
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-VENDORS = ("atlassian", "scim", "uipath", "bevy", "automation-anywhere", "bizagi")
+VENDORS = ("atlassian", "scim", "uipath", "bevy", "automation-anywhere", "bizagi",
+           "atlassian-org")
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
                    "runtime error:", "ThreadSanitizer")

@@ -7,11 +7,12 @@ import up
 from up import remaining
 
 KEEP = [{"email": "keeper*@acme.example"}]
-PROTECT = [{"email": "*-admin@acme.example"}, "admin"]
+# "admin@example.test": the caller, where the API cannot say who it is
+PROTECT = [{"email": "*-admin@acme.example"}, "admin", "admin@example.test"]
 POLICY = {"max_deletions": 1000, "max_delete_percent": 100}
 DONE = {"atlassian": "deleted", "scim": "deleted", "uipath": "deleted",
         "bevy": "scheduled", "automation-anywhere": "deleted",
-        "bizagi": "deactivated"}
+        "bizagi": "deactivated", "atlassian-org": "deleted"}
 
 
 class VerifyTest(up.TestCase):

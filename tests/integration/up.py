@@ -89,7 +89,11 @@ AUTH = {
     "automation-anywhere": {"type": "control-room",
                             "username": "${env:UP_USER}",
                             "password": "${env:UP_SECRET}"},
+    "atlassian-org": {"type": "bearer", "token": "${env:UP_SECRET}"},
 }
+
+# The emulator's default organization (atlassian-org options.org_id).
+ORG_ID = "acme"
 
 # Vendors whose user ids are integers.
 INTEGER_IDS = ("bevy", "automation-anywhere")
@@ -108,6 +112,7 @@ EMU_AUTH = {
     "uipath": {"client_id": USER, "client_secret": SECRET},
     "bizagi": {"client_id": USER, "client_secret": SECRET},
     "automation-anywhere": {"username": USER, "password": SECRET},
+    "atlassian-org": {"token": SECRET},
 }
 
 
@@ -148,6 +153,8 @@ class TestCase(unittest.TestCase):
             t["scope"] = {"exclude": [{"username": "app*"}]}
         if vendor == "uipath":
             t["options"] = {"partition_global_id": UIPATH_PARTITION}
+        if vendor == "atlassian-org":
+            t["options"] = {"org_id": ORG_ID}
         if keep is not None:
             t["keep"] = keep
         t.update(extra)

@@ -222,7 +222,7 @@ static void run_case(const struct diff_case *dc)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live };
+	in = (struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL };
 	diff_tenant(&p, tp, &in);
 	if (dc->requests) {
 		tp->requests = dc->requests;
@@ -300,7 +300,8 @@ static void test_percent_guard(void **state)
 		plan_init(&p);
 		tp = plan_add_tenant(&p);
 		tenant_copy_settings(&tp->t, &c.tenants[0]);
-		in = (struct diff_input){ &c, &c.tenants[0], &live };
+		in = (struct diff_input){ &c, &c.tenants[0], &live, NULL,
+					  NULL };
 		diff_tenant(&p, tp, &in);
 		assert_int_equal(tp->ndel, (size_t)ndel);
 		/* 10 of 25 is 40%: allowed; 11 is 44%: refused */
@@ -342,7 +343,7 @@ static void test_unnameable_ids_left_alone(void **state)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live };
+	in = (struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL };
 	diff_tenant(&p, tp, &in);
 	assert_int_equal(tp->ndel, 1);
 	assert_string_equal(tp->del[0].id, "ok");
@@ -371,7 +372,7 @@ static void plan_inactive(const char *yaml, size_t pending, size_t ndel)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live };
+	in = (struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL };
 	diff_tenant(&p, tp, &in);
 	assert_int_equal(tp->counts.pending, pending);
 	assert_int_equal(tp->ndel, ndel);
@@ -410,11 +411,66 @@ static void test_inactive_is_final(void **state)
 	plan_inactive(SCIM_TENANT("delete_outcome: deactivated"), 2, 5);
 }
 
+/* The vendor's word on who it cannot delete: u2 and u4 here. */
+static const char *blocked_by_vendor(void *arg, const struct user *u)
+{
+	(*(int *)arg)++;
+	return !strcmp(u->id, "u2") || !strcmp(u->id, "u4")
+		       ? "the vendor says no"
+		       : NULL;
+}
+
+/*
+ * Users the vendor cannot delete are left out of the deletions (and the
+ * guards' counts), counted as protected, and named with the reason; only
+ * users that would be deleted are asked about.
+ */
+static void test_blocked_users_left_alone(void **state)
+{
+	struct config c;
+	struct userstore live;
+	struct plan p;
+	struct tenant_plan *tp;
+	struct diff_input in;
+	int asked = 0;
+
+	(void)state;
+	load_config(&c, HEAD "    keep: [alice@acme.com]\n", NULL);
+	userstore_init(&live);
+	add_users(&live, base_users, NBASE);
+	userstore_set_caller(&live, "caller");
+	plan_init(&p);
+	tp = plan_add_tenant(&p);
+	tenant_copy_settings(&tp->t, &c.tenants[0]);
+	in = (struct diff_input){ &c, &c.tenants[0], &live, blocked_by_vendor,
+				  &asked };
+	diff_tenant(&p, tp, &in);
+	/* u2, u3, u4, u6, u7 would go; not u1 (kept) nor the caller */
+	assert_int_equal(asked, 5);
+	assert_int_equal(tp->ndel, 3);
+	assert_string_equal(tp->del[0].id, "u3");
+	assert_string_equal(tp->del[1].id, "u6");
+	assert_string_equal(tp->del[2].id, "u7");
+	assert_int_equal(tp->counts.delete, 3);
+	assert_int_equal(tp->counts.protected, 3);
+	assert_string_equal(tp->warnings[0],
+			    "user 'u2' (email Bob@Acme.com, name Bob) is "
+			    "blocked and left alone: the vendor says no");
+	assert_non_null(strstr(tp->warnings[1], "user 'u4'"));
+	assert_string_equal(tp->warnings[2],
+			    "2 users the keep list does not keep are blocked "
+			    "(named above): counted as protected, never "
+			    "deleted by this plan");
+	plan_release(&p);
+	userstore_release(&live);
+	config_release(&c);
+}
+
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 3];
+	struct CMUnitTest tests[NCASES + 4];
 	size_t i;
 
 	/* one test per table row, named after it */
@@ -429,5 +485,7 @@ int main(void)
 		(struct CMUnitTest)cmocka_unit_test(test_inactive_is_final);
 	tests[NCASES + 2] = (struct CMUnitTest)cmocka_unit_test(
 		test_unnameable_ids_left_alone);
-	return _cmocka_run_group_tests("diff", tests, NCASES + 3, NULL, NULL);
+	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(
+		test_blocked_users_left_alone);
+	return _cmocka_run_group_tests("diff", tests, NCASES + 4, NULL, NULL);
 }

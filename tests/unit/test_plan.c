@@ -57,7 +57,7 @@ static void make_plan(struct plan *p, struct config *c, size_t n)
 	p->source.sha256 = xstrdup(c->sha256);
 	tp = plan_add_tenant(p);
 	tenant_copy_settings(&tp->t, &c->tenants[0]);
-	in = (struct diff_input){ c, &c->tenants[0], &live };
+	in = (struct diff_input){ c, &c->tenants[0], &live, NULL, NULL };
 	diff_tenant(p, tp, &in);
 	userstore_release(&live);
 }
