@@ -187,6 +187,39 @@ static int lock_plan(const char *path)
 }
 
 /*
+ * One apply per plan, whatever file holds it (two downloads of one
+ * artifact, a re-run on the same runner): a lock named by the plan's
+ * checksum in the user's runtime or temporary directory, held for the
+ * run. Returns the descriptor, or -1.
+ */
+static int lock_plan_checksum(const struct plan *p)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	char *path;
+	struct err e;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	path = xasprintf("%s/userprune-%lu-plan-%.32s.lock", dir,
+			 (unsigned long)getuid(), p->checksum);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		cmd_error("%s: %s", path, strerror(errno));
+	} else if (file_lock(fd, path, &e) < 0) {
+		cmd_error("plan %.12s is being applied by another userprune "
+			  "(%s): one apply per plan at a time",
+			  p->checksum, path);
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
+}
+
+/*
  * apply --resume J: the plan file J's header recorded (when none is
  * given), and J's selection of tenants (unless --tenant says otherwise).
  */
@@ -246,7 +279,7 @@ static int exec_apply(int argc, char **argv)
 	bool yes = false;
 	char run_id[RUN_ID_LEN + 1];
 	struct journal_done resumed;
-	int plan_fd = -1, fd;
+	int plan_fd = -1, checksum_fd = -1, fd;
 	struct config c = { 0 };
 	struct plan p;
 	struct err e = { "" };
@@ -433,6 +466,8 @@ static int exec_apply(int argc, char **argv)
 			goto out;
 	}
 	ao.plan_path = plan_file;
+	if ((checksum_fd = lock_plan_checksum(&p)) < 0)
+		goto out;
 	r = reconcile_apply(&p, &ao, &res, &e);
 	cmd_progress_done();
 	if (r < 0) {
@@ -445,6 +480,12 @@ static int exec_apply(int argc, char **argv)
 	if (res.interrupted || res.not_attempted)
 		cmd_info("to finish later: userprune apply --resume %s",
 			 res.journal);
+	else if (res.unverified)
+		cmd_info("%zu outcome%s could not be verified: 'userprune "
+			 "apply --resume %s' lists again and tries once more "
+			 "any user still there",
+			 res.unverified, res.unverified == 1 ? "" : "s",
+			 res.journal);
 	for (i = 0; i <= OUTCOME_FAILED; i++)
 		attempted += res.counts[i];
 	if (res.interrupted)
@@ -452,13 +493,15 @@ static int exec_apply(int argc, char **argv)
 	else if (res.listing_failed && !res.listing_partial && !attempted)
 		rc = EXIT_ERROR;
 	else if (res.counts[OUTCOME_FAILED] || res.counts[OUTCOME_BLOCKED] ||
-		 res.not_attempted)
+		 res.not_attempted || res.unverified)
 		rc = EXIT_PARTIAL;
 	else
 		rc = EXIT_OK;
 out:
 	if (plan_fd >= 0)
 		close(plan_fd);
+	if (checksum_fd >= 0)
+		close(checksum_fd);
 	if (ao.resume)
 		journal_done_release(&resumed);
 	apply_result_release(&res);

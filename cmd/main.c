@@ -29,7 +29,8 @@ static const char exit_codes_help[] =
 	"  2    plan --detailed-exitcode: deletions planned\n"
 	"  3    a guard refused the plan; no DELETE was sent\n"
 	"  4    apply finished but some planned users were not removed\n"
-	"       (a failed or blocked outcome: see the journal)\n"
+	"       (a failed or blocked outcome: see the journal), or outcomes\n"
+	"       could not be verified\n"
 	"  130  interrupted: requests in flight finished, journal closed\n";
 
 static void usage(FILE *f)
@@ -249,6 +250,29 @@ int cmd_write_stdout(const char *s, size_t len)
 	return 0;
 }
 
+/*
+ * A protection set but empty is an error, never off: CI fills them from
+ * variables and secrets, which expand to "" when nobody created them.
+ */
+static int check_protections(void)
+{
+	static const char *const names[] = { "USERPRUNE_ALLOWED_ORIGINS",
+					     "USERPRUNE_PLAN_KEY" };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *v = getenv(names[i]);
+
+		if (v && !v[strspn(v, " \t,")]) {
+			cmd_error("%s is set but empty: give it a value, or "
+				  "unset it to run without it",
+				  names[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Global options may come before the command: userprune -v plan. */
 static int parse_globals(int argc, char **argv, int *first)
 {
@@ -335,6 +359,8 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (strcmp(name, "version") && check_protections() < 0)
+		return EXIT_ERROR;
 	for (i = 0; commands[i]; i++)
 		if (!strcmp(commands[i]->name, name))
 			return commands[i]->exec(argc - first, argv + first);

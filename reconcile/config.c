@@ -1686,6 +1686,38 @@ struct local_dir {
 	const char *dir;
 };
 
+/*
+ * With USERPRUNE_ALLOWED_ORIGINS set, the file is from a pull request: its
+ * value files must be inside its directory (symbolic links resolved), or
+ * a keep file naming ~/.ssh/id_rsa would have its lines quoted in the
+ * plan's warnings. Without it, anything goes, as on the admin's machine.
+ */
+static bool inside_config_dir(const char *dir, const char *full)
+{
+	const char *allowed = getenv("USERPRUNE_ALLOWED_ORIGINS");
+	char *base, *real;
+	size_t n;
+	bool ok;
+
+	if (!allowed || !*allowed)
+		return true;
+	base = realpath(dir && *dir ? dir : ".", NULL);
+	real = realpath(full, NULL);
+	if (!base || !real) {
+		/* a file that is not there is reported as such */
+		ok = !real;
+		free(base);
+		free(real);
+		return ok && full[0] != '/' && !strstr(full, "..");
+	}
+	n = strlen(base);
+	ok = !strncmp(real, base, n) &&
+	     (real[n] == '/' || (n == 1 && base[0] == '/'));
+	free(base);
+	free(real);
+	return ok;
+}
+
 static int read_local(void *ctx, const char *path, size_t max, char **data,
 		      size_t *len, struct err *e)
 {
@@ -1697,6 +1729,13 @@ static int read_local(void *ctx, const char *path, size_t max, char **data,
 		full = xstrdup(path);
 	else
 		full = xasprintf("%s/%s", ld->dir, path);
+	if (!inside_config_dir(ld->dir, full)) {
+		free(full);
+		return err_set(e, "outside the configuration's directory, "
+				  "which USERPRUNE_ALLOWED_ORIGINS does not "
+				  "allow (the file could be anything the "
+				  "machine can read)");
+	}
 	rc = file_read(full, max, data, len, e);
 	if (rc < 0) {
 		/* report the path as written, not the joined one */

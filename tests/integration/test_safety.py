@@ -502,13 +502,22 @@ class SafetyTest(up.TestCase):
         fake, s = self.slow_deletes(4, delay=0.5)
         self.write_config(self.config("scim", s.url + SCIM))
         procs = [self.spawn("apply", "--yes") for _ in range(2)]
-        for p in procs:
-            p.communicate(timeout=60)
+        errs = [p.communicate(timeout=60)[1] for p in procs]
         names = sorted(os.listdir(self.path(".userprune")))
-        self.assertEqual(len([n for n in names if n.startswith("journal-")]),
-                         2, names)
+        # each run saved its own plan; two plans made in one second are
+        # one plan (the same checksum), which one run at a time applies
         self.assertEqual(len([n for n in names if n.startswith("plan-")]),
                          2, names)
+        ran = [p for p in procs if p.returncode == 0]
+        refused = [e for p, e in zip(procs, errs) if p.returncode == 1]
+        self.assertEqual(len(ran) + len(refused), 2, errs)
+        for e in refused:
+            self.assertIn("being applied by another userprune", e)
+        self.assertEqual(len([n for n in names if n.startswith("journal-")]),
+                         len(ran), names)
+        # nobody was deleted twice
+        paths = self.deletes(s)
+        self.assertEqual(len(paths), len(set(paths)))
 
     def test_the_journal_of_another_plan_is_refused(self):
         fake, s = self.failing_tenant()
