@@ -98,22 +98,56 @@ const struct user *userstore_find(const struct userstore *s, const char *id)
 	return i ? &s->v[*i] : NULL;
 }
 
+/*
+ * Where each user goes when order holds every user once (a listing puts
+ * its pages in offset order): then the index needs only renumbering, not
+ * building again. NULL when order leaves users out or repeats one.
+ */
+static uint32_t *positions(const struct userstore *s, const uint32_t *order,
+			   size_t n)
+{
+	uint32_t *to;
+	size_t i;
+
+	if (n != s->n || !n)
+		return NULL;
+	to = xmalloc(n * sizeof(*to));
+	memset(to, 0xff, n * sizeof(*to));
+	for (i = 0; i < n; i++) {
+		if (order[i] >= n || to[order[i]] != UINT32_MAX) {
+			free(to);
+			return NULL;
+		}
+		to[order[i]] = (uint32_t)i;
+	}
+	return to;
+}
+
 void userstore_select(struct userstore *s, const uint32_t *order, size_t n)
 {
 	struct user *v = xmalloc((n ? n : 1) * sizeof(*v));
+	uint32_t *to = positions(s, order, n);
 	size_t i, m = 0;
 	int inserted;
 
-	hmap_release(&s->by_id);
-	hmap_reserve(&s->by_id, n);
-	for (i = 0; i < n; i++) {
-		const struct user *u = &s->v[order[i]];
+	if (to) {
+		for (i = 0; i < n; i++)
+			v[i] = s->v[order[i]];
+		hmap_renumber(&s->by_id, to);
+		m = n;
+	} else {
+		hmap_release(&s->by_id);
+		hmap_reserve(&s->by_id, n);
+		for (i = 0; i < n; i++) {
+			const struct user *u = &s->v[order[i]];
 
-		hmap_put(&s->by_id, u->id, strlen(u->id), (uint32_t)m,
-			 &inserted);
-		if (inserted)
-			v[m++] = *u;
+			hmap_put(&s->by_id, u->id, strlen(u->id), (uint32_t)m,
+				 &inserted);
+			if (inserted)
+				v[m++] = *u;
+		}
 	}
+	free(to);
 	free(s->v);
 	s->v = v;
 	s->n = m;

@@ -83,8 +83,9 @@ uint32_t *hmap_put(struct hmap *m, const char *key, size_t len, uint32_t val,
 	struct hmap_slot *s;
 	uint64_t h;
 
+	/* doubling keeps the load between 1/4 and 1/2 */
 	if (2 * (m->n + 1) > m->cap)
-		hmap_reserve(m, m->n + 1 > 8 ? 2 * (m->n + 1) : 8);
+		hmap_reserve(m, m->n + 1 > 8 ? m->n + 1 : 8);
 	h = hmap_hash(key, len);
 	s = probe(m->slots, m->cap, key, len, h);
 	*inserted = !s->key;
@@ -106,4 +107,13 @@ uint32_t *hmap_get(const struct hmap *m, const char *key, size_t len)
 		return NULL;
 	s = probe(m->slots, m->cap, key, len, hmap_hash(key, len));
 	return s->key ? &s->val : NULL;
+}
+
+void hmap_renumber(struct hmap *m, const uint32_t *to)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		if (m->slots[i].key)
+			m->slots[i].val = to[m->slots[i].val];
 }

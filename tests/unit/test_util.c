@@ -86,6 +86,10 @@ static void test_hmap(void **state)
 		snprintf(keys[i], sizeof(keys[i]), "key%d", i);
 		hmap_put(&m, keys[i], strlen(keys[i]), (uint32_t)i, &inserted);
 		assert_true(inserted);
+		/* grown by doubling: at most half the slots used, and no
+		   fewer than a quarter (a million ids must not take 96 MiB) */
+		if (i + 1 == 3000)
+			assert_int_equal(m.cap, 8192);
 	}
 	assert_int_equal(m.n, 5000);
 	for (i = 0; i < 5000; i++) {
