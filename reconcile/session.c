@@ -90,15 +90,12 @@ void session_set_caller(struct session *s, const char *id)
  */
 static void defuse_nul_escapes(char *p, size_t len)
 {
-	size_t i;
+	char *end = p + len, *q = p;
 
-	for (i = 0; i + 1 < len; i++) {
-		if (p[i] != '\\')
-			continue;
-		if (p[i + 1] == 'u' && len - i >= 6 &&
-		    !memcmp(p + i + 2, "0000", 4))
-			memcpy(p + i + 2, "001a", 4);
-		i++; /* the escaped character is not an escape itself */
+	while ((q = memchr(q, '\\', (size_t)(end - q))) && q + 1 < end) {
+		if (q[1] == 'u' && end - q >= 6 && !memcmp(q + 2, "0000", 4))
+			memcpy(q + 2, "001a", 4);
+		q += 2; /* the escaped character is not an escape itself */
 	}
 }
 
@@ -114,6 +111,10 @@ static size_t json_nodes(const char *p, size_t len)
 {
 	size_t i, n = 1;
 	bool in_string = false;
+
+	/* at most one a byte: a page of the usual size needs no count */
+	if (len < JSON_MAX_NODES)
+		return len + 1;
 
 	for (i = 0; i < len; i++) {
 		char c = p[i];

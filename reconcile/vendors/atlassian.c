@@ -63,12 +63,55 @@ static enum user_type account_type(const char *t)
 	return USER_UNKNOWN;
 }
 
+/* The members a user is read from; each the first of its name. */
+struct account {
+	const cJSON *id, *email, *active, *name, *type, *app;
+};
+
+static const cJSON **account_member(struct account *a, const char *key)
+{
+	switch (key[0]) {
+	case 'a':
+		return !strcmp(key, "accountId")     ? &a->id
+		       : !strcmp(key, "active")	     ? &a->active
+		       : !strcmp(key, "accountType") ? &a->type
+		       : !strcmp(key, "appType")     ? &a->app
+						     : NULL;
+	case 'd':
+		return strcmp(key, "displayName") ? NULL : &a->name;
+	case 'e':
+		return strcmp(key, "emailAddress") ? NULL : &a->email;
+	default:
+		return NULL;
+	}
+}
+
+/* One walk over a user's members (a page holds a thousand users). */
+static void account_read(const cJSON *it, struct account *a)
+{
+	const cJSON *m, **slot;
+
+	memset(a, 0, sizeof(*a));
+	cJSON_ArrayForEach(m, it)
+	{
+		if (m->string && (slot = account_member(a, m->string)) &&
+		    !*slot)
+			*slot = m;
+	}
+}
+
+static const char *string_of(const cJSON *v)
+{
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 static int list_response(struct session *s, const struct page *pg,
 			 const struct http_response *r, struct userstore *out,
 			 struct page_result *res, struct err *e)
 {
 	cJSON *root = session_json(r, e);
-	const cJSON *it, *email, *active;
+	const cJSON *it;
+	struct account a;
 	size_t i = 0;
 
 	(void)s;
@@ -83,12 +126,12 @@ static int list_response(struct session *s, const struct page *pg,
 	{
 		struct user u = { 0 };
 
-		u.id = json_str(it, "accountId");
-		email = cJSON_GetObjectItemCaseSensitive(it, "emailAddress");
-		active = cJSON_GetObjectItemCaseSensitive(it, "active");
+		account_read(it, &a);
+		u.id = string_of(a.id);
 		if (!cJSON_IsObject(it) || !u.id || !*u.id ||
-		    (email && !cJSON_IsString(email) && !cJSON_IsNull(email)) ||
-		    !cJSON_IsBool(active)) {
+		    (a.email && !cJSON_IsString(a.email) &&
+		     !cJSON_IsNull(a.email)) ||
+		    !cJSON_IsBool(a.active)) {
 			cJSON_Delete(root);
 			return err_set(e,
 				       "user %zu of the page is malformed "
@@ -102,14 +145,14 @@ static int list_response(struct session *s, const struct page *pg,
 			res->skipped++;
 			continue;
 		}
-		u.email = cJSON_IsString(email) ? email->valuestring : NULL;
-		u.name = json_str(it, "displayName");
-		u.type = account_type(json_str(it, "accountType"));
+		u.email = string_of(a.email);
+		u.name = string_of(a.name);
+		u.type = account_type(string_of(a.type));
 		/* service accounts and agents, whatever accountType says */
-		if (cJSON_GetObjectItemCaseSensitive(it, "appType"))
+		if (a.app)
 			u.type = USER_APP;
-		u.status =
-			cJSON_IsTrue(active) ? STATUS_ACTIVE : STATUS_INACTIVE;
+		u.status = cJSON_IsTrue(a.active) ? STATUS_ACTIVE
+						  : STATUS_INACTIVE;
 		userstore_add(out, &u);
 	}
 	res->count = i;
