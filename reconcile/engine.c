@@ -2,16 +2,19 @@
  * The engine: one libcurl multi handle, many lanes (one per tenant).
  *
  * Each lane has a queue of requests. A request starts when its lane has
- * room under its concurrency window, a token in its bucket, no pause (a
- * Retry-After or an exhausted X-RateLimit-Remaining), credentials, and
- * budget left. Answers worth retrying (429, 408, 409, 5xx, dropped
- * connections) go back to the front of the queue with a delay; the done
- * callback sees only the final answer.
+ * room under its concurrency window, its pace allows it (reconcile/pace.h:
+ * the rate, a window of one second, pauses after a Retry-After or an
+ * exhausted X-RateLimit-Remaining, back-off after 429s), and it has
+ * credentials and budget left. Answers worth retrying (429, 408, 409,
+ * 5xx, dropped connections) go back to the front of the queue with a
+ * delay; the done callback sees only the final answer.
  *
- * On a 429 the lane halves its window and rate and remembers the rate it
- * was sending at (its ceiling); it then climbs back quickly to just under
- * the ceiling and slowly beyond it, one step a second without 429s.
+ * Hundreds of tenants share one loop, so its work follows what happens,
+ * not how much there is: libcurl names the sockets to wait on (its socket
+ * interface, util/waitset.h), a heap orders the lanes by when each may
+ * start something next, and easy handles and body buffers are reused.
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,26 +25,31 @@
 #include <curl/curl.h>
 
 #include "reconcile/engine.h"
+#include "reconcile/pace.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/url.h"
 #include "util/xalloc.h"
 #include "util/clock.h"
+#include "util/waitset.h"
 
 #define CONNECT_TIMEOUT_MS 10000
 #define BACKOFF_BASE	   0.5
 #define BACKOFF_MAX	   30.0
 #define RETRY_AFTER_MAX	   600.0
 #define POLL_MAX_MS	   100
-/*
- * A token may be spent when 80% of it has accrued: the poll wakes up to a
- * millisecond late, and a bucket of one token would lose that time at
- * every request. The balance goes negative, so the average stays exact.
- */
-#define TOKEN_READY 0.8
-#define OK_RING	    512
 /* Bytes of a body read for a message excerpt. */
 #define EXCERPT_SCAN 1024
+/*
+ * Easy handles and body buffers of finished requests kept for the next
+ * ones (a handle is kilobytes to set up; a page's buffer, freed, would
+ * make malloc consolidate its heap every time). Bigger buffers go back.
+ */
+#define SPARE_HANDLES  64
+#define SPARE_BODIES   16
+#define SPARE_BODY_MAX (1u << 20)
+/* Sockets handled per wait. */
+#define WAIT_EVENTS 64
 
 /*
  * What a 429 limited: one endpoint (Atlassian "jira-burst-based": only
@@ -69,10 +77,12 @@ struct pending {
 	bool too_big;
 	double retry_after;	  /* seconds, < 0: none */
 	long rl_remaining;	  /* X-RateLimit-Remaining, < 0: none */
+	long rl_limit;		  /* X-RateLimit-Limit, 0: none */
 	double rl_reset;	  /* seconds from now, < 0: none */
 	enum limit_reason reason; /* of a 429 (RateLimit-Reason) */
 	double not_before;	  /* monotonic: earliest next attempt */
 	double started;
+	unsigned long ticket; /* of the attempt in flight (pace_sent) */
 	bool auth_retried;
 	char errbuf[CURL_ERROR_SIZE];
 	struct pending *next;
@@ -90,25 +100,37 @@ struct lane {
 	char *auth_why;
 	struct pending *head, *tail;
 	int inflight;
-	/* rate control */ double rate; /* current limit, 0: none */
-	double ceiling; /* rate the vendor accepted at the last 429 */
-	int signals;	/* 429 episodes so far: the first estimate is rough */
-	double window;	/* concurrency limit */
-	double tokens, refilled;
-	double paused_until;
+	struct pace pace; /* rate, window of requests in flight, pauses */
 	struct endpoint_pause endpoints[ENDPOINT_PAUSES];
 	double endpoint_until; /* the latest of their ends */
-	double last_decrease, last_increase;
-	double oks[OK_RING]; /* recent answers other than 429 */
-	unsigned noks;
 	long budget_used;
+	/* in the engine's heap until due (monotonic; 0: at once) */
+	double due;
+	size_t heap_at; /* its place, or NOT_DUE */
 	struct lane *next;
 };
 
+#define NOT_DUE ((size_t)-1)
+
 struct engine {
 	CURLM *multi;
+	struct waitset *waits; /* the sockets libcurl asks to watch */
+	double curl_timer;     /* when libcurl wants to run again; < 0: no */
+	CURL *spare[SPARE_HANDLES];
+	int nspare;
+	struct strbuf bodies[SPARE_BODIES];
+	int nbodies;
 	struct lane *lanes;
+	/*
+	 * Lanes that have something to do, the soonest first: an answer,
+	 * a request queued, a token or a pause that ends. Only they are
+	 * looked at, however many tenants there are.
+	 */
+	struct lane **heap;
+	size_t nheap, heapcap;
 	int inflight;
+	long queued;	  /* requests in lanes' queues */
+	long connections; /* kept open: the lanes' concurrency */
 	bool stopping, abandoning;
 	volatile sig_atomic_t *watch;
 	engine_stop_fn on_stop;
@@ -270,7 +292,158 @@ const char *engine_version(void)
 	return curl_version_info(CURLVERSION_NOW)->version;
 }
 
+/* ---- the heap of lanes, by when they are due ---- */
+
+static void heap_swap(struct engine *e, size_t i, size_t j)
+{
+	struct lane *t = e->heap[i];
+
+	e->heap[i] = e->heap[j];
+	e->heap[j] = t;
+	e->heap[i]->heap_at = i;
+	e->heap[j]->heap_at = j;
+}
+
+static void heap_up(struct engine *e, size_t i)
+{
+	while (i && e->heap[(i - 1) / 2]->due > e->heap[i]->due) {
+		heap_swap(e, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_down(struct engine *e, size_t i)
+{
+	for (;;) {
+		size_t c = 2 * i + 1, min = i;
+
+		if (c < e->nheap && e->heap[c]->due < e->heap[min]->due)
+			min = c;
+		if (c + 1 < e->nheap && e->heap[c + 1]->due < e->heap[min]->due)
+			min = c + 1;
+		if (min == i)
+			return;
+		heap_swap(e, i, min);
+		i = min;
+	}
+}
+
+static void heap_remove(struct engine *e, struct lane *l)
+{
+	size_t i = l->heap_at;
+
+	if (i == NOT_DUE)
+		return;
+	heap_swap(e, i, --e->nheap);
+	l->heap_at = NOT_DUE;
+	if (i < e->nheap) {
+		heap_up(e, i);
+		heap_down(e, i);
+	}
+}
+
+/* The lane is due at at (0: at once); HUGE_VAL: not until an event. */
+static void lane_due_at(struct lane *l, double at)
+{
+	struct engine *e = l->e;
+
+	if (at == HUGE_VAL) {
+		heap_remove(e, l);
+		return;
+	}
+	l->due = at;
+	if (l->heap_at == NOT_DUE) {
+		e->heap = xgrow(e->heap, &e->heapcap, e->nheap + 1,
+				sizeof(*e->heap));
+		e->heap[e->nheap] = l;
+		l->heap_at = e->nheap++;
+	}
+	heap_up(e, l->heap_at);
+	heap_down(e, l->heap_at);
+}
+
+/* Something happened to the lane: it is looked at next. */
+static void lane_due(struct lane *l)
+{
+	if (l->heap_at == NOT_DUE || l->due > 0)
+		lane_due_at(l, 0);
+}
+
+static void every_lane_due(struct engine *e)
+{
+	struct lane *l;
+
+	for (l = e->lanes; l; l = l->next)
+		lane_due(l);
+}
+
 /* ---- engine and lanes ---- */
+
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *arg,
+		     void *socket_arg)
+{
+	struct engine *e = arg;
+
+	(void)easy;
+	(void)socket_arg;
+	waitset_watch(e->waits, (int)fd,
+		      what == CURL_POLL_IN || what == CURL_POLL_INOUT,
+		      what == CURL_POLL_OUT || what == CURL_POLL_INOUT);
+	return 0;
+}
+
+static int on_timer(CURLM *multi, long ms, void *arg)
+{
+	struct engine *e = arg;
+
+	(void)multi;
+	e->curl_timer = ms < 0 ? -1 : clock_mono() + (double)ms / 1000.0;
+	return 0;
+}
+
+/* A handle for the next request: a kept one, reset, or a new one. */
+static CURL *handle_get(struct engine *e)
+{
+	CURL *c = e->nspare ? e->spare[--e->nspare] : curl_easy_init();
+
+	if (!c) {
+		fprintf(stderr, "userprune: libcurl could not start\n");
+		abort();
+	}
+	return c;
+}
+
+/* Keeps c for a later request; its options are forgotten. */
+static void handle_put(struct engine *e, CURL *c)
+{
+	if (!c)
+		return;
+	if (e->nspare == SPARE_HANDLES) {
+		curl_easy_cleanup(c);
+		return;
+	}
+	curl_easy_reset(c);
+	e->spare[e->nspare++] = c;
+}
+
+static void body_get(struct engine *e, struct strbuf *body)
+{
+	if (e->nbodies && !body->buf) {
+		*body = e->bodies[--e->nbodies];
+		strbuf_reset(body);
+	}
+}
+
+static void body_put(struct engine *e, struct strbuf *body)
+{
+	if (body->cap && body->cap <= SPARE_BODY_MAX &&
+	    e->nbodies < SPARE_BODIES) {
+		e->bodies[e->nbodies++] = *body;
+		strbuf_init(body);
+		return;
+	}
+	strbuf_release(body);
+}
 
 struct engine *engine_new(void)
 {
@@ -283,6 +456,17 @@ struct engine *engine_new(void)
 		fprintf(stderr, "userprune: libcurl could not start\n");
 		abort();
 	}
+	/*
+	 * libcurl says which sockets to wait on and when to call it again,
+	 * so that a wait costs in proportion to what is ready, not to every
+	 * transfer of every tenant.
+	 */
+	e->waits = waitset_new();
+	e->curl_timer = -1;
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(e->multi, CURLMOPT_SOCKETDATA, e);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(e->multi, CURLMOPT_TIMERDATA, e);
 	e->rng = (unsigned long long)time(NULL) * 2654435761ULL ^
 		 (unsigned long long)getpid() ^ 0x9e3779b97f4a7c15ULL;
 	return e;
@@ -305,6 +489,7 @@ void engine_set_tick(struct engine *e, void (*fn)(void *), void *arg,
 void engine_stop(struct engine *e)
 {
 	e->stopping = true;
+	every_lane_due(e);
 }
 
 bool engine_stopping(const struct engine *e)
@@ -343,16 +528,6 @@ static void live_remove(struct engine *e, struct pending *p)
 	p->live_prev = p->live_next = NULL;
 }
 
-/*
- * The rate a lane keeps to for a configured requests_per_second: 2% under
- * it, so that timing jitter never crosses a vendor's limit counted in a
- * sliding window (a 429 costs far more than 2%).
- */
-static double pace(double requests_per_second)
-{
-	return requests_per_second > 0 ? 0.98 * requests_per_second : 0;
-}
-
 struct lane *engine_lane(struct engine *e, const char *name,
 			 const struct limits *l, const char *ca_file)
 {
@@ -368,10 +543,15 @@ struct lane *engine_lane(struct engine *e, const char *name,
 	if (ln->limits.timeout_seconds < 1)
 		ln->limits.timeout_seconds = 30;
 	ln->ca_file = xstrdup_or_null(ca_file);
-	ln->rate = pace(l->requests_per_second);
-	ln->window = ln->limits.concurrency;
-	ln->tokens = 1;
-	ln->refilled = clock_mono();
+	pace_init(&ln->pace, l->requests_per_second, ln->limits.concurrency,
+		  clock_mono());
+	ln->heap_at = NOT_DUE;
+	/*
+	 * Every lane keeps its connections between requests: a connection
+	 * closed for room would cost a handshake, and count late.
+	 */
+	e->connections += ln->limits.concurrency;
+	curl_multi_setopt(e->multi, CURLMOPT_MAXCONNECTS, e->connections);
 	ln->next = e->lanes;
 	e->lanes = ln;
 	return ln;
@@ -382,18 +562,18 @@ void engine_lane_set_auth(struct lane *l, const struct lane_auth *auth)
 	l->auth = *auth;
 }
 
-static void pending_free(struct pending *p)
+static void pending_free(struct engine *e, struct pending *p)
 {
-	if (p->easy)
-		curl_easy_cleanup(p->easy);
+	handle_put(e, p->easy);
 	curl_slist_free_all(p->hdrs);
-	strbuf_release(&p->body);
+	body_put(e, &p->body);
 	http_request_free(p->req);
 	free(p);
 }
 
 static void enqueue(struct lane *l, struct pending *p, bool front)
 {
+	l->e->queued++;
 	p->next = NULL;
 	if (front) {
 		p->next = l->head;
@@ -412,6 +592,7 @@ static void enqueue(struct lane *l, struct pending *p, bool front)
 static void unlink_pending(struct lane *l, struct pending *prev,
 			   struct pending *p)
 {
+	l->e->queued--;
 	if (prev)
 		prev->next = p->next;
 	else
@@ -437,6 +618,7 @@ void engine_submit(struct lane *l, struct http_request *req,
 		p->not_before = clock_mono() + req->delay;
 	strbuf_init(&p->body);
 	enqueue(l, p, false);
+	lane_due(l);
 }
 
 /* Delivers the final answer and frees the request. */
@@ -460,7 +642,7 @@ static void finish(struct pending *p, long status, const char *error)
 	if (error)
 		snprintf(res.error, sizeof(res.error), "%s", error);
 	p->done(p->arg, p->req, &res);
-	pending_free(p);
+	pending_free(p->lane->e, p);
 }
 
 void engine_lane_cancel(struct lane *l)
@@ -476,6 +658,7 @@ void engine_lane_cancel(struct lane *l)
 
 void engine_lane_auth_done(struct lane *l, bool ok, const char *why)
 {
+	lane_due(l);
 	l->auth_waiting = false;
 	if (!ok) {
 		l->auth_failed = true;
@@ -522,6 +705,7 @@ static size_t on_header(char *buf, size_t size, size_t n, void *arg)
 		/* a new response (after a 100 Continue): forget the old one */
 		p->retry_after = -1;
 		p->rl_remaining = -1;
+		p->rl_limit = 0;
 		p->rl_reset = -1;
 		p->reason = LIMIT_UNSAID;
 		return len;
@@ -551,6 +735,8 @@ static size_t on_header(char *buf, size_t size, size_t n, void *arg)
 				secs < RETRY_AFTER_MAX ? secs : RETRY_AFTER_MAX;
 	} else if (header_is(buf, len, "X-RateLimit-Remaining")) {
 		p->rl_remaining = strtol(value, NULL, 10);
+	} else if (header_is(buf, len, "X-RateLimit-Limit")) {
+		p->rl_limit = strtol(value, NULL, 10);
 	} else if (header_is(buf, len, "X-RateLimit-Reset")) {
 		p->rl_reset = clock_reset_in(value, clock_real());
 	} else if (header_is(buf, len, "RateLimit-Reason")) {
@@ -578,18 +764,16 @@ static void start(struct lane *l, struct pending *p, char *auth_header)
 {
 	struct engine *e = l->e;
 	struct http_request *r = p->req;
-	CURL *c = curl_easy_init();
+	CURL *c = handle_get(e);
 	size_t i;
 
-	if (!c) {
-		fprintf(stderr, "userprune: libcurl could not start\n");
-		abort();
-	}
 	p->easy = c;
+	body_get(e, &p->body);
 	strbuf_reset(&p->body);
 	p->too_big = false;
 	p->retry_after = -1;
 	p->rl_remaining = -1;
+	p->rl_limit = 0;
 	p->rl_reset = -1;
 	p->reason = LIMIT_UNSAID;
 	p->errbuf[0] = '\0';
@@ -650,23 +834,12 @@ static void start(struct lane *l, struct pending *p, char *auth_header)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, r->method);
 	r->attempts++;
 	p->started = clock_mono();
+	p->ticket = pace_sent(&l->pace, p->started);
 	l->inflight++;
 	e->inflight++;
 	l->budget_used++;
 	live_add(e, p);
 	curl_multi_add_handle(e->multi, c);
-}
-
-static void refill(struct lane *l, double now)
-{
-	if (l->rate > 0) {
-		l->tokens += (now - l->refilled) * l->rate;
-		/* a bucket of one token: a vendor counting requests in a
-		   sliding window rejects any burst above its rate */
-		if (l->tokens > 1)
-			l->tokens = 1;
-	}
-	l->refilled = now;
 }
 
 static bool budget_left(const struct lane *l)
@@ -733,7 +906,6 @@ static void start_ready(struct lane *l, double now)
 {
 	struct pending *p, *prev = NULL, *next;
 
-	refill(l, now);
 	for (p = l->head; p; p = next) {
 		bool held = l->auth_waiting && !p->req->is_auth;
 		char *auth = NULL;
@@ -760,16 +932,15 @@ static void start_ready(struct lane *l, double now)
 			prev = NULL;
 			continue;
 		}
-		if (now < l->paused_until)
+		if (l->pace.paused_until > now)
 			return;
 		if (held || p->not_before > now ||
 		    endpoint_free_at(l, p->req, now) > now) {
 			prev = p;
 			continue;
 		}
-		if (l->inflight >= (int)l->window)
-			return;
-		if (l->rate > 0 && l->tokens < TOKEN_READY)
+		if (l->inflight >= (int)l->pace.window ||
+		    pace_ready_at(&l->pace, now) > now)
 			return;
 		if (!p->req->is_auth && l->auth.header) {
 			auth = l->auth.header(l->auth.arg);
@@ -783,100 +954,11 @@ static void start_ready(struct lane *l, double now)
 			}
 		}
 		unlink_pending(l, prev, p);
-		if (l->rate > 0)
-			l->tokens -= 1;
 		start(l, p, auth);
 	}
 }
 
 /* ---- answers ---- */
-
-/* Answers in the last second that were not 429: what the vendor took. */
-static double accepted_rate(const struct lane *l, double now)
-{
-	unsigned i, n = l->noks < OK_RING ? l->noks : OK_RING, c = 0;
-
-	for (i = 0; i < n; i++)
-		if (now - l->oks[i] <= 1.0)
-			c++;
-	return (double)c;
-}
-
-/* The lowest rate back-off goes to: sporadic 429s must not stall a run. */
-static double rate_floor(const struct lane *l)
-{
-	double cfg = pace(l->limits.requests_per_second);
-
-	return cfg > 0 ? (cfg / 20 > 0.2 ? cfg / 20 : 0.2) : 1.0;
-}
-
-static void decrease(struct lane *l, double now)
-{
-	double took;
-
-	/*
-	 * One decrease per two seconds: a burst of 429s is one signal, and
-	 * the new rate needs time to show whether it is enough.
-	 */
-	if (now - l->last_decrease < 2.0)
-		return;
-	/*
-	 * The ceiling is what the vendor accepted in the last second, not
-	 * what was sent (most of which it refused). It falls with each
-	 * signal, but never below half of itself at once.
-	 */
-	took = accepted_rate(l, now);
-	if (l->rate > 0 && l->rate < took)
-		took = l->rate;
-	l->ceiling = took > l->ceiling / 2 ? took : l->ceiling / 2;
-	l->signals++;
-	if (l->ceiling < 1)
-		l->ceiling = 1;
-	l->rate = l->ceiling / 2;
-	if (l->rate < rate_floor(l))
-		l->rate = rate_floor(l);
-	l->window = l->window / 2 < 1 ? 1 : l->window / 2;
-	if (l->tokens > 1)
-		l->tokens = 1;
-	l->last_decrease = now;
-	l->last_increase = now;
-	trace(l->e, "%s: rate limited: %.1f requests/s, %d in flight", l->name,
-	      l->rate, (int)l->window);
-}
-
-/*
- * Twice a second without a 429: the window grows by one, and the rate
- * climbs quickly back to 95% of the ceiling, then probes beyond it. The
- * first ceiling is rough (the 429 may come while the lane is still
- * starting), so it is probed quickly (10% a second); later ones are
- * measured at the limit and probed slowly (0.2% a second), so that 429
- * episodes are rare.
- */
-static void increase(struct lane *l, double now)
-{
-	double cfg = pace(l->limits.requests_per_second), target, step;
-
-	if (now - l->last_increase < 0.5 || l->ceiling == 0)
-		return;
-	l->last_increase = now;
-	if (l->window < l->limits.concurrency)
-		l->window += 1;
-	target = 0.95 * l->ceiling;
-	if (l->rate < target) {
-		step = (target - l->rate) / 2;
-		step = step < 0.5 ? 0.5 : step;
-	} else {
-		step = l->signals < 2 ? 0.05 * l->ceiling
-		       : cfg > 0      ? 0.005 * cfg
-				      : 0.001 * l->ceiling;
-		step = step < 0.05 ? 0.05 : step;
-	}
-	l->rate += step;
-	if (cfg > 0 && l->rate >= cfg) {
-		l->rate = cfg;
-		l->ceiling = 0; /* fully recovered */
-	}
-}
 
 static bool retryable_status(long status)
 {
@@ -913,6 +995,14 @@ static double backoff(struct engine *e, int attempt)
 	return cap / 2 + random01(e) * cap / 2;
 }
 
+/* A 429: the lane slows down (once for a burst of them). */
+static void slow_down(struct lane *l, double now)
+{
+	if (pace_limited(&l->pace, now))
+		trace(l->e, "%s: rate limited: %.1f requests/s, %d in flight",
+		      l->name, l->pace.rate, (int)l->pace.window);
+}
+
 static void completed(struct engine *e, CURL *c, CURLcode rc)
 {
 	struct pending *p = NULL;
@@ -930,6 +1020,8 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 	e->inflight--;
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	pace_answered(&l->pace, p->ticket, now, status);
+	lane_due(l);
 	if (rc != CURLE_OK)
 		snprintf(why, sizeof(why), "%s",
 			 p->too_big	? "answer larger than 64 MiB"
@@ -955,35 +1047,31 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 		char key[192];
 
 		/* a burst limit: only this endpoint waits, all slow down */
-		decrease(l, now);
+		slow_down(l, now);
 		endpoint_wait(l, p->req, now + (wait > 0 ? wait : 1.0));
 		endpoint_key(p->req, key, sizeof(key));
 		trace(e, "%s: burst limit: only %s waits, %.1f s", l->name, key,
 		      wait > 0 ? wait : 1.0);
 	} else if (status == 429) {
-		decrease(l, now);
-		if (wait > 0 && now + wait > l->paused_until)
-			l->paused_until = now + wait;
+		slow_down(l, now);
+		if (wait > 0)
+			pace_pause(&l->pace, now + wait);
 		if (p->reason == LIMIT_TENANT)
 			trace(e, "%s: quota limit: every request waits %.1f s",
 			      l->name, wait > 0 ? wait : 0);
-	} else if (status) {
-		l->oks[l->noks++ % OK_RING] = now;
-		if (status < 500)
-			increase(l, now);
 	}
-	if (p->rl_remaining == 0 && p->rl_reset > 0 &&
-	    now + p->rl_reset > l->paused_until)
-		l->paused_until =
-			now + (p->rl_reset < RETRY_AFTER_MAX ? p->rl_reset
-							     : RETRY_AFTER_MAX);
+	if (p->rl_remaining == 0 && p->rl_reset > 0)
+		pace_vendor_full(&l->pace, now, p->rl_limit,
+				 now + (p->rl_reset < RETRY_AFTER_MAX
+						? p->rl_reset
+						: RETRY_AFTER_MAX));
 
 	if (status == 401 && !p->req->is_auth && !p->req->no_retry &&
 	    l->auth.refresh && !p->auth_retried && !e->stopping) {
 		/* the token expired or was revoked: renew it once */
 		p->auth_retried = true;
 		p->req->attempts--;
-		curl_easy_cleanup(c);
+		handle_put(e, c);
 		p->easy = NULL;
 		enqueue(l, p, true);
 		if (!l->auth_waiting) {
@@ -1000,7 +1088,7 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 		double delay = wait > 0 ? wait : backoff(e, p->req->attempts);
 
 		p->not_before = now + delay;
-		curl_easy_cleanup(c);
+		handle_put(e, c);
 		p->easy = NULL;
 		enqueue(l, p, true);
 		return;
@@ -1008,56 +1096,70 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 	finish(p, rc == CURLE_OK ? status : 0, rc == CURLE_OK ? NULL : why);
 }
 
-/* Seconds until something may start, for the poll timeout. */
+/* When lane l may start something; HUGE_VAL: not before an event. */
+static double lane_wake(struct lane *l, double now)
+{
+	const struct pending *p;
+	double at, soonest = HUGE_VAL;
+
+	/* a full window: an answer comes first, and makes the lane due */
+	if (!l->head || l->inflight >= (int)l->pace.window)
+		return HUGE_VAL;
+	at = pace_ready_at(&l->pace, now);
+	if (at > now)
+		return at;
+	for (p = l->head; p; p = p->next) {
+		if (l->auth_waiting && !p->req->is_auth)
+			continue;
+		at = endpoint_free_at(l, p->req, now);
+		if (p->not_before > at)
+			at = p->not_before;
+		if (at <= now)
+			return now;
+		if (at < soonest)
+			soonest = at;
+	}
+	return soonest;
+}
+
+/* Starts what due lanes allow, and puts them back in the heap. */
+static void run_due(struct engine *e, double now)
+{
+	struct lane **due = NULL;
+	size_t n = 0, cap = 0, i;
+
+	while (e->nheap && e->heap[0]->due <= now) {
+		due = xgrow(due, &cap, n + 1, sizeof(*due));
+		due[n++] = e->heap[0];
+		heap_remove(e, e->heap[0]);
+	}
+	for (i = 0; i < n; i++)
+		start_ready(due[i], now);
+	/* callbacks may have made a lane due again: it keeps the sooner */
+	for (i = 0; i < n; i++) {
+		double at = lane_wake(due[i], now);
+
+		if (due[i]->heap_at == NOT_DUE || at < due[i]->due)
+			lane_due_at(due[i], at);
+	}
+	free(due);
+}
+
+/* Seconds until something may start, for the wait's timeout. */
 static double next_wake(struct engine *e, double now)
 {
-	double wake = POLL_MAX_MS / 1000.0, t;
-	struct lane *l;
-	struct pending *p;
+	double wake = POLL_MAX_MS / 1000.0;
 
-	for (l = e->lanes; l; l = l->next) {
-		if (!l->head)
-			continue;
-		if (l->paused_until > now) {
-			t = l->paused_until - now;
-		} else if (l->rate > 0 && l->tokens < TOKEN_READY) {
-			t = (TOKEN_READY - l->tokens) / l->rate;
-		} else {
-			t = wake;
-			for (p = l->head; p; p = p->next) {
-				double at = endpoint_free_at(l, p->req, now);
-
-				if (p->not_before > at)
-					at = p->not_before;
-				if (at > now && at - now < t)
-					t = at - now;
-			}
-			if (l->inflight < (int)l->window) {
-				for (p = l->head; p; p = p->next)
-					if (p->not_before <= now &&
-					    endpoint_free_at(l, p->req, now) <=
-						    now &&
-					    (!l->auth_waiting ||
-					     p->req->is_auth))
-						t = 0;
-			}
-		}
-		if (t < wake)
-			wake = t;
-	}
+	if (e->nheap && e->heap[0]->due - now < wake)
+		wake = e->heap[0]->due - now;
+	if (e->curl_timer >= 0 && e->curl_timer - now < wake)
+		wake = e->curl_timer - now;
 	return wake < 0 ? 0 : wake;
 }
 
 static bool busy(const struct engine *e)
 {
-	const struct lane *l;
-
-	if (e->inflight)
-		return true;
-	for (l = e->lanes; l; l = l->next)
-		if (l->head)
-			return true;
-	return false;
+	return e->inflight || e->queued;
 }
 
 /*
@@ -1073,6 +1175,7 @@ static void abandon(struct engine *e)
 		curl_multi_remove_handle(e->multi, p->easy);
 		p->lane->inflight--;
 		e->inflight--;
+		lane_due(p->lane);
 		finish(p, 0,
 		       "interrupted while in flight: the outcome is unknown");
 	}
@@ -1084,7 +1187,7 @@ static void watch(struct engine *e)
 	if (!e->watch || !*e->watch)
 		return;
 	if (!e->stopping) {
-		e->stopping = true;
+		engine_stop(e);
 		if (e->on_stop)
 			e->on_stop(e->on_stop_arg, e->inflight, false);
 	}
@@ -1096,19 +1199,41 @@ static void watch(struct engine *e)
 	}
 }
 
+/* Lets libcurl work on the sockets that are ready, and when it asked to. */
+static void drive(struct engine *e, int timeout_ms)
+{
+	struct waitset_event ev[WAIT_EVENTS];
+	int i, n, running;
+
+	n = waitset_wait(e->waits, ev, WAIT_EVENTS, timeout_ms);
+	for (i = 0; i < n; i++)
+		curl_multi_socket_action(
+			e->multi, ev[i].fd,
+			(ev[i].in ? CURL_CSELECT_IN : 0) |
+				(ev[i].out ? CURL_CSELECT_OUT : 0) |
+				(ev[i].err ? CURL_CSELECT_ERR : 0),
+			&running);
+	if (e->curl_timer >= 0 && clock_mono() >= e->curl_timer) {
+		/* the callback may set the next one during the call */
+		e->curl_timer = -1;
+		curl_multi_socket_action(e->multi, CURL_SOCKET_TIMEOUT, 0,
+					 &running);
+	}
+}
+
 void engine_run(struct engine *e)
 {
-	struct lane *l;
 	CURLMsg *msg;
-	int running, left;
+	int left;
 
 	while (busy(e)) {
 		double now = clock_mono();
 
 		watch(e);
-		for (l = e->lanes; l; l = l->next)
-			start_ready(l, now);
-		curl_multi_perform(e->multi, &running);
+		run_due(e, now);
+		if (!busy(e))
+			break;
+		drive(e, (int)(next_wake(e, clock_mono()) * 1000 + 0.999));
 		while ((msg = curl_multi_info_read(e->multi, &left)))
 			if (msg->msg == CURLMSG_DONE)
 				completed(e, msg->easy_handle,
@@ -1117,11 +1242,6 @@ void engine_run(struct engine *e)
 			e->last_tick = now;
 			e->tick(e->tick_arg);
 		}
-		if (!busy(e))
-			break;
-		curl_multi_poll(e->multi, NULL, 0,
-				(int)(next_wake(e, clock_mono()) * 1000) + 1,
-				NULL);
 	}
 	if (e->tick)
 		e->tick(e->tick_arg);
@@ -1138,14 +1258,21 @@ void engine_free(struct engine *e)
 		next = l->next;
 		for (p = l->head; p; p = pn) {
 			pn = p->next;
-			pending_free(p);
+			pending_free(e, p);
 		}
+		pace_release(&l->pace);
 		free(l->name);
 		free(l->ca_file);
 		free(l->auth_why);
 		free(l);
 	}
 	curl_multi_cleanup(e->multi);
+	while (e->nspare)
+		curl_easy_cleanup(e->spare[--e->nspare]);
+	while (e->nbodies)
+		strbuf_release(&e->bodies[--e->nbodies]);
+	waitset_free(e->waits);
+	free(e->heap);
 	free(e);
 	if (--curl_users == 0)
 		curl_global_cleanup();

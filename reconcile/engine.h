@@ -6,9 +6,10 @@
  * http_request) and interpret answers (struct http_response). The engine
  * sends them through one libcurl multi handle for every tenant at once,
  * and owns everything that must be written once: per-tenant concurrency
- * and a token bucket, adaptive back-off on 429 (AIMD, Retry-After,
- * X-RateLimit-*), retries with jittered exponential backoff, timeouts,
- * the daily request budget, TLS settings, tracing with secrets redacted.
+ * and pacing (reconcile/pace.h: the rate, a window of one second, back-off
+ * on 429, Retry-After, X-RateLimit-*), retries with jittered exponential
+ * backoff, timeouts, the daily request budget, TLS settings, tracing with
+ * secrets redacted.
  *
  * A lane is one tenant's share of the engine. Requests submitted to a lane
  * are owned by the engine until their done callback has returned.

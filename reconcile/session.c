@@ -41,6 +41,7 @@ void session_close(struct session *s)
 	wipe(&s->token_url);
 	wipe(&s->scope);
 	wipe(&s->access_token);
+	wipe(&s->static_auth);
 	free(s->caller);
 	if (s->priv && s->v && s->v->session_release)
 		s->v->session_release(s);
@@ -302,11 +303,14 @@ void delete_outcome(const struct http_response *r, enum outcome done,
 
 /* ---- authentication ---- */
 
+/* Every request carries it: encoded and registered for redaction once. */
 static char *static_header(struct session *s)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char *b64;
 
+	if (s->static_auth)
+		return xstrdup(s->static_auth);
 	switch (s->t->auth.type) {
 	case AUTH_BASIC:
 		strbuf_addf(&sb, "%s:%s", s->username, s->password);
@@ -326,7 +330,8 @@ static char *static_header(struct session *s)
 	default:
 		break;
 	}
-	return strbuf_detach(&sb, NULL);
+	s->static_auth = strbuf_detach(&sb, NULL);
+	return xstrdup(s->static_auth);
 }
 
 /* oauth2 client credentials at token_url (vendors without their own). */

@@ -31,6 +31,8 @@ struct session {
 	char *username, *password, *token, *client_id, *client_secret, *api_key,
 		*token_url, *scope;
 	char *access_token;
+	char *static_auth; /* the header of a basic, bearer or token
+			      credential, built once */
 	double expires_at; /* clock_mono() to renew at; 0: never */
 	bool token_fresh;  /* not used yet: the next request takes it */
 	char *caller;

@@ -44,6 +44,27 @@ class LimitsTest(up.TestCase):
         self.assertLessEqual(worst, 8 + 4)
         self.assertGreaterEqual(worst, 6)
 
+    def test_a_declared_limit_holds_from_the_first_second(self):
+        # requests_per_second equal to the vendor's limit: the first
+        # request on each new connection reaches the vendor a handshake
+        # later than it was sent, yet no second the vendor counts holds
+        # more than the limit (the first one included). The plan comes
+        # from a snapshot, so that apply's requests are the only ones.
+        pop = {"caller": "u00000", "users": users(31)}
+        emu = self.emulator("scim", population=pop, rate_limit=5,
+                            latency_ms=20, connect_latency_ms=300)
+        with open(self.path("live.json"), "w") as f:
+            json.dump({"t1": pop}, f)
+        self.write_config(self.tenant(
+            "scim", emu, keep=["u00000"], policy=POLICY,
+            limits={"concurrency": 4, "requests_per_second": 5}))
+        self.assertRan(self.up("plan", "--live", "live.json", "-o",
+                               "plan.json"), 0)
+        self.assertEqual(emu.requests(), [])
+        self.assertRan(self.up("apply", "plan.json"), 0)
+        self.assertEqual(len(emu.deletes()), 30)
+        self.assertEqual(emu.stats()["rate_limited"], 0)
+
     def test_adaptive_back_off_makes_429s_fall_off(self):
         pop = {"caller": "u00000", "users": users(161)}
         emu = self.emulator("scim", population=pop, rate_limit=25)
