@@ -9,6 +9,9 @@
 #ifdef __linux__
 #include <sys/prctl.h>
 #endif
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cmd/cmd.h"
 #include "util/strbuf.h"
@@ -335,12 +338,26 @@ static void no_core_dumps(void)
 #endif
 }
 
+/*
+ * A million users are stores, indexes and arenas of megabytes, freed as
+ * a plan moves on: mapped, they go back to the system when freed. glibc
+ * would raise its threshold after the first such free and keep the rest
+ * in a heap that cannot shrink past what is still in use above it.
+ */
+static void big_blocks_mapped(void)
+{
+#ifdef __GLIBC__
+	(void)mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	const char *name;
 	int first, i;
 
 	no_core_dumps();
+	big_blocks_mapped();
 	if (parse_globals(argc, argv, &first) < 0)
 		return EXIT_ERROR;
 	if (first < 0)

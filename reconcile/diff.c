@@ -47,6 +47,13 @@ static void warn_blocked(struct tenant_plan *tp, const struct user *u,
 			 u->name ? u->name : "none", why);
 }
 
+static const char *delete_reason(const struct user *u)
+{
+	return u->flags & USER_INVITED ? "not in keep list (a pending "
+					 "invitation, never accepted)"
+				       : "not in keep list";
+}
+
 /* A non-human account is in scope only where an include names its type. */
 static bool included(const struct matcher_list *inc, struct matchset *ms,
 		     const struct user *u)
@@ -177,8 +184,8 @@ bool diff_inactive_is_final(const struct tenant *t)
 	       (v->inactive_is_final || (v->deactivates && v->deactivates(t)));
 }
 
-void diff_tenant(struct plan *p, struct tenant_plan *tp,
-		 const struct diff_input *in)
+static void diff(struct plan *p, struct tenant_plan *tp,
+		 const struct diff_input *in, bool taking)
 {
 	const struct tenant *t = in->tenant;
 	const struct userstore *live = in->live;
@@ -217,12 +224,10 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 			warn_unnameable(tp, u, unnameable++);
 		else if (in->blocked && (why = in->blocked(in->blocked_arg, u)))
 			warn_blocked(tp, u, why, blocked++);
+		else if (taking)
+			plan_add_delete_ref(tp, u, delete_reason(u));
 		else
-			plan_add_delete(p, tp, u,
-					u->flags & USER_INVITED
-						? "not in keep list (a pending "
-						  "invitation, never accepted)"
-						: "not in keep list");
+			plan_add_delete(p, tp, u, delete_reason(u));
 	}
 	n->delete = tp->ndel;
 	if (blocked > BLOCKED_SHOWN)
@@ -276,4 +281,16 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 	matchset_release(&exc);
 	matchset_release(&prot);
 	matchset_release(&keep);
+}
+
+void diff_tenant(struct plan *p, struct tenant_plan *tp,
+		 const struct diff_input *in)
+{
+	diff(p, tp, in, false);
+}
+
+void diff_tenant_taking(struct plan *p, struct tenant_plan *tp,
+			const struct diff_input *in)
+{
+	diff(p, tp, in, true);
 }

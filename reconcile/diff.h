@@ -32,6 +32,12 @@ struct diff_input {
 /* Fills tp (already added to p) with counts, deletions, guards, warnings. */
 void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		 const struct diff_input *in);
+/*
+ * The same, for a store whose strings go to the plan after the diff
+ * (plan_take_strings): deletions refer to them instead of copying them.
+ */
+void diff_tenant_taking(struct plan *p, struct tenant_plan *tp,
+			const struct diff_input *in);
 
 /*
  * Whether the tenant's deletion only deactivates, so that its inactive

@@ -97,23 +97,41 @@ struct tenant_plan *plan_add_tenant(struct plan *p)
 	return tp;
 }
 
-void plan_add_delete(struct plan *p, struct tenant_plan *tp,
-		     const struct user *u, const char *reason)
+void plan_add_delete_ref(struct tenant_plan *tp, const struct user *u,
+			 const char *reason)
 {
 	struct plan_user *d;
 
 	tp->del = xgrow(tp->del, &tp->cap, tp->ndel + 1, sizeof(*tp->del));
 	d = &tp->del[tp->ndel++];
+	d->id = u->id;
+	d->email = u->email;
+	d->username = u->username;
+	d->name = u->name;
+	d->type = (enum user_type)u->type;
+	d->status = (enum user_status)u->status;
+	d->reason = reason;
+	d->fingerprint = NULL;
+}
+
+void plan_add_delete(struct plan *p, struct tenant_plan *tp,
+		     const struct user *u, const char *reason)
+{
+	struct plan_user *d;
+
+	plan_add_delete_ref(tp, u, reason);
+	d = &tp->del[tp->ndel - 1];
 	d->id = arena_strdup(&p->arena, u->id);
 	d->email = arena_strdup(&p->arena, u->email);
 	d->username = u->username && u->username == u->email
 			      ? d->email
 			      : arena_strdup(&p->arena, u->username);
 	d->name = arena_strdup(&p->arena, u->name);
-	d->type = (enum user_type)u->type;
-	d->status = (enum user_status)u->status;
-	d->reason = reason;
-	d->fingerprint = NULL;
+}
+
+void plan_take_strings(struct plan *p, struct arena *a)
+{
+	arena_adopt(&p->arena, a);
 }
 
 void plan_user_fingerprint(const struct plan_user *u, char out[65])

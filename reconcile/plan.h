@@ -99,6 +99,14 @@ struct tenant_plan *plan_add_tenant(struct plan *p);
 /* Copies u into the tenant's deletions (strings into the plan's arena). */
 void plan_add_delete(struct plan *p, struct tenant_plan *tp,
 		     const struct user *u, const char *reason);
+/*
+ * As plan_add_delete, but u's strings are not copied: the caller gives
+ * the plan their memory (plan_take_strings) before it releases them.
+ */
+void plan_add_delete_ref(struct tenant_plan *tp, const struct user *u,
+			 const char *reason);
+/* The plan keeps a's strings (a store's, after its diff), a is emptied. */
+void plan_take_strings(struct plan *p, struct arena *a);
 void tenant_plan_warn(struct tenant_plan *tp, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void tenant_plan_guard(struct tenant_plan *tp, const char *name, bool tripped,

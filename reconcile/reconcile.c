@@ -102,10 +102,13 @@ static int plan_from_snapshot(const struct config *c, const bool *selected,
 	stores = xcalloc(c->ntenants, sizeof(*stores));
 	for (i = 0; i < c->ntenants; i++)
 		userstore_init(&stores[i]);
-	for (i = 0; i < c->ntenants; i++)
+	for (i = 0; i < c->ntenants; i++) {
 		if (selected[i] && snapshot_users(&snap, c->tenants[i].name,
 						  &stores[i], e) < 0)
 			goto out;
+		/* a diff looks nobody up: room for the next tenant's */
+		userstore_unindex(&stores[i]);
+	}
 	/* the document is no longer needed: give its memory back first */
 	snapshot_release(&snap);
 	for (i = 0; i < c->ntenants; i++) {
@@ -117,7 +120,8 @@ static int plan_from_snapshot(const struct config *c, const bool *selected,
 			continue;
 		tp = plan_add_tenant(p);
 		tenant_copy_settings(&tp->t, &c->tenants[i]);
-		diff_tenant(p, tp, &in);
+		diff_tenant_taking(p, tp, &in);
+		plan_take_strings(p, &stores[i].arena);
 		if (c->tenants[i].vendor->plan_tenant)
 			c->tenants[i].vendor->plan_tenant(&c->tenants[i], tp);
 		userstore_release(&stores[i]);
@@ -247,7 +251,10 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 			continue;
 		}
 		userstore_set_caller(&tl->live, tl->s.caller);
-		diff_tenant(p, tp, &in);
+		userstore_unindex(&tl->live);
+		diff_tenant_taking(p, tp, &in);
+		plan_take_strings(p, &tl->live.arena);
+		userstore_release(&tl->live);
 		tp->requests = apply_requests(tl, tp->ndel);
 		diff_budget_guard(tp, tl->t);
 		if (tl->t->vendor->plan_tenant)

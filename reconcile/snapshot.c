@@ -12,6 +12,10 @@
 #include "util/xalloc.h"
 
 #define SNAPSHOT_MAX (4096ull << 20)
+/* Users read before the rest are estimated from their size. */
+#define ESTIMATE_AFTER 4096
+/* Bytes of users read before their pages are given back. */
+#define MAP_DONE_STEP (16 << 20)
 
 void snapshot_release(struct snapshot *s)
 {
@@ -102,6 +106,8 @@ int snapshot_open(struct snapshot *s, const char *path, struct err *e)
 	}
 	if (p >= end || jscan_ws(p + 1, end) != end)
 		goto malformed;
+	/* each tenant's users are read again, a part at a time */
+	file_map_done(s->data, end);
 	return 0;
 malformed:
 	err_set(e, "%s:%d: malformed JSON (truncated or invalid)", path,
@@ -234,12 +240,91 @@ static int parse_user(const char *p, const char *q, struct user *u,
 	return 0;
 }
 
+/* A plain string's end: no escape or control character; NULL if not. */
+static const char *plain_string(const char *p, const char *end)
+{
+	for (p++; p < end && *p != '"'; p++)
+		if (*p == '\\' || (unsigned char)*p < 0x20)
+			return NULL;
+	return p < end ? p + 1 : NULL;
+}
+
+/*
+ * The common user, read without building a tree: a flat object of the
+ * keys parse_user knows (emails aside), each once, whose values are plain
+ * strings or null. Returns the object's end, or NULL for anything else,
+ * which parse_user then reads and judges as always. The strings are
+ * copied into scratch, NUL-terminated.
+ */
+static const char *plain_user(const char *p, const char *end, struct user *u,
+			      struct strbuf *scratch)
+{
+	static const char *const keys[] = { "id",   "email", "username",
+					    "name", "type",  "status" };
+	size_t at[6], i;
+	bool seen[6] = { false }, null[6] = { false };
+	const char *k, *v, *q, *str[6];
+	enum user_type t;
+	enum user_status st;
+
+	strbuf_reset(scratch);
+	if (*p != '{')
+		return NULL;
+	for (p = jscan_ws(p + 1, end);; p = jscan_ws(p + 1, end)) {
+		if (p >= end || *p != '"' || !(q = plain_string(p, end)))
+			return NULL;
+		k = p + 1;
+		for (i = 0; i < 6; i++)
+			if (strlen(keys[i]) == (size_t)(q - 1 - k) &&
+			    !memcmp(keys[i], k, (size_t)(q - 1 - k)))
+				break;
+		p = jscan_ws(q, end);
+		if (i == 6 || seen[i] || p >= end || *p != ':')
+			return NULL;
+		seen[i] = true;
+		p = jscan_ws(p + 1, end);
+		if (p < end && *p == '"' && (q = plain_string(p, end))) {
+			v = p + 1;
+			at[i] = scratch->len;
+			strbuf_add(scratch, v, (size_t)(q - 1 - v));
+			strbuf_addch(scratch, '\0');
+			p = q;
+		} else if (end - p >= 4 && !memcmp(p, "null", 4)) {
+			null[i] = true;
+			p += 4;
+		} else {
+			return NULL;
+		}
+		p = jscan_ws(p, end);
+		if (p < end && *p == '}')
+			break;
+		if (p >= end || *p != ',')
+			return NULL;
+	}
+	for (i = 0; i < 6; i++)
+		str[i] = seen[i] && !null[i] ? scratch->buf + at[i] : NULL;
+	/* what parse_user would refuse, it refuses in its words */
+	if (!str[0] || !*str[0] ||
+	    (str[4] && user_type_parse(str[4], &t) < 0) ||
+	    (str[5] && user_status_parse(str[5], &st) < 0))
+		return NULL;
+	memset(u, 0, sizeof(*u));
+	u->id = str[0];
+	u->email = str[1];
+	u->username = str[2];
+	u->name = str[3];
+	u->type = str[4] ? (uint8_t)t : USER_HUMAN;
+	u->status = str[5] ? (uint8_t)st : STATUS_ACTIVE;
+	return p + 1;
+}
+
+/* The users of the list at p into out; *list_end (if not NULL) past it. */
 static int load_users(const struct snapshot *s, const char *tenant,
 		      const char *p, const char *end, struct userstore *out,
-		      struct err *e)
+		      const char **list_end, struct err *e)
 {
-	struct strbuf more = STRBUF_INIT;
-	const char *q;
+	struct strbuf more = STRBUF_INIT, scratch = STRBUF_INIT;
+	const char *q, *done = s->data, *first;
 	char why[256];
 	size_t i = 0;
 	int rc = 0;
@@ -247,14 +332,15 @@ static int load_users(const struct snapshot *s, const char *tenant,
 	if (*p != '[')
 		return err_set(e, "%s:%d: tenant '%s': users must be a list",
 			       s->path, jscan_line(s->data, p), tenant);
-	p = jscan_ws(p + 1, end);
+	first = p = jscan_ws(p + 1, end);
 	while (p < end && *p != ']') {
 		struct user u;
 		cJSON *tree = NULL;
 
-		q = jscan_value(p, end);
-		if (!q ||
-		    parse_user(p, q, &u, &more, &tree, why, sizeof(why)) < 0) {
+		q = plain_user(p, end, &u, &scratch);
+		if (!q && (!(q = jscan_value(p, end)) ||
+			   parse_user(p, q, &u, &more, &tree, why,
+				      sizeof(why)) < 0)) {
 			if (!q)
 				snprintf(why, sizeof(why), "malformed JSON");
 			cJSON_Delete(tree);
@@ -275,40 +361,48 @@ static int load_users(const struct snapshot *s, const char *tenant,
 		}
 		cJSON_Delete(tree);
 		i++;
+		/*
+		 * The list's size in users, from what the first ones took:
+		 * room for nearly all at once (a little less, so that a
+		 * guess too high never doubles the index).
+		 */
+		if (i == ESTIMATE_AFTER)
+			userstore_reserve(
+				out,
+				(size_t)(0.95 * (double)(end - first) /
+					 (double)(q - first) * ESTIMATE_AFTER));
+		/* the part read leaves memory as the reading goes on */
+		if (q - done > MAP_DONE_STEP) {
+			file_map_done(s->data, q);
+			done = q;
+		}
 		if (!(p = next_element(q, end, ']'))) {
 			rc = err_set(e, "%s:%d: tenant '%s': malformed JSON",
 				     s->path, jscan_line(s->data, q), tenant);
 			goto out;
 		}
 	}
+	if (list_end)
+		*list_end = p < end ? p + 1 : NULL;
 out:
 	strbuf_release(&more);
+	strbuf_release(&scratch);
 	return rc;
 }
 
-int snapshot_users(const struct snapshot *s, const char *tenant,
-		   struct userstore *out, struct err *e)
+/*
+ * The members of {"caller": ..., "users": [...]}. Eager, the users are
+ * loaded where they stand, the list read once instead of scanned first;
+ * it says nothing of errors (-1 with e unset): the plain walk, which
+ * checks every member before it loads, finds and reports them.
+ */
+static int walk_members(const struct snapshot *s, const char *tenant,
+			const struct snapshot_tenant *t, struct userstore *out,
+			bool eager, struct err *e)
 {
-	const struct snapshot_tenant *t = NULL;
-	const char *p, *q, *end, *users = NULL;
+	const char *p, *q, *end = t->end, *users = NULL;
 	bool caller = false;
-	size_t i;
 
-	for (i = 0; i < s->n; i++)
-		if (!strcmp(s->tenants[i].name, tenant))
-			t = &s->tenants[i];
-	if (!t)
-		return err_set(e, "%s: no tenant '%s' in the snapshot", s->path,
-			       tenant);
-	end = t->end;
-	if (*t->value == '[')
-		return load_users(s, tenant, t->value, end, out, e);
-	if (*t->value != '{')
-		return err_set(e,
-			       "%s:%d: tenant '%s' must be a list of users or "
-			       "an object with 'users'",
-			       s->path, jscan_line(s->data, t->value), tenant);
-	/* {"caller": ..., "users": [...]}: walk the members */
 	p = jscan_ws(t->value + 1, end);
 	while (p < end && *p != '}') {
 		char *key;
@@ -318,20 +412,34 @@ int snapshot_users(const struct snapshot *s, const char *tenant,
 		p = q ? jscan_ws(q, end) : end;
 		if (!key || *p != ':') {
 			free(key);
-			return err_set(e, "%s:%d: malformed JSON", s->path,
-				       jscan_line(s->data, p));
+			return eager ? -1
+				     : err_set(e, "%s:%d: malformed JSON",
+					       s->path, jscan_line(s->data, p));
 		}
 		p = jscan_ws(p + 1, end);
-		q = jscan_value(p, end);
+		if (eager && !strcmp(key, "users")) {
+			if (users ||
+			    load_users(s, tenant, p, end, out, &q, e) < 0) {
+				free(key);
+				return -1;
+			}
+		} else {
+			q = jscan_value(p, end);
+		}
 		if (!q) {
 			free(key);
-			return err_set(e, "%s:%d: malformed JSON", s->path,
-				       jscan_line(s->data, p));
+			return eager ? -1
+				     : err_set(e, "%s:%d: malformed JSON",
+					       s->path, jscan_line(s->data, p));
 		}
 		if (!strcmp(key, "users") ? users != NULL
 					  : !strcmp(key, "caller") && caller) {
-			err_set(e, "%s:%d: tenant '%s': '%s' is given twice",
-				s->path, jscan_line(s->data, p), tenant, key);
+			if (!eager)
+				err_set(e,
+					"%s:%d: tenant '%s': '%s' is given "
+					"twice",
+					s->path, jscan_line(s->data, p), tenant,
+					key);
 			free(key);
 			return -1;
 		}
@@ -346,26 +454,61 @@ int snapshot_users(const struct snapshot *s, const char *tenant,
 			else if (!cJSON_IsNull(c)) {
 				cJSON_Delete(c);
 				free(key);
-				return err_set(e,
-					       "%s:%d: tenant '%s': 'caller' "
-					       "must be a string or null",
-					       s->path, jscan_line(s->data, p),
-					       tenant);
+				return eager ? -1
+					     : err_set(e,
+						       "%s:%d: tenant '%s': "
+						       "'caller' must be a "
+						       "string or null",
+						       s->path,
+						       jscan_line(s->data, p),
+						       tenant);
 			}
 			cJSON_Delete(c);
 		} else {
-			err_set(e, "%s:%d: tenant '%s': unknown key '%s'",
-				s->path, jscan_line(s->data, p), tenant, key);
+			if (!eager)
+				err_set(e,
+					"%s:%d: tenant '%s': unknown key '%s'",
+					s->path, jscan_line(s->data, p), tenant,
+					key);
 			free(key);
 			return -1;
 		}
 		free(key);
 		if (!(p = next_element(q, end, '}')))
-			return err_set(e, "%s:%d: malformed JSON", s->path,
-				       jscan_line(s->data, q));
+			return eager ? -1
+				     : err_set(e, "%s:%d: malformed JSON",
+					       s->path, jscan_line(s->data, q));
 	}
 	if (!users)
-		return err_set(e, "%s: tenant '%s' has no 'users'", s->path,
+		return eager ? -1
+			     : err_set(e, "%s: tenant '%s' has no 'users'",
+				       s->path, tenant);
+	return eager ? 0 : load_users(s, tenant, users, end, out, NULL, e);
+}
+
+int snapshot_users(const struct snapshot *s, const char *tenant,
+		   struct userstore *out, struct err *e)
+{
+	const struct snapshot_tenant *t = NULL;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (!strcmp(s->tenants[i].name, tenant))
+			t = &s->tenants[i];
+	if (!t)
+		return err_set(e, "%s: no tenant '%s' in the snapshot", s->path,
 			       tenant);
-	return load_users(s, tenant, users, end, out, e);
+	if (*t->value == '[')
+		return load_users(s, tenant, t->value, t->end, out, NULL, e);
+	if (*t->value != '{')
+		return err_set(e,
+			       "%s:%d: tenant '%s' must be a list of users or "
+			       "an object with 'users'",
+			       s->path, jscan_line(s->data, t->value), tenant);
+	if (walk_members(s, tenant, t, out, true, e) == 0)
+		return 0;
+	/* something is wrong: the plain walk says what, as it always did */
+	userstore_release(out);
+	userstore_init(out);
+	return walk_members(s, tenant, t, out, false, e);
 }

@@ -18,7 +18,6 @@
 #include <stdint.h>
 
 #include "util/arena.h"
-#include "util/hmap.h"
 
 enum user_type {
 	USER_HUMAN,
@@ -61,7 +60,9 @@ struct userstore {
 	struct arena arena;
 	struct user *v;
 	size_t n, cap;
-	struct hmap by_id;
+	/* the index by id (users.c): 8 bytes a slot, a power of two */
+	uint64_t *index;
+	size_t index_cap;
 	char *caller; /* id of the calling identity, or NULL */
 	/*
 	 * Users added again under an id already there with another email,
@@ -74,6 +75,8 @@ struct userstore {
 
 void userstore_init(struct userstore *s);
 void userstore_release(struct userstore *s);
+/* Makes room for n users in all (an index that grows moves every id). */
+void userstore_reserve(struct userstore *s, size_t n);
 /*
  * Copies u (and its strings) into the store. Returns 0 when added, 1 when a
  * user with that id is already there (the store keeps the first, and
@@ -87,6 +90,11 @@ const struct user *userstore_find(const struct userstore *s, const char *id);
  */
 void userstore_select(struct userstore *s, const uint32_t *order, size_t n);
 void userstore_set_caller(struct userstore *s, const char *id);
+/*
+ * Frees the index by id: no user is added or looked up any more (a lookup
+ * in a store with users aborts rather than answer "not found").
+ */
+void userstore_unindex(struct userstore *s);
 
 /*
  * Every email address of u, the shown one first: e NULL gives the first,

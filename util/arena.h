@@ -25,10 +25,13 @@ struct arena {
 
 void arena_init(struct arena *a);
 void arena_release(struct arena *a);
+/* n bytes, aligned for any object of up to 8 bytes. */
 void *arena_alloc(struct arena *a, size_t n);
 /* Copies s[0..n) and terminates it. */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* arena copy of s, or NULL when s is NULL. */
 char *arena_strdup(struct arena *a, const char *s);
+/* Moves src's memory into dst: what src held lives as long as dst. */
+void arena_adopt(struct arena *dst, struct arena *src);
 
 #endif

@@ -218,6 +218,15 @@ void file_unmap(const char *data, size_t len)
 		munmap((void *)data, len);
 }
 
+void file_map_done(const char *data, const char *upto)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t n = (size_t)(upto - data);
+
+	if (page > 0 && n >= (size_t)page)
+		madvise((void *)data, n - n % (size_t)page, MADV_DONTNEED);
+}
+
 int file_lock(int fd, const char *path, struct err *e)
 {
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {

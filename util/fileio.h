@@ -28,6 +28,11 @@ int file_map(const char *path, size_t max, const char **data, size_t *len,
 	     struct err *e);
 void file_unmap(const char *data, size_t len);
 /*
+ * The mapping's pages before upto are read and not needed soon: they
+ * leave the process's memory (a later read brings them back).
+ */
+void file_map_done(const char *data, const char *upto);
+/*
  * A file written in pieces and then put in place atomically: written to a
  * temporary file next to PATH, fsync'd and renamed by atomic_commit.
  */

@@ -108,12 +108,3 @@ uint32_t *hmap_get(const struct hmap *m, const char *key, size_t len)
 	s = probe(m->slots, m->cap, key, len, hmap_hash(key, len));
 	return s->key ? &s->val : NULL;
 }
-
-void hmap_renumber(struct hmap *m, const uint32_t *to)
-{
-	size_t i;
-
-	for (i = 0; i < m->cap; i++)
-		if (m->slots[i].key)
-			m->slots[i].val = to[m->slots[i].val];
-}

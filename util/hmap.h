@@ -45,7 +45,5 @@ uint32_t *hmap_put(struct hmap *m, const char *key, size_t len, uint32_t val,
 		   int *inserted);
 /* Returns a pointer to the value, or NULL. */
 uint32_t *hmap_get(const struct hmap *m, const char *key, size_t len);
-/* Replaces every value v by to[v] (renumbering, without rehashing). */
-void hmap_renumber(struct hmap *m, const uint32_t *to);
 
 #endif

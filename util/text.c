@@ -399,6 +399,17 @@ void text_clean(struct strbuf *out, const char *s, size_t len)
 			i = end;
 			continue;
 		}
+		/* a run of printable ASCII that starts no secret: as it is */
+		for (n = i; n < len && p[n] >= 0x20 && p[n] < 0x7f &&
+			    R.lo[p[n]] == R.lo[p[n] + 1] &&
+			    (next == sp.n || n < sp.v[next].a);
+		     n++)
+			;
+		if (n > i) {
+			strbuf_add(out, s + i, n - i);
+			i = n;
+			continue;
+		}
 		if (R.lo[c] < R.lo[c + 1] && (n = secret_at(s + i, len - i))) {
 			strbuf_addstr(out, REDACTED);
 			i += n;
