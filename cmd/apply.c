@@ -358,6 +358,10 @@ static int exec_apply(int argc, char **argv)
 				 "not checked",
 				 plan_file);
 	} else {
+		struct config_select sel = { tenants, ao.ntenants, &shard,
+					     false };
+
+		src.select = &sel;
 		if (cmd_load_source(&src, CONFIG_CHECK_SECRETS, &c, &p.source))
 			goto out;
 		po.tenants = tenants;
@@ -382,7 +386,8 @@ static int exec_apply(int argc, char **argv)
 			if (!strcmp(p.tenants[j].t.name, tenants[i]))
 				break;
 		if (j == p.ntenants) {
-			cmd_error("no tenant '%s' in the plan", tenants[i]);
+			plan_no_tenant(&p, tenants[i], &e);
+			cmd_error("%s", e.msg);
 			goto out;
 		}
 	}

@@ -138,6 +138,11 @@ bool cmd_color(FILE *f);
 /* Loads the source; prints diagnostics. Returns 0 or EXIT_ERROR. */
 int cmd_load_source(const struct source_spec *src, unsigned flags,
 		    struct config *c, struct plan_source *prov);
+/* The same, handing the diagnostics (sorted) to keep, which must be
+   released with diags_release. */
+int cmd_load_source_diags(const struct source_spec *src, unsigned flags,
+			  struct config *c, struct plan_source *prov,
+			  struct diags *keep);
 /* USERPRUNE_PLAN_KEY (DESIGN §1.14), or NULL when it is not set. */
 const char *cmd_plan_key(void);
 /*

@@ -230,7 +230,9 @@ static int exec_import(int argc, char **argv)
 			    col ? "\"" : "", USERPRUNE_VERSION, now, res.n);
 	} else {
 		const struct tenant *t;
+		struct config_select sel = { &tenant, 1, NULL, false };
 
+		src.select = &sel;
 		if (cmd_load_source(&src, CONFIG_CHECK_SECRETS, &c, &prov))
 			goto out;
 		cmd_catch_signals();

@@ -195,10 +195,19 @@ int cmd_common_option(const struct cmd_entry *cmd, int opt, const char *arg,
 int cmd_load_source(const struct source_spec *src, unsigned flags,
 		    struct config *c, struct plan_source *prov)
 {
+	return cmd_load_source_diags(src, flags, c, prov, NULL);
+}
+
+int cmd_load_source_diags(const struct source_spec *src, unsigned flags,
+			  struct config *c, struct plan_source *prov,
+			  struct diags *keep)
+{
 	struct diags d = DIAGS_INIT;
 	struct err e = { "" };
 	int rc;
 
+	if (keep)
+		diags_init(keep);
 	if (src->file && src->git_url) {
 		cmd_error("-f and --git-url name two sources: use one");
 		return EXIT_ERROR;
@@ -216,7 +225,16 @@ int cmd_load_source(const struct source_spec *src, unsigned flags,
 			  d.errors, d.errors == 1 ? "" : "s");
 	else if (rc < 0)
 		cmd_error("%s", e.msg);
-	diags_release(&d);
+	if (rc < 0 && !d.errors)
+		diag_add(&d, DIAG_ERROR,
+			 src->git_url ? src->git_url
+			 : src->file  ? src->file
+				      : "userprune.yaml",
+			 0, 0, "%s", e.msg);
+	if (keep)
+		*keep = d;
+	else
+		diags_release(&d);
 	return rc < 0 ? EXIT_ERROR : 0;
 }
 

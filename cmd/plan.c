@@ -3,10 +3,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/cmd.h"
 #include "cmd/output.h"
 #include "cmd/run.h"
+#include "util/fileio.h"
 #include "util/xalloc.h"
 
 static int exec_plan(int argc, char **argv);
@@ -43,6 +45,66 @@ const struct cmd_entry cmd_plan = {
 	.exec = exec_plan,
 };
 
+/*
+ * A plan file that cannot be written is found out before the listing,
+ * which may take hours at a vendor's rate: the directories are made (as
+ * a journal's are) and a file is written beside it and removed.
+ */
+static int check_output(const char *path)
+{
+	struct atomic_file f;
+	struct stat st;
+	struct err e;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		cmd_error("-o %s: is a directory: name the plan file; nothing "
+			  "listed",
+			  path);
+		return EXIT_ERROR;
+	}
+	if (mkdir_parents(path, &e) < 0) {
+		cmd_error("cannot make the directory of %s: %s; nothing listed",
+			  path, e.msg);
+		return EXIT_ERROR;
+	}
+	if (atomic_open(&f, path, &e) < 0) {
+		cmd_error("%s; nothing listed", e.msg);
+		return EXIT_ERROR;
+	}
+	atomic_abort(&f);
+	return 0;
+}
+
+/*
+ * A plan file never holds a secret, so a plan saved for a tenant with a
+ * literal one could not be applied: refused before anything is listed,
+ * not after review and merge.
+ */
+static int check_literal_secrets(const struct config *c,
+				 const struct config_select *sel)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < c->ntenants; i++) {
+		const struct tenant *t = &c->tenants[i];
+		const char *field = tenant_literal_secret(t);
+
+		if (!field || !config_selected(sel, t->name))
+			continue;
+		cmd_error("tenant '%s': auth.%s is a literal secret, which a "
+			  "plan file cannot hold (apply could not use the "
+			  "plan): use ${env:NAME} or ${file:PATH}",
+			  t->name, field);
+		rc = EXIT_ERROR;
+	}
+	if (rc)
+		cmd_error("nothing listed: plan -o needs secret references");
+	return rc;
+}
+
 static int exec_plan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -59,6 +121,7 @@ static int exec_plan(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct source_spec src = { 0 };
+	struct config_select sel = { 0 };
 	struct plan_opts po = { 0 };
 	struct shard shard = { 0, 0 };
 	const char **tenants = xcalloc((size_t)argc + 1, sizeof(*tenants));
@@ -121,10 +184,18 @@ static int exec_plan(int argc, char **argv)
 				     "--split-dir needs --format markdown");
 		goto out;
 	}
+	if (out && check_output(out))
+		goto out;
 	po.tenants = tenants;
+	sel.names = tenants;
+	sel.nnames = po.ntenants;
+	sel.shard = po.shard;
+	src.select = &sel;
 	p.key = cmd_plan_key();
 	if (cmd_load_source(&src, po.live ? 0 : CONFIG_CHECK_SECRETS, &c,
 			    &p.source))
+		goto out;
+	if (out && check_literal_secrets(&c, &sel))
 		goto out;
 	cmd_catch_signals();
 	cmd_run_hooks(&po.hooks);

@@ -93,6 +93,7 @@ static int exec_tenants(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct source_spec src = { 0 };
+	struct config_select none = { .none = true };
 	struct shard shard = { 0, 0 };
 	struct strbuf out = STRBUF_INIT;
 	struct plan_source prov;
@@ -124,7 +125,8 @@ static int exec_tenants(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error(&cmd_tenants, "unexpected argument '%s'",
 				       argv[optind]);
-	/* names, vendors and urls only: no secret needs to be set */
+	/* names, vendors and urls only: no secret or keep file is needed */
+	src.select = &none;
 	if (cmd_load_source(&src, 0, &c, &prov))
 		return EXIT_ERROR;
 	if (json)

@@ -109,7 +109,7 @@ _userprune()
 		;;
 	--format)
 		case $cmd in
-		tenants) opts="text json" ;;
+		tenants | validate) opts="text json" ;;
 		import) opts="yaml text" ;;
 		*) opts="text json markdown" ;;
 		esac
@@ -145,7 +145,7 @@ _userprune()
 	fi
 
 	case $cmd in
-	validate) opts="$source --shard" ;;
+	validate) opts="$source --tenant --shard --format" ;;
 	plan)
 		opts="$source --tenant --shard -o --output --format --split-dir
 		      --detailed-exitcode --live"

@@ -92,10 +92,10 @@ complete -c userprune -n "__fish_seen_subcommand_from $sourced" -l git-ref -x -d
 complete -c userprune -n "__fish_seen_subcommand_from $sourced" -l git-path -x -d 'the file inside the repository'
 
 complete -c userprune -n "__fish_seen_subcommand_from validate plan apply tenants" -l shard -x -d 'only the tenants of shard K of N'
-complete -c userprune -n "__fish_seen_subcommand_from plan apply import" -l tenant -x -a '(__userprune_tenants)' -d tenant
+complete -c userprune -n "__fish_seen_subcommand_from validate plan apply import" -l tenant -x -a '(__userprune_tenants)' -d tenant
 
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l format -x -a 'text json markdown' -d 'output format'
-complete -c userprune -n "__fish_seen_subcommand_from tenants" -l format -x -a 'text json' -d 'output format'
+complete -c userprune -n "__fish_seen_subcommand_from tenants validate" -l format -x -a 'text json' -d 'output format'
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l split-dir -x -a '(__fish_complete_directories)' -d 'markdown parts to this directory'
 complete -c userprune -n "__fish_seen_subcommand_from plan import" -s o -l output -r -F -d 'write to this file'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l detailed-exitcode -d 'exit 2 when deletions are planned'

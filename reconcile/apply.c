@@ -773,8 +773,7 @@ static int check_plan(const struct plan *p, const struct apply_opts *o,
 			if (!strcmp(p->tenants[i].t.name, o->tenants[j]))
 				break;
 		if (i == p->ntenants)
-			return err_set(e, "no tenant '%s' in the plan",
-				       o->tenants[j]);
+			return plan_no_tenant(p, o->tenants[j], e);
 	}
 	return 0;
 }

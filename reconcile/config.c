@@ -77,11 +77,12 @@ static void load_secret(struct loader *L, const struct ynode *map,
 		return;
 	case SECRET_LITERAL:
 		if (is_secret && *s->raw)
-			cfg_warn_at(
-				L, n,
-				"'%s' is a literal secret: use ${env:NAME} or "
-				"${file:PATH} (plans cannot store it)",
-				key);
+			cfg_warn_at(L, n,
+				    "'%s' is a literal secret: 'plan -o' "
+				    "refuses this tenant, since a plan file "
+				    "never holds a secret and apply could not "
+				    "use it; use ${env:NAME} or ${file:PATH}",
+				    key);
 		if (!*s->raw)
 			cfg_error_at(L, n, "'%s' must not be empty", key);
 		else if (secret_check(s->raw, &e) < 0)
@@ -97,7 +98,8 @@ static void load_secret(struct loader *L, const struct ynode *map,
 	case SECRET_ENV:
 		break;
 	}
-	if ((L->flags & CONFIG_CHECK_SECRETS) && secret_check(s->raw, &e) < 0) {
+	if ((L->flags & CONFIG_CHECK_SECRETS) && !L->unselected &&
+	    secret_check(s->raw, &e) < 0) {
 		if (abs)
 			secret_file_error(L, n, key, e.msg, abs, written);
 		else
@@ -215,6 +217,13 @@ static void load_value_file(struct loader *L, const struct ynode *n,
 	bool csv = m->column || ends_with_ci(m->path, ".csv");
 	int rc;
 
+	if (L->unselected) {
+		/* another job's tenant: its files need not be here */
+		m->problem = xasprintf("%s file '%s' not read: the tenant is "
+				       "not selected",
+				       list, m->path);
+		return;
+	}
 	rc = L->rd->read(L->rd->ctx, m->path, CONFIG_MAX_SIZE, &data, &len, &e);
 	if (rc < 0) {
 		m->problem =
@@ -537,7 +546,7 @@ static char *load_tls(struct loader *L, const struct ynode *n)
 	if (!path)
 		return NULL;
 	abs = cfg_join_dir(L->dir, path);
-	if (access(abs, R_OK) < 0) {
+	if (!L->unselected && access(abs, R_OK) < 0) {
 		char reason[256];
 
 		snprintf(reason, sizeof(reason), ": %s", strerror(errno));
@@ -883,6 +892,8 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 			     "tenant name '%s' must match [a-z0-9][a-z0-9._-]* "
 			     "(at most 64 characters)",
 			     t->name);
+	/* a tenant without a name is loaded whole: it is an error anyway */
+	L->unselected = t->name && !config_selected(L->sel, t->name);
 	vendor_choices(&vendors);
 	if (!(v = cfg_get(n, "vendor"))) {
 		cfg_error_at(L, n, "tenant needs a 'vendor' (one of %s)",
@@ -960,6 +971,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	t->ca_file = load_tls(L, cfg_get(n, "tls"));
 	if (!t->ca_file && def->ca_file)
 		t->ca_file = xstrdup(def->ca_file);
+	L->unselected = false;
 }
 
 static void load_defaults(struct loader *L, const struct ynode *n,
@@ -1101,11 +1113,81 @@ static void load_root(struct loader *L, const struct ynode *root)
 	free(def.ca_file);
 }
 
+bool config_selected(const struct config_select *sel, const char *name)
+{
+	size_t i;
+
+	if (!sel)
+		return true;
+	if (sel->none || !shard_has(sel->shard, name))
+		return false;
+	for (i = 0; i < sel->nnames; i++)
+		if (!strcmp(sel->names[i], name))
+			return true;
+	return sel->nnames == 0;
+}
+
+int config_no_tenant(struct err *e, const char *name, const char *where,
+		     const char *const *known)
+{
+	const char *hint = cfg_suggest(name, known);
+	struct strbuf all = STRBUF_INIT;
+	const char *first = NULL;
+	size_t n = 0, i, len = strlen(name), starts = 0;
+
+	/* "jira" for "jira-qa": the one name it begins, if only one */
+	for (i = 0; !hint && len && known[i]; i++)
+		if (!strncmp(known[i], name, len) && !starts++)
+			first = known[i];
+	if (!hint && starts == 1)
+		hint = first;
+
+	if (hint)
+		return err_set(e, "no tenant '%s' in %s (did you mean '%s'?)",
+			       name, where, hint);
+	for (n = 0; known[n] && n < 8; n++)
+		strbuf_addf(&all, "%s%s", n ? ", " : "", known[n]);
+	if (n && !known[n])
+		err_set(e, "no tenant '%s' in %s (its tenants: %s)", name,
+			where, all.buf);
+	else if (n)
+		err_set(e,
+			"no tenant '%s' in %s ('userprune tenants' lists "
+			"them)",
+			name, where);
+	else
+		err_set(e, "no tenant '%s' in %s", name, where);
+	strbuf_release(&all);
+	return -1;
+}
+
+int config_no_tenant_in(const struct config *c, const char *name, struct err *e)
+{
+	const char **known = xcalloc(c->ntenants + 1, sizeof(*known));
+	size_t i, n = 0;
+
+	for (i = 0; i < c->ntenants; i++)
+		if (c->tenants[i].name)
+			known[n++] = c->tenants[i].name;
+	config_no_tenant(e, name, c->name, known);
+	free(known);
+	return -1;
+}
+
 int config_parse(struct config *c, const char *name, const char *dir,
 		 const char *data, size_t len, const struct config_reader *rd,
 		 unsigned flags, struct diags *d)
 {
-	struct loader L = { name, dir, flags, d, rd, c };
+	return config_parse_selected(c, name, dir, data, len, rd, flags, NULL,
+				     d);
+}
+
+int config_parse_selected(struct config *c, const char *name, const char *dir,
+			  const char *data, size_t len,
+			  const struct config_reader *rd, unsigned flags,
+			  const struct config_select *sel, struct diags *d)
+{
+	struct loader L = { name, dir, flags, d, rd, c, sel, false };
 	struct ynode *root = NULL;
 	size_t errors = d->errors;
 
@@ -1201,6 +1283,13 @@ static int read_local(void *ctx, const char *path, size_t max, char **data,
 int config_load_file(struct config *c, const char *path, unsigned flags,
 		     struct diags *d)
 {
+	return config_load_file_selected(c, path, flags, NULL, d);
+}
+
+int config_load_file_selected(struct config *c, const char *path,
+			      unsigned flags, const struct config_select *sel,
+			      struct diags *d)
+{
 	struct local_dir ld;
 	struct config_reader rd = { read_local, &ld };
 	struct stat st;
@@ -1226,7 +1315,7 @@ int config_load_file(struct config *c, const char *path, unsigned flags,
 		rc = -1;
 		goto out;
 	}
-	rc = config_parse(c, path, dir, data, len, &rd, flags, d);
+	rc = config_parse_selected(c, path, dir, data, len, &rd, flags, sel, d);
 out:
 	free(data);
 	free(dir);

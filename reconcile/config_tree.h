@@ -36,6 +36,8 @@ struct loader {
 	struct diags *d;
 	const struct config_reader *rd;
 	struct config *c;
+	const struct config_select *sel; /* NULL: every tenant */
+	bool unselected; /* the tenant being loaded is not selected */
 };
 
 /* ---- reports (config_get.c) ---- */

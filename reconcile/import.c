@@ -181,7 +181,7 @@ int reconcile_import(const struct config *c, const char *name,
 	memset(&l, 0, sizeof(l));
 	userstore_init(&live);
 	if (!t)
-		return err_set(e, "no tenant '%s' in %s", name, c->name);
+		return config_no_tenant_in(c, name, e);
 	if (!t->vendor->list_request)
 		return err_set(e, "vendor '%s' cannot list users yet",
 			       t->vendor->name);

@@ -193,6 +193,18 @@ bool plan_has_errors(const struct plan *p)
 	return false;
 }
 
+int plan_no_tenant(const struct plan *p, const char *name, struct err *e)
+{
+	const char **known = xcalloc(p->ntenants + 1, sizeof(*known));
+	size_t i;
+
+	for (i = 0; i < p->ntenants; i++)
+		known[i] = p->tenants[i].t.name;
+	config_no_tenant(e, name, "the plan", known);
+	free(known);
+	return -1;
+}
+
 int plan_format_parse(const char *s, enum plan_format *f)
 {
 	if (!strcmp(s, "text"))

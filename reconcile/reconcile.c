@@ -77,8 +77,7 @@ static int select_tenants(const struct config *c, const struct plan_opts *o,
 			if (!strcmp(c->tenants[i].name, o->tenants[j]))
 				break;
 		if (i == c->ntenants)
-			return err_set(e, "no tenant '%s' in %s", o->tenants[j],
-				       c->name);
+			return config_no_tenant_in(c, o->tenants[j], e);
 		selected[i] = true;
 	}
 	/* a named tenant of another shard is another machine's job */

@@ -26,6 +26,8 @@ struct source_spec {
 	const char *git_url;  /* set: read from git */
 	const char *git_ref;  /* NULL: HEAD */
 	const char *git_path; /* NULL: userprune.yaml */
+	/* the tenants whose secrets and value files are read; NULL: all */
+	const struct config_select *select;
 };
 
 /*

@@ -61,7 +61,8 @@ static int load_git(const struct source_spec *spec, unsigned flags,
 
 		/* messages name the file as it is in the repository */
 		name = xstrdup(path);
-		if (config_parse(c, name, NULL, data, len, &rd, flags, d) < 0)
+		if (config_parse_selected(c, name, NULL, data, len, &rd, flags,
+					  spec->select, d) < 0)
 			goto out;
 	}
 	sha256_hex(data, len, sha);
@@ -92,7 +93,7 @@ int source_load(const struct source_spec *spec, unsigned flags,
 	memset(c, 0, sizeof(*c));
 	if (spec->git_url)
 		return load_git(spec, flags, c, prov, d, e);
-	if (config_load_file(c, path, flags, d) < 0)
+	if (config_load_file_selected(c, path, flags, spec->select, d) < 0)
 		return -1;
 	prov->kind = SOURCE_FILE;
 	prov->path = xstrdup(path);

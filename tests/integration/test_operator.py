@@ -1,0 +1,215 @@
+"""What an admin runs into on the command line (the operator-experience
+pass): selection needs only the selected tenants' secrets and keep files,
+tenant names are suggested, validate says what plan would refuse, plan -o
+fails before listing, messages name what the user typed."""
+
+import json
+import os
+
+import yaml
+
+import up
+from test_shard import shard_of
+
+POLICY = {"max_deletions": 1000, "max_delete_percent": 100}
+
+
+class SelectionNeedsOnlyItsSecretsTest(up.TestCase):
+    """Two tenants; the second's secret is not set and its keep file is
+    missing, as in a CI job that holds one tenant's secrets."""
+
+    def setUp(self):
+        super().setUp()
+        self.pop, self.roles = up.population("scim", deletable=3)
+        self.emu = self.emulator("scim", population=self.pop)
+        keep = [{"file": "keep-a.txt"}, {"email": "boss*"}]
+        with open(self.path("keep-a.txt"), "w") as f:
+            f.write("".join(f"keeper{i}@acme.example\n" for i in range(5)))
+        a = self.tenant("scim", self.emu, name="team-a", keep=keep,
+                        policy=dict(POLICY))
+        b = self.tenant("scim", self.emu, name="team-b",
+                        keep=[{"file": "keep-b.txt"}], policy=dict(POLICY))
+        b["auth"]["token"] = "${env:TEAM_B_TOKEN}"
+        b["tls"] = {"ca_file": "team-b-ca.pem"}
+        self.write_config(a, b)
+
+    def test_plan_import_validate_and_apply_of_one_tenant(self):
+        p = self.up("validate", "--tenant", "team-a")
+        self.assertRan(p, 0)
+        self.assertIn("configuration OK (2 tenants, 1 selected)", p.stdout)
+        p = self.up("plan", "--tenant", "team-a", "-o", "plan.json")
+        self.assertRan(p, 0)
+        self.assertIn("3 to delete", p.stdout)
+        self.assertEqual([t["name"] for t in self.read_plan()["tenants"]],
+                         ["team-a"])
+        p = self.up("import", "--tenant", "team-a")
+        self.assertRan(p, 0)
+        self.assertIn('"keeper0@acme.example"', p.stdout)
+        p = self.up("apply", "--tenant", "team-a", "--yes",
+                    "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(sorted(self.emu.deletes()),
+                         sorted(self.roles["delete"]))
+
+    def test_the_other_tenants_secrets_are_still_needed_for_themselves(self):
+        for args in (["plan"], ["plan", "--tenant", "team-b"],
+                     ["validate"], ["validate", "--tenant", "team-b"],
+                     ["import", "--tenant", "team-b"]):
+            with self.subTest(args=args):
+                p = self.up(*args)
+                self.assertRan(p, 1)
+                self.assertIn("'TEAM_B_TOKEN' is not set", p.stderr)
+        self.assertEqual(up.writes(self.emu.requests()), [])
+
+    def test_shard_needs_only_its_tenants_secrets(self):
+        # team-a is in shard 1 of 3, team-b in shard 3
+        self.assertEqual((shard_of("team-a", 3), shard_of("team-b", 3)),
+                         (1, 3))
+        p = self.up("validate", "--shard", "1/3")
+        self.assertRan(p, 0)
+        self.assertIn("configuration OK (2 tenants, 1 in shard 1/3)",
+                      p.stdout)
+        self.assertRan(self.up("validate", "--shard", "3/3"), 1)
+        p = self.up("plan", "--shard", "1/3", "--detailed-exitcode")
+        self.assertRan(p, 2)
+        self.assertIn("team-a", p.stdout)
+        self.assertNotIn("team-b", p.stdout)
+
+    def test_validate_names_the_tenants_with_v(self):
+        p = self.up("-v", "validate", "--tenant", "team-a")
+        self.assertRan(p, 0)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[1].split(), ["team-a", "scim",
+                                            self.emu.base_url(), "delete"])
+        self.assertTrue(lines[2].startswith("  team-b  scim  "))
+        self.assertIn("not selected: secrets and keep files not checked",
+                      lines[2])
+
+
+class TenantNameSuggestionTest(up.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.env["JIRA_EMAIL"] = "x"
+        self.env["JIRA_API_TOKEN"] = "y"
+        root = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        import shutil
+        for f in ("demo.yaml", "demo-live.json"):
+            shutil.copy(os.path.join(root, "examples", f), self.path(f))
+        shutil.copytree(os.path.join(root, "examples", "keep"),
+                        self.path("keep"))
+
+    def test_did_you_mean(self):
+        for args in (["plan", "-f", "demo.yaml", "--live", "demo-live.json",
+                      "--tenant", "jira-q"],
+                     ["plan", "-f", "demo.yaml", "--live", "demo-live.json",
+                      "--tenant", "jira"],
+                     ["validate", "-f", "demo.yaml", "--tenant", "jiraqa"],
+                     ["import", "-f", "demo.yaml", "--tenant", "jira_qa"]):
+            with self.subTest(args=args):
+                p = self.up(*args)
+                self.assertRan(p, 1)
+                self.assertIn("(did you mean 'jira-qa'?)", p.stderr)
+        self.assertRan(self.up("plan", "-f", "demo.yaml", "--live",
+                               "demo-live.json", "-o", "p.json"), 0)
+        p = self.up("apply", "p.json", "--tenant", "jira-q")
+        self.assertRan(p, 1)
+        self.assertIn("no tenant 'jira-q' in the plan (did you mean "
+                      "'jira-qa'?)", p.stderr)
+        p = self.up("validate", "-f", "demo.yaml", "--tenant", "xyz")
+        self.assertRan(p, 1)
+        self.assertIn("no tenant 'xyz' in demo.yaml (its tenants: jira-qa)",
+                      p.stderr)
+
+
+class ValidateSaysWhatPlanRefusesTest(up.TestCase):
+
+    def config(self, **extra):
+        t = {"name": "qa", "vendor": "scim", "url": "https://scim.example/v2",
+             "auth": {"type": "bearer", "token": "${env:UP_SECRET}"}}
+        t.update(extra)
+        self.write_config(t)
+
+    def test_empty_keep_list(self):
+        self.config()
+        p = self.up("validate")
+        self.assertRan(p, 0)
+        self.assertIn("userprune.yaml:3:3: warning: tenant 'qa' has no keep "
+                      "list: plan will refuse it (guard empty_keep",
+                      p.stderr)
+        self.config(policy={"allow_empty_keep": True})
+        p = self.up("validate")
+        self.assertRan(p, 0)
+        self.assertIn("every user in scope that is not protected will be "
+                      "planned for deletion", p.stderr)
+        self.config(keep=["a@x.example"])
+        p = self.up("validate")
+        self.assertEqual(p.stderr, "")
+
+    def test_literal_secret_and_plan_o(self):
+        with open(self.path("live.json"), "w") as f:
+            json.dump({"qa": [up.user("a", "a@x.example")]}, f)
+        self.config(keep=["a@x.example"],
+                    auth={"type": "bearer", "token": "literal-token-1234"})
+        p = self.up("validate")
+        self.assertRan(p, 0)
+        self.assertIn("'token' is a literal secret: 'plan -o' refuses this "
+                      "tenant, since a plan file never holds a secret",
+                      p.stderr)
+        p = self.up("plan", "--live", "live.json", "-o", "plan.json")
+        self.assertRan(p, 1)
+        self.assertIn("tenant 'qa': auth.token is a literal secret, which a "
+                      "plan file cannot hold", p.stderr)
+        self.assertFalse(os.path.exists(self.path("plan.json")))
+        # without -o the plan is only shown
+        self.assertRan(self.up("plan", "--live", "live.json"), 0)
+
+    def test_json(self):
+        self.config(keep=["a@x.example", {"file": "k.txt"}],
+                    protect=[{"email": "boss@x.example"}])
+        with open(self.path("k.txt"), "w") as f:
+            f.write("b@x.example\nc@x.example\n")
+        p = self.up("validate", "--format", "json")
+        self.assertRan(p, 0)
+        out = json.loads(p.stdout)
+        self.assertEqual(out["ok"], True)
+        self.assertEqual(out["errors"], 0)
+        self.assertEqual(out["tenants"], [{
+            "name": "qa", "vendor": "scim", "url": "https://scim.example/v2",
+            "mode": "delete", "selected": True, "keep_entries": 2,
+            "keep_values": 3, "protect_entries": 1, "include_entries": 0,
+            "exclude_entries": 0}])
+        os.remove(self.path("k.txt"))
+        p = self.up("validate", "--format", "json")
+        self.assertRan(p, 1)
+        out = json.loads(p.stdout)
+        self.assertEqual(out["ok"], False)
+        self.assertEqual(out["errors"], 1)
+        self.assertEqual(out["diagnostics"][0]["line"], 11)
+        self.assertIn("keep file 'k.txt'", out["diagnostics"][0]["message"])
+
+
+class PlanOutputCheckedFirstTest(up.TestCase):
+
+    def test_directory_made_and_unwritable_path_refused_before_listing(self):
+        pop, _ = up.population("scim", deletable=2)
+        emu = self.emulator("scim", population=pop)
+        self.write_config(self.tenant("scim", emu, keep=["keeper0@x"],
+                                      policy=POLICY))
+        p = self.up("plan", "-o", "new/dir/plan.json")
+        self.assertRan(p, 0)
+        self.assertTrue(os.path.exists(self.path("new", "dir", "plan.json")))
+        self.assertEqual(os.listdir(self.path("new", "dir")), ["plan.json"])
+        before = len(emu.requests())
+        with open(self.path("afile"), "w") as f:
+            f.write("x")
+        for out, want in (("afile/plan.json", "afile"),
+                          ("new", "-o new: is a directory")):
+            with self.subTest(out=out):
+                p = self.up("plan", "-o", out)
+                self.assertRan(p, 1)
+                self.assertIn(want, p.stderr)
+                self.assertIn("nothing listed", p.stderr)
+                self.assertNotIn(".tmp.", p.stderr)
+        self.assertEqual(len(emu.requests()), before)
