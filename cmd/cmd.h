@@ -109,8 +109,10 @@ enum {
 	"                       hashes to K-1 (see userprune(1))\n"
 
 #define GLOBAL_HELP                                                            \
-	"  -v, --verbose        say more (-vv traces requests, secrets "       \
-	"redacted)\n"                                                          \
+	"  -v, --verbose        say more: a line per request (secrets "        \
+	"redacted),\n"                                                         \
+	"                       the guards that passed, each tenant; -vv "     \
+	"is the same\n"                                                        \
 	"  -q, --quiet          only errors\n"                                 \
 	"  --color WHEN         auto, always or never (NO_COLOR is "           \
 	"honoured)\n"                                                          \

@@ -55,9 +55,9 @@ static void usage(FILE *f)
 void cmd_print_help(const struct cmd_entry *cmd, FILE *f)
 {
 	fprintf(f,
-		"usage: userprune %s %s\n\n%s.\n\n%s\nCommon options:\n%s\n%s",
-		cmd->name, cmd->usage, cmd->summary, cmd->help, GLOBAL_HELP,
-		exit_codes_help);
+		"usage: userprune %s%s%s\n\n%s.\n\n%s\nCommon options:\n%s\n%s",
+		cmd->name, *cmd->usage ? " " : "", cmd->usage, cmd->summary,
+		cmd->help, GLOBAL_HELP, exit_codes_help);
 }
 
 void cmd_message_line(const char *prefix, const char *text)
@@ -116,7 +116,8 @@ int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "usage: userprune %s %s\n", cmd->name, cmd->usage);
+	fprintf(stderr, "usage: userprune %s%s%s\n", cmd->name,
+		*cmd->usage ? " " : "", cmd->usage);
 	return EXIT_ERROR;
 }
 
@@ -380,8 +381,12 @@ int main(int argc, char **argv)
 	if (strcmp(name, "version") && check_protections() < 0)
 		return EXIT_ERROR;
 	for (i = 0; commands[i]; i++)
-		if (!strcmp(commands[i]->name, name))
+		if (!strcmp(commands[i]->name, name)) {
+			/* getopt's own messages start with argv[0]: one
+			   prefix for every message */
+			argv[first] = (char *)"userprune";
 			return commands[i]->exec(argc - first, argv + first);
+		}
 	cmd_error("unknown command '%s'", name);
 	usage(stderr);
 	return EXIT_ERROR;

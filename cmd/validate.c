@@ -31,7 +31,7 @@ const struct cmd_entry cmd_validate = {
 		"and keep files are\nneeded, as for plan; -v names the "
 		"tenants.\n\n"
 		"Options:\n" SOURCE_HELP "  --tenant NAME        check the "
-					 "secrets and keep files of this "
+		"secrets and keep files of this "
 		"tenant only\n"
 		"                       (repeatable)\n" SHARD_HELP
 		"  --format FORMAT      text (default) or json: {\"ok\", "

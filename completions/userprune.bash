@@ -156,7 +156,8 @@ _userprune()
 	show) opts="--format --split-dir" ;;
 	tenants) opts="$source --shard --format" ;;
 	import)
-		opts="$source --tenant --csv --column --field -o --output"
+		opts="$source --tenant --csv --column --field --format -o
+		      --output"
 		;;
 	version) opts="" ;;
 	help)

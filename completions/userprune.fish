@@ -109,3 +109,4 @@ complete -c userprune -n "__fish_seen_subcommand_from apply show" -F -d 'plan fi
 complete -c userprune -n "__fish_seen_subcommand_from import" -l csv -r -F -d 'a keep list from a CSV export'
 complete -c userprune -n "__fish_seen_subcommand_from import" -l column -x -d 'the CSV column'
 complete -c userprune -n "__fish_seen_subcommand_from import" -l field -x -a 'any id email username' -d 'what the values are'
+complete -c userprune -n "__fish_seen_subcommand_from import" -l format -x -a 'yaml text' -d 'a YAML keep list or a keep file'

@@ -627,17 +627,19 @@ static void listed(void *arg, struct listing *l)
 	}
 	if (resumed)
 		say(a, MSG_INFO,
-		    "%s: %zu planned users already have an outcome in %s",
-		    tp->t.name, resumed, a->o->resume);
+		    "%s: %zu planned user%s already %s an outcome in %s",
+		    tp->t.name, resumed, resumed == 1 ? "" : "s",
+		    resumed == 1 ? "has" : "have", a->o->resume);
 	if (contradicted)
 		say(a, MSG_WARNING,
-		    "%s: %zu planned users recorded gone or deactivated in %s "
-		    "are still listed (an earlier run was not verified to its "
+		    "%s: %zu planned user%s recorded gone or deactivated in %s "
+		    "%s still listed (an earlier run was not verified to its "
 		    "end): tried again",
-		    tp->t.name, contradicted, a->o->resume);
+		    tp->t.name, contradicted, contradicted == 1 ? "" : "s",
+		    a->o->resume, contradicted == 1 ? "is" : "are");
 	if (absent)
-		say(a, MSG_INFO, "%s: %zu planned users are already gone",
-		    tp->t.name, absent);
+		say(a, MSG_INFO, "%s: %zu planned user%s already gone",
+		    tp->t.name, absent, absent == 1 ? " is" : "s are");
 	if (ta->live.n != tp->counts.live)
 		say(a, MSG_INFO,
 		    "%s: %zu users listed now, %zu when planned: only planned "

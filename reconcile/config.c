@@ -208,6 +208,31 @@ static bool ends_with_ci(const char *s, const char *suffix)
 	return ls >= lx && !strcasecmp(s + ls - lx, suffix);
 }
 
+/*
+ * Whether a text value file is a YAML list instead ("keep:" and "- ..."
+ * lines, as 'userprune import' prints by default): read as values, its
+ * lines would match nobody and every user would be planned for deletion.
+ */
+static bool is_yaml_list(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *eol;
+
+	for (; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
+			p++;
+		if (p == eol || *p == '#')
+			continue;
+		while (eol > p && (eol[-1] == ' ' || eol[-1] == '\r'))
+			eol--;
+		return (eol - p == 5 && !memcmp(p, "keep:", 5)) ||
+		       (eol - p == 8 && !memcmp(p, "protect:", 8));
+	}
+	return false;
+}
+
 static void load_value_file(struct loader *L, const struct ynode *n,
 			    struct matcher *m, const char *list)
 {
@@ -226,13 +251,22 @@ static void load_value_file(struct loader *L, const struct ynode *n,
 	}
 	rc = L->rd->read(L->rd->ctx, m->path, CONFIG_MAX_SIZE, &data, &len, &e);
 	if (rc < 0) {
-		m->problem =
-			xasprintf("%s file '%s': %s", list, m->path, e.msg);
+		m->problem = xasprintf("%s file '%s'%s%s", list, m->path,
+				       e.msg[0] == '(' ? " " : ": ", e.msg);
 		goto out;
 	}
 	if (utf8_check((const unsigned char *)data, len) != len) {
 		cfg_error_at(L, n, "%s file '%s' is not valid UTF-8", list,
 			     m->path);
+		goto out;
+	}
+	if (!csv && is_yaml_list(data, len)) {
+		cfg_error_at(L, n,
+			     "%s file '%s' is a YAML list (as 'userprune "
+			     "import' prints by default), not a %s file: paste "
+			     "its entries under the tenant's '%s:', or write "
+			     "a %s file with 'userprune import --format text'",
+			     list, m->path, list, list, list);
 		goto out;
 	}
 	if (valuefile_parse(m->path, data, len, csv, m->column, &L->c->arena,
@@ -1261,6 +1295,7 @@ static int read_local(void *ctx, const char *path, size_t max, char **data,
 		full = xstrdup(path);
 	else
 		full = xasprintf("%s/%s", ld->dir, path);
+
 	if (!inside_config_dir(ld->dir, full)) {
 		free(full);
 		return err_set(e, "outside the configuration's directory, "
@@ -1270,11 +1305,16 @@ static int read_local(void *ctx, const char *path, size_t max, char **data,
 	}
 	rc = file_read(full, max, data, len, e);
 	if (rc < 0) {
-		/* report the path as written, not the joined one */
+		/* the path as written is named by the caller; say where a
+		   relative one was looked for when that is elsewhere */
 		char msg[sizeof(e->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", e->msg);
-		err_set(e, "%s", cfg_reason_of(msg));
+		if (strcmp(full, path))
+			err_set(e, "(looked for at %s): %s", full,
+				cfg_reason_of(msg));
+		else
+			err_set(e, "%s", cfg_reason_of(msg));
 	}
 	free(full);
 	return rc;

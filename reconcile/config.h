@@ -82,7 +82,12 @@ struct config {
 	struct arena arena; /* value-file strings */
 };
 
-/* Reads a file named relative to the configuration (keep files). */
+/*
+ * Reads a file named relative to the configuration (keep files). An error
+ * that starts with "(looked for at WHERE)" says where a relative path was
+ * looked for (beside the YAML file, or in the repository): messages show
+ * it next to the path as written.
+ */
 struct config_reader {
 	int (*read)(void *ctx, const char *path, size_t max, char **data,
 		    size_t *len, struct err *e);

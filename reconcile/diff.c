@@ -128,10 +128,10 @@ void diff_policy_guards(struct tenant_plan *tp, const struct tenant *t)
 	const struct policy *pol = &t->policy;
 	size_t managed = n->in_scope - n->pending;
 
-	tenant_plan_guard(tp, "max_deletions",
-			  n->delete > (size_t)pol->max_deletions,
-			  "%zu deletions planned, policy.max_deletions is %ld",
-			  n->delete, pol->max_deletions);
+	tenant_plan_guard(
+		tp, "max_deletions", n->delete > (size_t)pol->max_deletions,
+		"%zu deletion%s planned, policy.max_deletions is %ld",
+		n->delete, n->delete == 1 ? "" : "s", pol->max_deletions);
 	if (managed >= 20)
 		tenant_plan_guard(tp, "max_delete_percent",
 				  n->delete *100 >
@@ -184,7 +184,7 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 	const struct userstore *live = in->live;
 	struct matchset inc, exc, prot, keep;
 	struct plan_counts *n = &tp->counts;
-	size_t i, unnameable = 0, blocked = 0;
+	size_t i, unnameable = 0, blocked = 0, by_protect = 0;
 	const char *why;
 
 	matchset_init(&inc, t->include.v, t->include.n);
@@ -210,7 +210,7 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		else if (live->caller && !strcmp(u->id, live->caller))
 			n->protected ++;
 		else if (matchset_match(&prot, u))
-			n->protected ++;
+			n->protected ++, by_protect++;
 		else if (kept)
 			n->kept++;
 		else if (!user_id_plannable(u->id))
@@ -257,12 +257,14 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 	diff_policy_guards(tp, t);
 
 	warn_unmatched(tp, in->config, &t->keep, &keep);
-	if (!live->caller && t->vendor && t->vendor->app_credentials)
+	/* the note asks for protect entries: not when some match */
+	if (!live->caller && !by_protect && t->vendor &&
+	    t->vendor->app_credentials)
 		tenant_plan_warn(tp,
 				 "the credentials belong to an application, "
 				 "not a user: make sure administrators are "
 				 "listed under 'protect'");
-	else if (!live->caller)
+	else if (!live->caller && !by_protect)
 		tenant_plan_warn(tp,
 				 "the calling identity is not known for this "
 				 "tenant: make sure administrators are listed "

@@ -585,7 +585,7 @@ out:
  * Resolves "." and ".." in path. Absolute paths and paths leaving the
  * repository are refused; the root itself comes back as "".
  */
-static int normalise_path(char **out, const char *path, struct err *e)
+int gitsrc_normalise_path(char **out, const char *path, struct err *e)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p;
@@ -653,7 +653,7 @@ int gitsrc_read(struct gitsrc *g, const char *path, size_t max, char **data,
 	*data = NULL;
 	if (len)
 		*len = 0;
-	if (normalise_path(&norm, path, e) < 0)
+	if (gitsrc_normalise_path(&norm, path, e) < 0)
 		goto out;
 	if (!*norm) {
 		err_set(e, "%s: is a directory at %.7s (%s)", path,

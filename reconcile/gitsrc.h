@@ -57,6 +57,12 @@ int gitsrc_open(struct gitsrc **out, const char *url, const char *ref,
 int gitsrc_read(struct gitsrc *g, const char *path, size_t max, char **data,
 		size_t *len, struct err *e);
 
+/*
+ * path with "." and ".." resolved, into a new string; an absolute path or
+ * one leaving the repository is refused.
+ */
+int gitsrc_normalise_path(char **out, const char *path, struct err *e);
+
 const struct gitsrc_info *gitsrc_info(const struct gitsrc *g);
 
 void gitsrc_free(struct gitsrc *g);

@@ -937,6 +937,26 @@ static int check_tag(struct plan *p, const char *data, size_t body,
 	return 0;
 }
 
+/*
+ * Whether data is a plan whose bytes were written out again (jq, an
+ * editor): a JSON object with the plan's format_version and checksum,
+ * whose end is not the one plan_write writes.
+ */
+static bool reserialised(const char *data, size_t len)
+{
+	/* only to word a refusal: not worth gigabytes of tree */
+	cJSON *root = len < (64u << 20) ? cJSON_ParseWithLengthOpts(data, len,
+								    NULL, false)
+					: NULL;
+	bool yes = cJSON_IsObject(root) &&
+		   cJSON_GetObjectItemCaseSensitive(root, "format_version") &&
+		   cJSON_IsString(
+			   cJSON_GetObjectItemCaseSensitive(root, "checksum"));
+
+	cJSON_Delete(root);
+	return yes;
+}
+
 int plan_parse(struct plan *p, const char *data, size_t len, const char *name,
 	       const char *key, struct err *e)
 {
@@ -951,6 +971,14 @@ int plan_parse(struct plan *p, const char *data, size_t len, const char *name,
 
 	plan_init(p);
 	body = read_tail(data, len, &sum, &tag);
+	if (!body && reserialised(data, len))
+		return err_set(e,
+			       "%s: the plan was modified after it was written "
+			       "(its JSON was written out again, by jq or an "
+			       "editor: the checksum covers the exact bytes); "
+			       "use the file 'plan -o' wrote, or make a new "
+			       "plan",
+			       name);
 	if (!body)
 		return err_set(e,
 			       "%s: not a userprune plan file (no checksum at "

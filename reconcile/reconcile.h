@@ -138,17 +138,25 @@ struct import_result {
 };
 
 /*
+ * Entries for a text keep file (one value a line, # comments): a value
+ * must also read back whole from a line, so none starts with '#', holds
+ * a '#' after white space, or starts or ends with white space.
+ */
+#define IMPORT_TEXT 1u
+
+/*
  * A keep list of every user a tenant manages today (in scope and not
  * pending deletion), sorted: planning with it deletes nobody. Users are
- * named by email where it is unique, else by username, else by id.
+ * named by email where it is unique, else by username, else by id; flags
+ * is 0 or IMPORT_TEXT.
  */
 int reconcile_import(const struct config *c, const char *tenant,
-		     const struct run_hooks *hooks, struct import_result *r,
-		     struct err *e);
+		     const struct run_hooks *hooks, unsigned flags,
+		     struct import_result *r, struct err *e);
 /* A keep list from a column of a CSV export (or a text file). */
 int reconcile_import_csv(const char *path, const char *column,
-			 enum file_field field, struct import_result *r,
-			 struct err *e);
+			 enum file_field field, unsigned flags,
+			 struct import_result *r, struct err *e);
 void import_result_release(struct import_result *r);
 
 #endif

@@ -16,18 +16,43 @@ struct git_reader {
 	const char *dir; /* the YAML's directory in the repository */
 };
 
+/* The path in the repository a value file names, "." and ".." resolved. */
+static char *git_path(const struct git_reader *gr, const char *path)
+{
+	char *full =
+		*gr->dir ? xasprintf("%s/%s", gr->dir, path) : xstrdup(path);
+	char *norm = NULL;
+	struct err e;
+
+	if (gitsrc_normalise_path(&norm, full, &e) < 0)
+		return full;
+	free(full);
+	return norm;
+}
+
 static int read_git(void *ctx, const char *path, size_t max, char **data,
 		    size_t *len, struct err *e)
 {
 	const struct git_reader *gr = ctx;
 	char *full;
+	size_t n;
 	int rc;
 
 	if (path[0] == '/')
 		return err_set(e, "an absolute path cannot name a file in the "
 				  "repository");
-	full = *gr->dir ? xasprintf("%s/%s", gr->dir, path) : xstrdup(path);
+	full = git_path(gr, path);
 	rc = gitsrc_read(gr->g, full, max, data, len, e);
+	/* "PATH: reason" to "(looked for at PATH): reason" when PATH is
+	   not the path as written (config_reader) */
+	n = strlen(full);
+	if (rc < 0 && strcmp(full, path) && !strncmp(e->msg, full, n) &&
+	    e->msg[n] == ':' && e->msg[n + 1] == ' ') {
+		char msg[sizeof(e->msg)];
+
+		snprintf(msg, sizeof(msg), "%s", e->msg + n + 2);
+		err_set(e, "(looked for at %s): %s", full, msg);
+	}
 	free(full);
 	return rc;
 }

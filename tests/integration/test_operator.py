@@ -213,3 +213,202 @@ class PlanOutputCheckedFirstTest(up.TestCase):
                 self.assertIn("nothing listed", p.stderr)
                 self.assertNotIn(".tmp.", p.stderr)
         self.assertEqual(len(emu.requests()), before)
+
+
+class WordingTest(up.TestCase):
+    """Messages say what they mean, in the user's words."""
+
+    def scim_config(self, **extra):
+        t = {"name": "qa", "vendor": "scim", "url": "https://scim.example/v2",
+             "auth": {"type": "bearer", "token": "${env:UP_SECRET}"},
+             "keep": ["keeper@x.example"]}
+        t.update(extra)
+        self.write_config(t)
+
+    def live(self, *users, caller=None):
+        with open(self.path("live.json"), "w") as f:
+            json.dump({"qa": {"caller": caller, "users": list(users)}}, f)
+
+    def test_one_deletion_planned(self):
+        self.scim_config(policy={"max_deletions": 0})
+        self.live(up.user("keeper", "keeper@x.example"),
+                  up.user("u1", "u1@x.example"))
+        p = self.up("plan", "--live", "live.json")
+        self.assertRan(p, 3)
+        self.assertIn("REFUSED max_deletions: 1 deletion planned, "
+                      "policy.max_deletions is 0", p.stdout)
+
+    def test_one_planned_user_already_gone(self):
+        pop, roles = up.population("scim", deletable=2, inactive=0)
+        emu = self.emulator("scim", population=pop)
+        self.write_config(self.tenant("scim", emu, keep=[
+            "keeper0@acme.example", "keeper1@acme.example",
+            "keeper2@acme.example", "keeper3@acme.example",
+            "keeper4@acme.example"], protect=[{"email": "boss*"}]))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        emu.remove_user(roles["delete"][0])
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertIn("t1: 1 planned user is already gone", p.stderr)
+
+    def test_reserialised_plan_is_modified(self):
+        self.scim_config()
+        self.live(up.user("keeper", "keeper@x.example"),
+                  up.user("u1", "u1@x.example"))
+        self.assertRan(self.up("plan", "--live", "live.json", "-o",
+                               "plan.json"), 0)
+        with open(self.path("plan.json")) as f:
+            plan = json.load(f)
+        with open(self.path("jq.json"), "w") as f:
+            json.dump(plan, f, indent=4)
+        for cmd in (["show", "jq.json"], ["apply", "jq.json"]):
+            p = self.up(*cmd)
+            self.assertRan(p, 1)
+            self.assertIn("jq.json: the plan was modified after it was "
+                          "written", p.stderr)
+            self.assertNotIn("not a userprune plan file", p.stderr)
+
+    def test_import_csv_names_the_flag(self):
+        with open(self.path("export.csv"), "w") as f:
+            f.write("User id,email\nu1,a@x\n")
+        p = self.up("import", "--csv", "export.csv")
+        self.assertRan(p, 1)
+        self.assertIn("choose one with --column NAME", p.stderr)
+        self.assertNotIn("column:", p.stderr)
+
+    def test_one_prefix_for_every_error(self):
+        for args in (["plan", "--bogus"], ["plan", "--format"],
+                     ["apply", "-x"]):
+            with self.subTest(args=args):
+                p = self.up(*args)
+                self.assertRan(p, 1)
+                for line in p.stderr.splitlines():
+                    self.assertTrue(line.startswith(("userprune: ",
+                                                     "usage: ", "  ")),
+                                    line)
+        p = self.up("version", "--bogus")
+        self.assertRan(p, 1)
+        self.assertIn("\nusage: userprune version\n", p.stderr)
+
+    def test_help_says_what_v_does(self):
+        p = self.up("plan", "--help")
+        self.assertIn("-v, --verbose        say more: a line per request",
+                      p.stdout)
+        self.assertIn("-vv is the same", p.stdout)
+        self.assertNotIn("-vv traces", p.stdout)
+
+    def test_caller_note_only_when_no_protect_matched(self):
+        for vendor, note in (("bevy", "the calling identity is not known"),
+                             ("uipath", "belong to an application")):
+            t = {"name": "qa", "vendor": vendor,
+                 "url": "https://x.example/api",
+                 "auth": dict(up.AUTH[vendor]), "keep": ["keeper@x.example"]}
+            if vendor == "uipath":
+                t["options"] = {"partition_global_id": up.UIPATH_PARTITION}
+            self.live(up.user("keeper", "keeper@x.example"),
+                      up.user("boss", "boss@x.example"),
+                      up.user("u1", "u1@x.example"))
+            for protect, shown in (([], True),
+                                   ([{"email": "boss@x.example"}], False),
+                                   ([{"email": "nobody@x.example"}], True)):
+                with self.subTest(vendor=vendor, protect=protect):
+                    self.write_config(dict(t, protect=protect))
+                    p = self.up("plan", "--live", "live.json")
+                    self.assertRan(p, 0)
+                    if shown:
+                        self.assertIn(note, p.stdout)
+                    else:
+                        self.assertNotIn(note, p.stdout)
+
+
+class KeepFileTest(up.TestCase):
+
+    def config(self, keep, name="userprune.yaml"):
+        d = os.path.dirname(self.path(name))
+        os.makedirs(d, exist_ok=True)
+        with open(self.path(name), "w") as f:
+            yaml.safe_dump({"version": 1, "tenants": [{
+                "name": "qa", "vendor": "scim",
+                "url": "https://scim.example/v2",
+                "auth": {"type": "bearer", "token": "${env:UP_SECRET}"},
+                "keep": keep}]}, f)
+
+    def test_missing_keep_file_names_where_it_was_looked_for(self):
+        self.config([{"file": "keep/qa.txt"}], name="conf/userprune.yaml")
+        p = self.up("validate", "-f", "conf/userprune.yaml")
+        self.assertRan(p, 1)
+        self.assertIn("keep file 'keep/qa.txt' (looked for at "
+                      "conf/keep/qa.txt): no such file or directory",
+                      p.stderr)
+        # next to the YAML file, the path is as written
+        self.config([{"file": "keep/qa.txt"}])
+        p = self.up("validate")
+        self.assertIn("keep file 'keep/qa.txt': no such file", p.stderr)
+
+    def test_yaml_keep_list_as_a_keep_file_is_an_error(self):
+        with open(self.path("keep.yaml"), "w") as f:
+            f.write("# Keep list of tenant 'qa'\nkeep:\n"
+                    "  - \"a@x.example\"  # A\n")
+        self.config([{"file": "keep.yaml"}])
+        for cmd in ("validate", "plan"):
+            p = self.up(cmd)
+            self.assertRan(p, 1)
+            self.assertIn("keep file 'keep.yaml' is a YAML list (as "
+                          "'userprune import' prints by default), not a "
+                          "keep file", p.stderr)
+            self.assertIn("userprune import --format text", p.stderr)
+
+
+class ImportTextTest(up.TestCase):
+
+    def test_text_keep_file_round_trip(self):
+        pop, roles = up.population("scim", deletable=4)
+        pop["users"].append(up.user("hash-1", "a #b@acme.example",
+                                    "carol", name="Carol # Tester"))
+        emu = self.emulator("scim", population=pop)
+        t = self.tenant("scim", emu, keep=[{"file": "keep.txt"}],
+                        policy=dict(POLICY))
+        self.write_config(t)
+        p = self.up("import", "--tenant", "t1", "--format", "text",
+                    "-o", "keep.txt")
+        self.assertRan(p, 0)
+        text = open(self.path("keep.txt")).read()
+        self.assertIn("# A keep file: name it in the tenant's keep list "
+                      "as { file: PATH }.", text)
+        self.assertIn("\ncarol  # Carol # Tester\n", text)
+        self.assertIn("\nkeeper0@acme.example  # kept-0000\n", text)
+        self.assertNotIn("keep:", text)
+        p = self.up("validate")
+        self.assertRan(p, 0)
+        p = self.up("plan", "--detailed-exitcode")
+        self.assertRan(p, 0)
+        self.assertIn("0 to delete", p.stdout)
+        self.assertNotIn("matched no", p.stdout)
+        # the YAML says how it is used too
+        p = self.up("import", "--tenant", "t1")
+        self.assertIn("# Paste the entries under the tenant's keep:",
+                      p.stdout)
+
+    def test_a_user_no_line_can_name_is_an_error(self):
+        pop, _ = up.population("scim", deletable=1)
+        pop["users"].append(up.user("#7", None, "# hash", name="Hash"))
+        emu = self.emulator("scim", population=pop)
+        self.write_config(self.tenant("scim", emu, keep=["x@acme.example"]))
+        p = self.up("import", "--tenant", "t1", "--format", "text")
+        self.assertRan(p, 1)
+        self.assertIn("user '#7' cannot be named in a text keep file",
+                      p.stderr)
+        self.assertIn("use --format yaml", p.stderr)
+        p = self.up("import", "--tenant", "t1")
+        self.assertRan(p, 0)
+        self.assertIn('{ username: "# hash" }  # Hash', p.stdout)
+
+    def test_csv_to_text(self):
+        with open(self.path("export.csv"), "w") as f:
+            f.write("User id,email\nu1,a@x\nu2,b@x\n")
+        p = self.up("import", "--csv", "export.csv", "--column", "User id",
+                    "--field", "id", "--format", "text")
+        self.assertRan(p, 0)
+        self.assertTrue(p.stdout.endswith("\nu1\nu2\n"), p.stdout)
+        self.assertIn("{ file: PATH, field: id }", p.stdout)
+        self.assertIn("# 2 values.", p.stdout)
