@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -191,6 +192,38 @@ static char *check_url(struct loader *L, const struct ynode *n)
 		return NULL;
 	}
 	return url;
+}
+
+/*
+ * A url that names an API path the connector adds itself would double it
+ * (".../rest/api/3/rest/api/3/myself"): refused with the base to give.
+ * Compared ignoring case (SCIM's "/users").
+ */
+static void check_api_path(struct loader *L, const struct ynode *n,
+			   const struct tenant *t)
+{
+	const char *const *p;
+	const char *path = t->url + strcspn(t->url, ":") + 3;
+	size_t len;
+
+	path += strcspn(path, "/");
+	for (p = t->vendor->api_paths; p && *p; p++) {
+		const char *at = path;
+
+		len = strlen(*p);
+		for (; *at; at++)
+			if (!strncasecmp(at, *p, len) &&
+			    (at[len] == '\0' || at[len] == '/'))
+				break;
+		if (!*at)
+			continue;
+		cfg_error_at(L, n,
+			     "url '%s' %s '%.*s', a path userprune adds for "
+			     "vendor '%s': give the base url, '%.*s'",
+			     t->url, at[len] ? "holds" : "ends in", (int)len,
+			     at, t->vendor->name, (int)(at - t->url), t->url);
+		return;
+	}
 }
 
 /* ---- matchers ---- */
@@ -959,8 +992,8 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	strbuf_release(&vendors);
 	if (!(v = cfg_get(n, "url")))
 		t->url = default_url(L, n, t->vendor);
-	else
-		t->url = check_url(L, v);
+	else if ((t->url = check_url(L, v)) && t->vendor)
+		check_api_path(L, v, t);
 	if (!(v = cfg_get(n, "auth")))
 		cfg_error_at(L, n, "tenant needs 'auth'");
 	else

@@ -38,6 +38,25 @@ static void say_stopping(void *arg, int inflight, bool now)
 	h->message(h->arg, MSG_WARNING, msg);
 }
 
+/* A request goes again: say what, why and when, in words. */
+static void say_retry(void *arg, const struct engine_retry *r)
+{
+	const struct run_hooks *h = arg;
+	char msg[1024], when[64];
+
+	if (!h->message)
+		return;
+	if (r->delay < 1)
+		snprintf(when, sizeof(when), "in under a second");
+	else
+		snprintf(when, sizeof(when), "in %.0f s", r->delay);
+	snprintf(msg, sizeof(msg),
+		 "%s: %s %s: %s; trying again %s (attempt %d of %d)", r->lane,
+		 r->method, url_path(r->url), r->why, when, r->attempt + 1,
+		 r->max_attempts);
+	h->message(h->arg, MSG_INFO, msg);
+}
+
 struct engine *run_engine(const struct run_hooks *h)
 {
 	struct engine *e = engine_new();
@@ -47,6 +66,7 @@ struct engine *run_engine(const struct run_hooks *h)
 		engine_set_trace(e, h->trace, h->arg);
 	engine_watch(e, h->stop);
 	engine_on_stop(e, say_stopping, (void *)h);
+	engine_on_retry(e, say_retry, (void *)h);
 	return e;
 }
 

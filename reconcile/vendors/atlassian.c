@@ -146,8 +146,14 @@ static const struct vendor_option options[] = {
 	{ 0 },
 };
 
+/* a url ending in one of these names the API, not the site */
+static const char *const api_paths[] = { "/rest/api/3", "/rest/api/2",
+					 "/rest/api/latest", "/rest/api",
+					 NULL };
+
 const struct vendor vendor_atlassian = {
 	.name = "atlassian",
+	.api_paths = api_paths,
 	.auth_types = AUTH_BIT(AUTH_BASIC),
 	.auth_hint = "check auth.username (the account's email address) and "
 		     "auth.password (an API token: tokens expire within a "

@@ -470,9 +470,18 @@ static const struct vendor_option options[] = {
 };
 
 /* Rate limits are not published: 429 answers carry X-RateLimit-*. */
+/* the url is the API's origin: the admin paths are added to it */
+static const char *const api_paths[] = { "/admin/v2", "/admin/v1", "/admin",
+					 NULL };
+
 const struct vendor vendor_atlassian_org = {
 	.name = "atlassian-org",
+	.api_paths = api_paths,
 	.default_url = "https://api.atlassian.com",
+	.auth_hint = "check auth.token (an organization API key from "
+		     "admin.atlassian.com, Settings, API keys: keys expire, "
+		     "and a key serves one organization, the one of "
+		     "options.org_id)",
 	.auth_types = AUTH_BIT(AUTH_BEARER),
 	.options = options,
 	.defaults = { .concurrency = 4,

@@ -238,8 +238,12 @@ static const struct vendor_option options[] = {
 	{ 0 },
 };
 
+/* the url is the environment's: the SCIM prefix is added to it */
+static const char *const api_paths[] = { SCIM_PREFIX, "/Users", NULL };
+
 const struct vendor vendor_bizagi = {
 	.name = "bizagi",
+	.api_paths = api_paths,
 	.app_credentials = true,
 	/* bearer: a static token (Bizagi's "Bearer token" grant, lifetime 0) */
 	.auth_types = AUTH_BIT(AUTH_OAUTH2) | AUTH_BIT(AUTH_BEARER),

@@ -611,10 +611,21 @@ static const struct vendor_option options[] = {
 };
 
 /* SCIM publishes no rate limits: no fixed rate, adapt to 429 answers. */
+/* the url is the service's base: its endpoints are added to it */
+static const char *const api_paths[] = { "/Users",  "/Me",
+					 "/Bulk",   "/ServiceProviderConfig",
+					 "/Groups", NULL };
+
 const struct vendor vendor_scim = {
 	.name = "scim",
+	.api_paths = api_paths,
 	.auth_types = AUTH_BIT(AUTH_BEARER) | AUTH_BIT(AUTH_BASIC) |
 		      AUTH_BIT(AUTH_OAUTH2),
+	.auth_hint = "check auth.token (the bearer token from the service's "
+		     "SCIM settings: such tokens expire or are revoked, and "
+		     "some are for one environment only), or auth.username "
+		     "and auth.password, or auth.client_id and "
+		     "auth.client_secret, as auth.type says",
 	.options = options,
 	.defaults = { .concurrency = 4,
 		      .requests_per_second = 0,

@@ -109,6 +109,13 @@ struct vendor {
 	const char *name;
 	/* the url of a tenant that gives none; NULL: url is required */
 	const char *default_url;
+	/*
+	 * API paths the connector adds to url itself ("/rest/api/3", SCIM's
+	 * "/Users"), ending with NULL: a url that ends in one, or holds one
+	 * followed by '/', is refused with the base url to give instead.
+	 * NULL: none known.
+	 */
+	const char *const *api_paths;
 	unsigned auth_types;		     /* AUTH_BIT()s accepted */
 	const struct vendor_option *options; /* ends with a NULL key */
 	struct limits defaults;

@@ -412,3 +412,64 @@ class ImportTextTest(up.TestCase):
         self.assertTrue(p.stdout.endswith("\nu1\nu2\n"), p.stdout)
         self.assertIn("{ file: PATH, field: id }", p.stdout)
         self.assertIn("# 2 values.", p.stdout)
+
+
+def closed_port():
+    """A loopback port nothing listens on."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class NetworkWordsTest(up.TestCase):
+    """Retries and transport failures are said in words."""
+
+    def atlassian(self, url, **limits):
+        self.write_config({
+            "name": "qa", "vendor": "atlassian", "url": url,
+            "auth": dict(up.AUTH["atlassian"]), "keep": ["a@x.example"],
+            "limits": dict(limits)})
+
+    def test_connection_refused_is_said_with_its_retries(self):
+        port = closed_port()
+        self.atlassian(f"http://127.0.0.1:{port}", max_attempts=3)
+        p = self.up("plan")
+        self.assertRan(p, 1)
+        self.assertIn(f"userprune: qa: GET /rest/api/3/myself: cannot "
+                      f"connect to 127.0.0.1 port {port}: connection "
+                      f"refused; trying again in under a second (attempt 2 "
+                      f"of 3)", p.stderr)
+        self.assertRegex(p.stderr, r"cannot connect to 127\.0\.0\.1 port "
+                         r"\d+: connection refused \(3 attempts in \d+ s\)")
+        self.assertNotIn("after 0 ms", p.stderr + p.stdout)
+        p = self.up("-v", "plan")
+        self.assertRegex(p.stderr, r"-> cannot connect to 127\.0\.0\.1 port "
+                         r"\d+: connection refused, after \d+ ms \(attempt 1 "
+                         r"of 3\)")
+        self.assertNotIn("error 7", p.stderr)
+
+    def test_https_to_a_plain_http_port(self):
+        pop, _ = up.population("atlassian")
+        emu = self.emulator("atlassian", population=pop)
+        self.atlassian(emu.base_url().replace("http://", "https://"))
+        p = self.up("plan")
+        self.assertRan(p, 1)
+        self.assertIn("answers plain HTTP, not TLS: the url says https://",
+                      p.stderr)
+        self.assertNotIn("SSL routines", p.stderr)
+
+    def test_401_names_the_auth_fields_for_every_vendor(self):
+        for vendor in ("atlassian", "atlassian-org", "scim", "uipath",
+                       "bevy", "automation-anywhere", "bizagi"):
+            with self.subTest(vendor=vendor):
+                pop, _ = up.population(vendor)
+                emu = self.emulator(vendor, population=pop)
+                self.write_config(self.tenant(vendor, emu, keep=["a@x"]))
+                p = self.up("plan", env={"UP_SECRET": "wrong"})
+                self.assertRan(p, 1)
+                self.assertRegex(p.stderr, r"check auth\.(token|username|"
+                                 r"client_id)")
+                emu.stop()
