@@ -51,6 +51,8 @@ struct tenant_apply {
 	enum phase phase;
 	const struct plan_user **todo;
 	size_t ntodo, next, inflight, done;
+	size_t resumed;	    /* planned users an earlier run finished */
+	double listed_from; /* when the current listing started */
 	size_t canary_left;
 	bool stopped;	  /* a canary failed, or the journal did */
 	size_t group_end; /* grouped vendors: end of the current group */
@@ -316,6 +318,7 @@ static void verify_tenant(struct tenant_apply *ta)
 	listing_release(&ta->l);
 	userstore_release(&ta->live);
 	userstore_init(&ta->live);
+	ta->listed_from = clock_mono();
 	listing_start(&ta->l, &ta->s, &ta->live, verified, ta);
 }
 
@@ -625,6 +628,7 @@ static void listed(void *arg, struct listing *l)
 		record(ta, u, &r, 0);
 		skipped++;
 	}
+	ta->resumed = resumed;
 	if (resumed)
 		say(a, MSG_INFO,
 		    "%s: %zu planned user%s already %s an outcome in %s",
@@ -659,36 +663,44 @@ static void tick(void *arg)
 {
 	struct applier *a = arg;
 	struct progress *p = xcalloc(a->n + 1, sizeof(*p));
+	bool stopping = engine_stopping(a->e);
+	double now = clock_mono();
 	size_t i;
 
 	journal_sync(&a->j, false);
 	for (i = 0; i < a->n; i++) {
 		struct tenant_apply *ta = &a->t[i];
-		double secs = clock_mono() - ta->started;
+		double secs = now - ta->started;
+		double listing = now - ta->listed_from;
 
 		p[i].tenant = ta->tp->t.name;
 		switch (ta->phase) {
 		case LISTING:
-			p[i].phase = "listing";
+		case VERIFYING:
+			p[i].phase =
+				ta->phase == LISTING ? "listing" : "verifying";
 			p[i].done = ta->live.n;
 			p[i].total = ta->l.total;
+			p[i].rate = listing > 0.5 ? (double)ta->live.n / listing
+						  : 0;
 			break;
 		case CANARY:
 		case DELETING:
 		case POST:
+			/* what earlier runs of the plan did counts too; the
+			   rate is this run's */
 			p[i].phase = "deleting";
-			p[i].done = ta->done;
+			p[i].done = ta->resumed + ta->done;
 			p[i].total = (long)ta->tp->ndel;
 			p[i].rate = secs > 0.5 ? (double)ta->done / secs : 0;
 			break;
-		case VERIFYING:
-			p[i].phase = "verifying";
-			p[i].done = ta->live.n;
-			p[i].total = ta->l.total;
-			break;
 		case DONE:
-			p[i].phase = "done";
-			p[i].done = ta->done;
+			/* no todo list: the listing before deleting failed */
+			p[i].phase = !ta->todo && stopping ? "interrupted"
+				     : !ta->todo	   ? "failed"
+				     : ta->stopped	   ? "stopped"
+							   : "done";
+			p[i].done = ta->resumed + ta->done;
 			p[i].total = (long)ta->tp->ndel;
 			break;
 		}
@@ -885,6 +897,7 @@ int reconcile_apply(const struct plan *p, const struct apply_opts *o,
 	engine_set_tick(a.e, tick, &a, 0.2);
 	for (i = 0; i < a.n; i++) {
 		userstore_init(&a.t[i].live);
+		a.t[i].listed_from = clock_mono();
 		listing_start(&a.t[i].l, &a.t[i].s, &a.t[i].live, listed,
 			      &a.t[i]);
 	}

@@ -156,7 +156,7 @@ struct tenant_list {
 	bool opened;
 	struct userstore live;
 	struct listing l;
-	double started;
+	double started, ended; /* ended: 0 while listing */
 };
 
 struct planner {
@@ -169,22 +169,34 @@ static void plan_tick(void *arg)
 {
 	struct planner *pl = arg;
 	struct progress *pr = xcalloc(pl->n + 1, sizeof(*pr));
+	bool stopped = pl->o->hooks.stop && *pl->o->hooks.stop;
 	size_t i;
 
 	for (i = 0; i < pl->n; i++) {
 		const struct tenant_list *tl = &pl->t[i];
-		double secs = clock_mono() - tl->started;
+		/* a finished tenant's rate is its final figure */
+		double secs =
+			(tl->ended ? tl->ended : clock_mono()) - tl->started;
 
 		pr[i].tenant = tl->t->name;
 		pr[i].phase = !tl->l.finished ? "listing"
-			      : tl->l.failed  ? "failed"
-					      : "done";
+			      : !tl->l.failed ? "done"
+			      : stopped	      ? "interrupted"
+					      : "failed";
 		pr[i].done = tl->live.n;
 		pr[i].total = tl->l.total;
 		pr[i].rate = secs > 0.5 ? (double)tl->live.n / secs : 0;
 	}
 	pl->o->hooks.progress(pl->o->hooks.arg, pr, pl->n);
 	free(pr);
+}
+
+static void listing_ended(void *arg, struct listing *l)
+{
+	struct tenant_list *tl = arg;
+
+	(void)l;
+	tl->ended = clock_mono();
 }
 
 /* The vendor's user_blocked hook as the diff calls it. */
@@ -236,8 +248,8 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 	}
 	for (i = 0; i < pl.n; i++) {
 		pl.t[i].started = clock_mono();
-		listing_start(&pl.t[i].l, &pl.t[i].s, &pl.t[i].live, NULL,
-			      NULL);
+		listing_start(&pl.t[i].l, &pl.t[i].s, &pl.t[i].live,
+			      listing_ended, &pl.t[i]);
 	}
 	engine_run(engine);
 	if (o->hooks.stop && *o->hooks.stop) {
