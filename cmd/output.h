@@ -6,10 +6,29 @@
 #define USERPRUNE_CMD_OUTPUT_H
 
 #include "cmd/cmd.h"
+#include "reconcile/journal_report.h"
 #include "reconcile/plan.h"
 
 /* Returns 0 or EXIT_ERROR (already reported). */
 int cmd_print_plan(struct plan *p, enum plan_format f, const char *split_dir,
 		   const char *plan_file);
+
+struct jsonw;
+
+/*
+ * The users whose last outcome is failed or blocked, with their reasons,
+ * at most limit of them (0: all), then how many more and where to see
+ * them. Returns how many there are (nothing is written for none).
+ */
+size_t cmd_report_not_removed(const struct journal_report *r, size_t limit,
+			      struct strbuf *out);
+/* "548 deleted, 0 deactivated, ..., 1 failed" */
+void cmd_report_counts(struct strbuf *out, const size_t counts[]);
+/* The report's users as a JSON array; removed_too: also those gone. */
+void cmd_report_json_users(struct jsonw *w, const struct journal_report *r,
+			   bool removed_too);
+/* show JOURNAL: text (at most limit of the other users; 0: all) or JSON. */
+void cmd_render_report(const struct journal_report *r, bool json, size_t limit,
+		       struct strbuf *out);
 
 #endif

@@ -1,30 +1,84 @@
 /*
- * userprune show: print a saved plan file.
+ * userprune show: print a saved plan file, or a journal.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
 #include "cmd/output.h"
+#include "reconcile/journal_report.h"
 #include "util/fileio.h"
+#include "util/strbuf.h"
 
 static int exec_show(int argc, char **argv);
 
 const struct cmd_entry cmd_show = {
 	.name = "show",
-	.usage = "PLANFILE [--format text|json|markdown] [--split-dir DIR]",
-	.summary = "print a saved plan",
+	.usage = "PLANFILE|JOURNAL [--format text|json|markdown] "
+		 "[--split-dir DIR]",
+	.summary = "print a saved plan, or what an apply did",
 	.help = "Prints a plan file written by 'userprune plan -o'. The "
 		"file's checksum is\nverified first: a plan changed after it "
 		"was written is refused.\n\n"
+		"Prints a journal of 'userprune apply' (and of the runs it "
+		"resumed): its runs,\nthe count of each outcome (each user's "
+		"last), verifications, then the users\nthat failed or were "
+		"blocked, with their reasons, then the others; --format\n"
+		"json prints {journal, plan_checksum, source, runs, counts, "
+		"users, steps,\nverifications, torn_lines} for scripts.\n\n"
 		"Options:\n"
-		"  --format FORMAT      text (default), json or markdown\n"
+		"  --format FORMAT      text (default), json or markdown "
+		"(plans only)\n"
 		"  --split-dir DIR      markdown: write parts plan-1.md, "
 		"plan-2.md, ... to DIR,\n"
 		"                       removing the plan-N.md an earlier "
 		"plan left there\n",
 	.exec = exec_show,
 };
+
+/* A journal's first line starts as every journal line does. */
+static bool is_journal(const char *path)
+{
+	char head[16];
+	size_t n = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (f) {
+		n = fread(head, 1, sizeof(head), f);
+		fclose(f);
+	}
+	return journal_report_sniff(head, n);
+}
+
+static int show_journal(const char *path, enum plan_format format,
+			const char *split_dir)
+{
+	struct journal_report r;
+	struct strbuf out = STRBUF_INIT;
+	struct err e;
+	int rc;
+
+	if (format == FORMAT_MARKDOWN || split_dir)
+		return cmd_usage_error(&cmd_show,
+				       "%s is a journal: --format markdown "
+				       "and --split-dir are for plans",
+				       path);
+	if (journal_report_load(&r, path, &e) < 0) {
+		cmd_error("%s", e.msg);
+		return EXIT_ERROR;
+	}
+	if (r.torn)
+		cmd_warn("%s:%d: %zu line%s cut short (a crash while "
+			 "writing?) skipped",
+			 r.torn_path, r.torn_line, r.torn,
+			 r.torn == 1 ? "" : "s");
+	cmd_render_report(&r, format == FORMAT_JSON, 0, &out);
+	rc = cmd_write_stdout(out.buf, out.len) ? EXIT_ERROR : EXIT_OK;
+	strbuf_release(&out);
+	journal_report_release(&r);
+	return rc;
+}
 
 static int exec_show(int argc, char **argv)
 {
@@ -69,6 +123,8 @@ static int exec_show(int argc, char **argv)
 		return cmd_usage_error(&cmd_show,
 				       "--split-dir needs --format markdown");
 	path = argv[optind];
+	if (is_journal(path))
+		return show_journal(path, format, split_dir);
 	if (file_read(path, PLAN_MAX_SIZE, &data, &len, &e) < 0 ||
 	    plan_parse(&p, data, len, path, NULL, &e) < 0) {
 		cmd_error("%s", e.msg);

@@ -109,7 +109,7 @@ _userprune()
 		;;
 	--format)
 		case $cmd in
-		tenants | validate) opts="text json" ;;
+		tenants | validate | apply) opts="text json" ;;
 		import) opts="yaml text" ;;
 		*) opts="text json markdown" ;;
 		esac
@@ -151,7 +151,8 @@ _userprune()
 		      --detailed-exitcode --live"
 		;;
 	apply)
-		opts="$source --tenant --shard --yes --journal --resume"
+		opts="$source --tenant --shard --yes --journal --resume
+		      --format"
 		;;
 	show) opts="--format --split-dir" ;;
 	tenants) opts="$source --shard --format" ;;
@@ -170,11 +171,17 @@ _userprune()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
-	elif [ "$cmd" = apply ] || [ "$cmd" = show ]; then
+	elif [ "$cmd" = apply ]; then
 		# the plan file
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur")
 			$(compgen -f -X '!*.json' -- "$cur"))
+	elif [ "$cmd" = show ]; then
+		# a plan file or a journal
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur")
+			$(compgen -f -X '!*.json' -- "$cur")
+			$(compgen -f -X '!*.jsonl' -- "$cur"))
 	fi
 	return 0
 }

@@ -95,7 +95,7 @@ complete -c userprune -n "__fish_seen_subcommand_from validate plan apply tenant
 complete -c userprune -n "__fish_seen_subcommand_from validate plan apply import" -l tenant -x -a '(__userprune_tenants)' -d tenant
 
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l format -x -a 'text json markdown' -d 'output format'
-complete -c userprune -n "__fish_seen_subcommand_from tenants validate" -l format -x -a 'text json' -d 'output format'
+complete -c userprune -n "__fish_seen_subcommand_from tenants validate apply" -l format -x -a 'text json' -d 'output format'
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l split-dir -x -a '(__fish_complete_directories)' -d 'markdown parts to this directory'
 complete -c userprune -n "__fish_seen_subcommand_from plan import" -s o -l output -r -F -d 'write to this file'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l detailed-exitcode -d 'exit 2 when deletions are planned'
@@ -104,7 +104,8 @@ complete -c userprune -n "__fish_seen_subcommand_from plan" -l live -r -F -d 'li
 complete -c userprune -n "__fish_seen_subcommand_from apply" -l yes -d 'do not ask for confirmation'
 complete -c userprune -n "__fish_seen_subcommand_from apply" -l journal -r -F -d 'the journal'
 complete -c userprune -n "__fish_seen_subcommand_from apply" -l resume -r -F -d 'go on from an earlier journal'
-complete -c userprune -n "__fish_seen_subcommand_from apply show" -F -d 'plan file'
+complete -c userprune -n "__fish_seen_subcommand_from apply" -F -d 'plan file'
+complete -c userprune -n "__fish_seen_subcommand_from show" -F -d 'plan file or journal'
 
 complete -c userprune -n "__fish_seen_subcommand_from import" -l csv -r -F -d 'a keep list from a CSV export'
 complete -c userprune -n "__fish_seen_subcommand_from import" -l column -x -d 'the CSV column'

@@ -5,6 +5,7 @@ fails before listing, messages name what the user typed."""
 
 import json
 import os
+import re
 
 import yaml
 
@@ -473,3 +474,125 @@ class NetworkWordsTest(up.TestCase):
                 self.assertRegex(p.stderr, r"check auth\.(token|username|"
                                  r"client_id)")
                 emu.stop()
+
+
+class ApplyResultTest(up.TestCase):
+    """After apply: who was not removed and why, show JOURNAL, totals of
+    every run of the plan."""
+
+    def setup_tenant(self, deletable=30, undeletable=(), fail=(),
+                     **tenant):
+        pop, roles = up.population("scim", deletable=deletable, inactive=0)
+        for u in pop["users"]:
+            if u["id"] in undeletable:
+                u["undeletable"] = True
+            if u["id"] in fail:
+                u["fail_delete"] = 500
+        emu = self.emulator("scim", population=pop)
+        keep = [f"keeper{i}@acme.example" for i in range(5)]
+        tenant.setdefault("policy", dict(POLICY))
+        t = self.tenant("scim", emu, keep=keep, protect=[{"email": "boss*"}],
+                        **tenant)
+        self.write_config(t)
+        return emu, roles
+
+    def test_failed_and_blocked_named_with_reasons_and_show_journal(self):
+        emu, roles = self.setup_tenant(
+            undeletable=["gone-0003"], fail=["gone-0005", "gone-0007"],
+            limits={"max_attempts": 1})
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        out = p.stdout
+        self.assertIn("Failed or blocked (3):\n", out)
+        for uid in ("gone-0003", "gone-0005", "gone-0007"):
+            self.assertRegex(out, rf"\n  t1  {uid}  test\d+@acme\.example  "
+                             rf"(failed|blocked): HTTP \d+: .+\n")
+        self.assertTrue(out.endswith("Journal: j.jsonl\n"), out)
+        p = self.up("show", "j.jsonl")
+        self.assertRan(p, 0)
+        text = p.stdout
+        self.assertIn("Journal j.jsonl: plan ", text)
+        self.assertIn("Outcomes (each user's last): 27 deleted, 0 "
+                      "deactivated, 0 scheduled, 0 absent, 0 skipped, ",
+                      text)
+        self.assertLess(text.index("Failed or blocked (3):"),
+                        text.index("Other outcomes (27):"))
+        self.assertIn("  t1  gone-0000  test0@acme.example  deleted (HTTP "
+                      "204)\n", text)
+        p = self.up("show", "j.jsonl", "--format", "json")
+        self.assertRan(p, 0)
+        rep = json.loads(p.stdout)
+        self.assertEqual(rep["counts"]["deleted"], 27)
+        self.assertEqual(len(rep["users"]), 30)
+        self.assertEqual({u["id"] for u in rep["users"][:3]},
+                         {"gone-0003", "gone-0005", "gone-0007"})
+        self.assertEqual(len(rep["runs"]), 1)
+        self.assertEqual(rep["verifications"][0]["checked"], 27)
+        p = self.up("show", "j.jsonl", "--format", "markdown")
+        self.assertRan(p, 1)
+        self.assertIn("is a journal", p.stderr)
+
+    def test_many_failures_are_cut_with_the_count_and_show(self):
+        fail = [f"gone-{i:04d}" for i in range(25)]
+        self.setup_tenant(deletable=30, fail=fail, limits={"max_attempts": 1},
+                          policy={"canary": 0, "max_deletions": 1000,
+                                  "max_delete_percent": 100})
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl")
+        self.assertRan(p, 4)
+        self.assertIn("Failed or blocked (25):\n", p.stdout)
+        self.assertEqual(len(re.findall(r"^  t1  gone-", p.stdout, re.M)), 20)
+        self.assertIn("  ... and 5 more: userprune show j.jsonl lists them "
+                      "all\n", p.stdout)
+
+    def test_resume_reports_every_run_and_needs_no_plan_file(self):
+        emu, roles = self.setup_tenant(deletable=30,
+                                       limits={"requests_per_second": 20,
+                                               "concurrency": 1})
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        proc = self.spawn("apply", "plan.json", "--journal", "j.jsonl")
+        import time
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if os.path.exists(self.path("j.jsonl")):
+                with open(self.path("j.jsonl"), "rb") as f:
+                    if f.read().count(b"\n") > 10:
+                        break
+            time.sleep(0.05)
+        proc.send_signal(2)
+        proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 130)
+        first = len(self.outcomes("j.jsonl"))
+        self.assertLess(first, 30)
+        p = self.up("apply", "--resume", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertIn(f"Applied: {30 - first} deleted,", p.stdout)
+        self.assertIn("In all 2 runs of this plan: 30 of 30 planned users "
+                      "have an outcome: 30 deleted,", p.stdout)
+        self.assertEqual(sorted(emu.deletes()), sorted(roles["delete"]))
+
+    def test_apply_json(self):
+        emu, roles = self.setup_tenant(deletable=5, fail=["gone-0002"],
+                                       limits={"max_attempts": 1})
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        p = self.up("apply", "plan.json", "--journal", "j.jsonl",
+                    "--format", "json")
+        self.assertRan(p, 4)
+        res = json.loads(p.stdout)
+        self.assertEqual(res["journal"], "j.jsonl")
+        self.assertEqual(res["counts"]["deleted"], 4)
+        self.assertEqual(res["counts"]["failed"], 1)
+        self.assertEqual(res["tenants"], [{
+            "name": "t1", "vendor": "scim", "mode": "delete", "planned": 5,
+            "recorded": 5, "outcomes": {
+                "deleted": 4, "deactivated": 0, "scheduled": 0, "absent": 0,
+                "blocked": 0, "skipped": 0, "failed": 1}}])
+        self.assertEqual([(u["id"], u["outcome"], u["http_status"])
+                          for u in res["not_deleted"]],
+                         [("gone-0002", "failed", 500)])
+        # from a desired-state file, the plan to confirm goes to stderr
+        p = self.up("apply", "--yes", "--format", "json")
+        self.assertRan(p, 4)
+        self.assertIn("Plan from userprune.yaml", p.stderr)
+        self.assertEqual(json.loads(p.stdout)["counts"]["failed"], 1)
