@@ -324,7 +324,8 @@ static void print_result(const struct apply_result *r, const struct plan *p,
 
 static void show_plan_on_stderr(const struct plan *p)
 {
-	struct render_opts o = { cmd_color(stderr), globals.verbose > 0, NULL };
+	struct render_opts o = { cmd_color(stderr), globals.verbose > 0, NULL,
+				 0 };
 	struct strbuf sb = STRBUF_INIT;
 
 	plan_render_text(p, &o, &sb);
@@ -557,7 +558,8 @@ static int exec_apply(int argc, char **argv)
 		   stderr when stdout is for the JSON result) */
 		if (json)
 			show_plan_on_stderr(&p);
-		else if (cmd_print_plan(&p, FORMAT_TEXT, NULL, NULL))
+		else if (cmd_print_plan(&p, FORMAT_TEXT, NULL, NULL,
+					MAX_USERS_DEFAULT))
 			goto out;
 	}
 	for (i = 0; i < ao.ntenants; i++) {

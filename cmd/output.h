@@ -9,9 +9,22 @@
 #include "reconcile/journal_report.h"
 #include "reconcile/plan.h"
 
-/* Returns 0 or EXIT_ERROR (already reported). */
+/* --max-users not given: text lists every user, markdown this many. */
+#define MAX_USERS_DEFAULT  ((size_t)-1)
+#define MARKDOWN_MAX_USERS 500
+
+/*
+ * Prints p; max_users (per tenant; 0: all) applies to text and
+ * markdown, never to JSON. Returns 0 or EXIT_ERROR (already reported).
+ */
 int cmd_print_plan(struct plan *p, enum plan_format f, const char *split_dir,
-		   const char *plan_file);
+		   const char *plan_file, size_t max_users);
+/*
+ * Parses the argument of --max-users into *n. Returns 0, or EXIT_ERROR
+ * after a usage message.
+ */
+int cmd_parse_max_users(const struct cmd_entry *cmd, const char *arg,
+			size_t *n);
 
 struct jsonw;
 

@@ -15,13 +15,13 @@ static int exec_plan(int argc, char **argv);
 
 const struct cmd_entry cmd_plan = {
 	.name = "plan",
-	.usage =
-		"[-f FILE | --git-url URL ...] [--tenant NAME]... "
-		"[--shard K/N]\n"
-		"                      [-o PLANFILE] [--format "
-		"text|json|markdown]\n"
-		"                      [--split-dir DIR] [--detailed-exitcode] "
-		"[--live SNAPSHOT]",
+	.usage = "[-f FILE | --git-url URL ...] [--tenant NAME]... "
+		 "[--shard K/N]\n"
+		 "                      [-o PLANFILE] [--format "
+		 "text|json|markdown]\n"
+		 "                      [--split-dir DIR] [--max-users N] "
+		 "[--detailed-exitcode]\n"
+		 "                      [--live SNAPSHOT]",
 	.summary = "list live users and show who apply would delete",
 	.help = "Lists the live users of every tenant (or those named with "
 		"--tenant),\nclassifies them against the desired state and "
@@ -32,10 +32,17 @@ const struct cmd_entry cmd_plan = {
 		"this tenant (repeatable)\n" SHARD_HELP
 		"  -o, --output FILE    save the plan file (JSON) to FILE\n"
 		"  --format FORMAT      text (default), json or markdown\n"
-		"  --split-dir DIR      markdown: write parts plan-1.md, "
-		"plan-2.md, ... to DIR,\n"
-		"                       removing the plan-N.md an earlier "
-		"plan left there\n"
+		"  --split-dir DIR      write the markdown parts to DIR as "
+		"plan-001.md,\n"
+		"                       plan-002.md, ..., removing those an "
+		"earlier plan left\n"
+		"                       there (implies --format markdown)\n"
+		"  --max-users N        list at most N users to delete per "
+		"tenant, then\n"
+		"                       how many more (text and markdown; 0: "
+		"all; default:\n"
+		"                       all in text, 500 in markdown; the plan "
+		"file has all)\n"
 		"  --detailed-exitcode  exit 2 when deletions are planned, 0 "
 		"when none\n"
 		"  --live SNAPSHOT      read live users from a JSON snapshot "
@@ -114,6 +121,7 @@ static int exec_plan(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "split-dir", required_argument, NULL, OPT_SPLIT_DIR },
+		{ "max-users", required_argument, NULL, OPT_MAX_USERS },
 		{ "detailed-exitcode", no_argument, NULL,
 		  OPT_DETAILED_EXITCODE },
 		{ "live", required_argument, NULL, OPT_LIVE },
@@ -127,7 +135,8 @@ static int exec_plan(int argc, char **argv)
 	const char **tenants = xcalloc((size_t)argc + 1, sizeof(*tenants));
 	enum plan_format format = FORMAT_TEXT;
 	const char *out = NULL, *split_dir = NULL;
-	bool detailed = false;
+	size_t max_users = MAX_USERS_DEFAULT;
+	bool detailed = false, format_given = false;
 	struct config c = { 0 };
 	struct plan p;
 	struct err e = { "" };
@@ -156,6 +165,11 @@ static int exec_plan(int argc, char **argv)
 						     "json or markdown");
 				goto out;
 			}
+			format_given = true;
+			break;
+		case OPT_MAX_USERS:
+			if (cmd_parse_max_users(&cmd_plan, optarg, &max_users))
+				goto out;
 			break;
 		case OPT_SPLIT_DIR:
 			split_dir = optarg;
@@ -179,9 +193,13 @@ static int exec_plan(int argc, char **argv)
 				     argv[optind]);
 		goto out;
 	}
+	/* parts in a directory are markdown: --split-dir says so alone */
+	if (split_dir && !format_given)
+		format = FORMAT_MARKDOWN;
 	if (split_dir && format != FORMAT_MARKDOWN) {
 		rc = cmd_usage_error(&cmd_plan,
-				     "--split-dir needs --format markdown");
+				     "--split-dir writes markdown parts: it "
+				     "goes with --format markdown");
 		goto out;
 	}
 	if (out && check_output(out))
@@ -220,7 +238,7 @@ static int exec_plan(int argc, char **argv)
 		goto out;
 	}
 	if (!(out && !strcmp(out, "-")) &&
-	    cmd_print_plan(&p, format, split_dir, out))
+	    cmd_print_plan(&p, format, split_dir, out, max_users))
 		goto out;
 	if (plan_has_errors(&p))
 		rc = EXIT_ERROR;

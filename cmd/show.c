@@ -16,7 +16,8 @@ static int exec_show(int argc, char **argv);
 const struct cmd_entry cmd_show = {
 	.name = "show",
 	.usage = "PLANFILE|JOURNAL [--format text|json|markdown] "
-		 "[--split-dir DIR]",
+		 "[--split-dir DIR]\n"
+		 "                      [--max-users N]",
 	.summary = "print a saved plan, or what an apply did",
 	.help = "Prints a plan file written by 'userprune plan -o'. The "
 		"file's checksum is\nverified first: a plan changed after it "
@@ -30,10 +31,17 @@ const struct cmd_entry cmd_show = {
 		"Options:\n"
 		"  --format FORMAT      text (default), json or markdown "
 		"(plans only)\n"
-		"  --split-dir DIR      markdown: write parts plan-1.md, "
-		"plan-2.md, ... to DIR,\n"
-		"                       removing the plan-N.md an earlier "
-		"plan left there\n",
+		"  --split-dir DIR      write the markdown parts to DIR as "
+		"plan-001.md,\n"
+		"                       plan-002.md, ..., removing those an "
+		"earlier plan left\n"
+		"                       there (implies --format markdown)\n"
+		"  --max-users N        list at most N users per tenant (of a "
+		"journal: of\n"
+		"                       those not failed or blocked), then how "
+		"many more\n"
+		"                       (0: all; default: all in text, 500 in "
+		"markdown)\n",
 	.exec = exec_show,
 };
 
@@ -52,7 +60,7 @@ static bool is_journal(const char *path)
 }
 
 static int show_journal(const char *path, enum plan_format format,
-			const char *split_dir)
+			const char *split_dir, size_t max_users)
 {
 	struct journal_report r;
 	struct strbuf out = STRBUF_INIT;
@@ -73,7 +81,7 @@ static int show_journal(const char *path, enum plan_format format,
 			 "writing?) skipped",
 			 r.torn_path, r.torn_line, r.torn,
 			 r.torn == 1 ? "" : "s");
-	cmd_render_report(&r, format == FORMAT_JSON, 0, &out);
+	cmd_render_report(&r, format == FORMAT_JSON, max_users, &out);
 	rc = cmd_write_stdout(out.buf, out.len) ? EXIT_ERROR : EXIT_OK;
 	strbuf_release(&out);
 	journal_report_release(&r);
@@ -85,11 +93,14 @@ static int exec_show(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "split-dir", required_argument, NULL, OPT_SPLIT_DIR },
+		{ "max-users", required_argument, NULL, OPT_MAX_USERS },
 		GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	enum plan_format format = FORMAT_TEXT;
 	const char *split_dir = NULL, *path;
+	size_t max_users = MAX_USERS_DEFAULT;
+	bool format_given = false;
 	char *data = NULL;
 	size_t len = 0;
 	struct plan p;
@@ -105,6 +116,11 @@ static int exec_show(int argc, char **argv)
 				return cmd_usage_error(&cmd_show,
 						       "--format must be text, "
 						       "json or markdown");
+			format_given = true;
+			break;
+		case OPT_MAX_USERS:
+			if (cmd_parse_max_users(&cmd_show, optarg, &max_users))
+				return EXIT_ERROR;
 			break;
 		case OPT_SPLIT_DIR:
 			split_dir = optarg;
@@ -119,12 +135,17 @@ static int exec_show(int argc, char **argv)
 		return cmd_usage_error(&cmd_show,
 				       optind < argc ? "one plan file, please"
 						     : "which plan file?");
-	if (split_dir && format != FORMAT_MARKDOWN)
-		return cmd_usage_error(&cmd_show,
-				       "--split-dir needs --format markdown");
 	path = argv[optind];
 	if (is_journal(path))
-		return show_journal(path, format, split_dir);
+		return show_journal(path, format, split_dir,
+				    max_users == MAX_USERS_DEFAULT ? 0
+								   : max_users);
+	if (split_dir && !format_given)
+		format = FORMAT_MARKDOWN;
+	if (split_dir && format != FORMAT_MARKDOWN)
+		return cmd_usage_error(&cmd_show,
+				       "--split-dir writes markdown parts: it "
+				       "goes with --format markdown");
 	if (file_read(path, PLAN_MAX_SIZE, &data, &len, &e) < 0 ||
 	    plan_parse(&p, data, len, path, NULL, &e) < 0) {
 		cmd_error("%s", e.msg);
@@ -134,8 +155,9 @@ static int exec_show(int argc, char **argv)
 	if (format == FORMAT_JSON)
 		rc = cmd_write_stdout(data, len) ? EXIT_ERROR : EXIT_OK;
 	else
-		rc = cmd_print_plan(&p, format, split_dir, path) ? EXIT_ERROR
-								 : EXIT_OK;
+		rc = cmd_print_plan(&p, format, split_dir, path, max_users)
+			     ? EXIT_ERROR
+			     : EXIT_OK;
 out:
 	free(data);
 	plan_release(&p);

@@ -130,7 +130,7 @@ _userprune()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
 		;;
-	--git-ref | --git-path | --column | --shard)
+	--git-ref | --git-path | --column | --shard | --max-users)
 		return 0
 		;;
 	esac
@@ -148,13 +148,13 @@ _userprune()
 	validate) opts="$source --tenant --shard --format" ;;
 	plan)
 		opts="$source --tenant --shard -o --output --format --split-dir
-		      --detailed-exitcode --live"
+		      --max-users --detailed-exitcode --live"
 		;;
 	apply)
 		opts="$source --tenant --shard --yes --journal --resume
 		      --format"
 		;;
-	show) opts="--format --split-dir" ;;
+	show) opts="--format --split-dir --max-users" ;;
 	tenants) opts="$source --shard --format" ;;
 	import)
 		opts="$source --tenant --csv --column --field --format -o

@@ -98,6 +98,7 @@ complete -c userprune -n "__fish_seen_subcommand_from plan show" -l format -x -a
 complete -c userprune -n "__fish_seen_subcommand_from tenants validate apply" -l format -x -a 'text json' -d 'output format'
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l split-dir -x -a '(__fish_complete_directories)' -d 'markdown parts to this directory'
 complete -c userprune -n "__fish_seen_subcommand_from plan import" -s o -l output -r -F -d 'write to this file'
+complete -c userprune -n "__fish_seen_subcommand_from plan show" -l max-users -x -d 'users listed per tenant (0: all)'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l detailed-exitcode -d 'exit 2 when deletions are planned'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l live -r -F -d 'live users from a JSON snapshot'
 

@@ -129,8 +129,14 @@ int plan_format_parse(const char *s, enum plan_format *f);
 
 struct render_opts {
 	bool color;
-	bool verbose;	       /* text: list every user even in long plans */
+	bool verbose;	       /* text: the guards that passed too */
 	const char *plan_file; /* mentioned in the "next step" line */
+	/*
+	 * Users to delete listed per tenant, then how many more and where
+	 * the full list is (the plan file, which is always complete); 0:
+	 * every one.
+	 */
+	size_t max_users;
 };
 
 void plan_render_text(const struct plan *p, const struct render_opts *o,
@@ -144,5 +150,9 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
  * strings; free each and the array.
  */
 void plan_render_markdown(const struct plan *p, char ***parts, size_t *n);
+/* The same with options (max_users, plan_file; o may be NULL). */
+void plan_render_markdown_opts(const struct plan *p,
+			       const struct render_opts *o, char ***parts,
+			       size_t *n);
 
 #endif

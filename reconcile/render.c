@@ -73,7 +73,7 @@ static void text_tenant(const struct tenant_plan *tp,
 			    n->pending, n->delete ? c(pt, RED) : "", n->delete,
 			    n->delete ? c(pt, RESET) : "");
 	}
-	for (i = 0; i < tp->ndel; i++) {
+	for (i = 0; i < tp->ndel && (!o->max_users || i < o->max_users); i++) {
 		const struct plan_user *u = &tp->del[i];
 
 		strbuf_addf(out, "  %s-%s ", c(pt, RED), c(pt, RESET));
@@ -95,6 +95,19 @@ static void text_tenant(const struct tenant_plan *tp,
 				    user_type_name(u->type),
 				    user_status_name(u->status), c(pt, RESET));
 		strbuf_addch(out, '\n');
+	}
+	if (i < tp->ndel) {
+		strbuf_addf(out, "  %s... and %zu more", c(pt, RED),
+			    tp->ndel - i);
+		if (o->plan_file)
+			strbuf_addf(out,
+				    "%s (all of them: userprune show %s "
+				    "--max-users 0)\n",
+				    c(pt, RESET), o->plan_file);
+		else
+			strbuf_addf(out,
+				    "%s (--max-users 0 lists all of them)\n",
+				    c(pt, RESET));
 	}
 	if (tp->mass_deletion)
 		strbuf_addf(out,
@@ -304,6 +317,8 @@ struct md {
 	struct strbuf again;  /* the section a new part opens again */
 	size_t fresh;	      /* the length of cur with no block in it */
 	const struct plan *p;
+	size_t max_users;      /* per tenant; 0: all */
+	const char *plan_file; /* where the full list is, or NULL */
 };
 
 /* Room for the "_Part i of n._" line added when the parts are known. */
@@ -449,12 +464,14 @@ static void md_users(struct md *m, const struct tenant_plan *tp)
 {
 	static const char close[] = "\n</details>\n";
 	struct strbuf sec = STRBUF_INIT, rows = STRBUF_INIT, row = STRBUF_INIT;
-	size_t i = 0, first, fixed;
+	size_t i = 0, first, fixed, shown = tp->ndel;
 
+	if (m->max_users && shown > m->max_users)
+		shown = m->max_users;
 	/* the opening at its longest: the numbers at their widest */
 	md_users_open(&sec, tp, tp->ndel, tp->ndel);
 	fixed = sec.len + strlen(close);
-	while (i < tp->ndel) {
+	while (i < shown) {
 		strbuf_reset(&row);
 		md_user_row(&row, &tp->del[i]);
 		if (fixed + row.len > md_room(m) && !md_part_empty(m))
@@ -464,7 +481,7 @@ static void md_users(struct md *m, const struct tenant_plan *tp)
 		strbuf_reset(&rows);
 		do {
 			strbuf_add(&rows, row.buf, row.len);
-			if (++i == tp->ndel)
+			if (++i == shown)
 				break;
 			strbuf_reset(&row);
 			md_user_row(&row, &tp->del[i]);
@@ -473,6 +490,24 @@ static void md_users(struct md *m, const struct tenant_plan *tp)
 		md_users_open(&sec, tp, first + 1, i);
 		strbuf_add(&sec, rows.buf, rows.len);
 		strbuf_addstr(&sec, close);
+		md_block(m, &sec);
+	}
+	if (shown < tp->ndel) {
+		/* a pull-request comment is for review: the rest is counted */
+		strbuf_reset(&sec);
+		strbuf_addf(&sec, "\n_… and %zu more users to delete in ",
+			    tp->ndel - shown);
+		md_cell(&sec, tp->t.name);
+		if (m->plan_file) {
+			strbuf_addstr(&sec, ": the plan file `");
+			md_cell(&sec, m->plan_file);
+			strbuf_addstr(&sec,
+				      "` lists every one (`userprune show "
+				      "PLANFILE --max-users 0`)._\n");
+		} else {
+			strbuf_addstr(&sec, " (`--max-users 0` lists every "
+					    "one)._\n");
+		}
 		md_block(m, &sec);
 	}
 	strbuf_release(&sec);
@@ -559,7 +594,22 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 
 void plan_render_markdown(const struct plan *p, char ***parts, size_t *n)
 {
-	struct md m = { NULL, 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0, p };
+	plan_render_markdown_opts(p, NULL, parts, n);
+}
+
+void plan_render_markdown_opts(const struct plan *p,
+			       const struct render_opts *o, char ***parts,
+			       size_t *n)
+{
+	struct md m = { NULL,
+			0,
+			STRBUF_INIT,
+			STRBUF_INIT,
+			STRBUF_INIT,
+			0,
+			p,
+			o ? o->max_users : 0,
+			o ? o->plan_file : NULL };
 	size_t i;
 
 	md_header(p, &m.header);

@@ -596,3 +596,82 @@ class ApplyResultTest(up.TestCase):
         self.assertRan(p, 4)
         self.assertIn("Plan from userprune.yaml", p.stderr)
         self.assertEqual(json.loads(p.stdout)["counts"]["failed"], 1)
+
+
+class LargePlanTest(up.TestCase):
+    """--max-users, zero-padded parts, --split-dir alone."""
+
+    def setUp(self):
+        super().setUp()
+        users = [up.user("keeper", "keeper@x.example")] + [
+            up.user(f"u{i:04d}", f"u{i:04d}@x.example",
+                    name="User %d " % i + "x" * 100) for i in range(600)]
+        with open(self.path("live.json"), "w") as f:
+            json.dump({"qa": {"caller": "keeper", "users": users}}, f)
+        self.write_config({
+            "name": "qa", "vendor": "scim", "url": "https://scim.example/v2",
+            "auth": {"type": "bearer", "token": "${env:UP_SECRET}"},
+            "keep": ["keeper@x.example"],
+            "policy": {"max_deletions": 10000, "max_delete_percent": 100}})
+
+    def plan(self, *args):
+        p = self.up("plan", "--live", "live.json", *args)
+        self.assertRan(p, 0)
+        return p.stdout
+
+    def test_text_lists_every_user_unless_told(self):
+        out = self.plan()
+        self.assertEqual(len(re.findall(r"^  - u\d{4}  ", out, re.M)), 600)
+        out = self.plan("--max-users", "3", "-o", "plan.json")
+        self.assertEqual(re.findall(r"^  - (u\d{4})  ", out, re.M),
+                         ["u0000", "u0001", "u0002"])
+        self.assertIn("  ... and 597 more (all of them: userprune show "
+                      "plan.json --max-users 0)\n", out)
+        self.assertEqual(len(self.read_plan()["tenants"][0]["delete"]), 600)
+        out = self.plan("--max-users", "3")
+        self.assertIn("  ... and 597 more (--max-users 0 lists all of "
+                      "them)\n", out)
+        p = self.up("show", "plan.json", "--max-users", "2")
+        self.assertEqual(len(re.findall(r"^  - u\d{4}  ", p.stdout, re.M)), 2)
+        p = self.up("show", "plan.json", "--format", "json", "--max-users",
+                    "2")
+        self.assertEqual(len(json.loads(p.stdout)["tenants"][0]["delete"]),
+                         600)
+        for bad in ("-1", "x", ""):
+            p = self.up("plan", "--live", "live.json", "--max-users", bad)
+            self.assertRan(p, 1)
+            self.assertIn("--max-users must be a number of users", p.stderr)
+
+    def test_markdown_shows_500_and_says_where_the_rest_is(self):
+        out = self.plan("--format", "markdown", "-o", "plan.json")
+        self.assertEqual(len(re.findall(r"^\| u\d{4} \|", out, re.M)), 500)
+        self.assertIn("_… and 100 more users to delete in qa: the plan file "
+                      "`plan.json` lists every one", out)
+        out = self.plan("--format", "markdown", "--max-users", "0")
+        self.assertEqual(len(re.findall(r"^\| u\d{4} \|", out, re.M)), 600)
+
+    def test_split_dir_alone_writes_zero_padded_parts(self):
+        os.makedirs(self.path("md"))
+        for name in ("plan-1.md", "plan-002.md", "plan-0.md", "plan-000.md",
+                     "notes.md"):
+            with open(self.path("md", name), "w") as f:
+                f.write("old\n")
+        p = self.up("plan", "--live", "live.json", "--split-dir", "md",
+                    "--max-users", "0")
+        self.assertRan(p, 0)
+        names = sorted(os.listdir(self.path("md")))
+        parts = [n for n in names if n not in ("plan-0.md", "plan-000.md",
+                                               "notes.md")]
+        self.assertGreater(len(parts), 1)
+        self.assertEqual(parts, ["plan-%03d.md" % (i + 1)
+                                 for i in range(len(parts))])
+        for name in parts:
+            with open(self.path("md", name)) as f:
+                self.assertTrue(f.read().startswith("## userprune plan\n"))
+        # not userprune's: left alone
+        self.assertIn("plan-0.md", names)
+        self.assertIn("plan-000.md", names)
+        p = self.up("plan", "--live", "live.json", "--split-dir", "md",
+                    "--format", "text")
+        self.assertRan(p, 1)
+        self.assertIn("--split-dir writes markdown parts", p.stderr)

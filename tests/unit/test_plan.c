@@ -300,7 +300,7 @@ static void test_markdown_parts(void **state)
 
 static void test_text(void **state)
 {
-	struct render_opts o = { false, false, "plan.json" };
+	struct render_opts o = { false, false, "plan.json", 0 };
 	struct strbuf out = STRBUF_INIT;
 	struct plan p;
 	struct config c;
