@@ -675,3 +675,48 @@ class LargePlanTest(up.TestCase):
                     "--format", "text")
         self.assertRan(p, 1)
         self.assertIn("--split-dir writes markdown parts", p.stderr)
+
+
+class GitWorkingTreeTest(up.TestCase):
+    """plan --git-url . reads the ref, and says when the working tree has
+    edits it does not see."""
+
+    def git(self, *args):
+        import subprocess
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@x",
+                        "-C", self.dir] + list(args), check=True,
+                       capture_output=True)
+
+    def setUp(self):
+        super().setUp()
+        self.write_config({
+            "name": "qa", "vendor": "scim", "url": "https://scim.example/v2",
+            "auth": {"type": "bearer", "token": "${env:UP_SECRET}"},
+            "keep": [{"file": "keep/qa.txt"}]})
+        os.makedirs(self.path("keep"))
+        with open(self.path("keep", "qa.txt"), "w") as f:
+            f.write("a@x.example\n")
+        with open(self.path("live.json"), "w") as f:
+            json.dump({"qa": [up.user("a", "a@x.example"),
+                              up.user("b", "b@x.example")]}, f)
+        self.git("init", "-q")
+        self.git("add", "userprune.yaml", "keep")
+        self.git("commit", "-qm", "desired state")
+
+    def test_uncommitted_edits_are_warned_about(self):
+        p = self.up("plan", "--git-url", ".", "--live", "live.json")
+        self.assertRan(p, 0)
+        self.assertNotIn("working tree", p.stderr)
+        with open(self.path("keep", "qa.txt"), "a") as f:
+            f.write("b@x.example\n")
+        p = self.up("plan", "--git-url", ".", "--live", "live.json")
+        self.assertRan(p, 0)
+        self.assertRegex(p.stderr, r"keep/qa\.txt: warning: the working "
+                         r"tree's copy differs from commit [0-9a-f]{7} \(\w+\): "
+                         r"the committed file is what is read")
+        # the committed keep list: b is still to go
+        self.assertIn("1 to delete", p.stdout)
+        os.remove(self.path("userprune.yaml"))
+        p = self.up("plan", "--git-url", ".", "--live", "live.json")
+        self.assertRegex(p.stderr, r"(?m)^userprune\.yaml: warning: the "
+                         r"working tree's copy differs")
