@@ -17,8 +17,8 @@
 struct globals globals;
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_validate, &cmd_plan,   &cmd_apply,	  &cmd_show,
-	&cmd_tenants,  &cmd_import, &cmd_version, NULL,
+	&cmd_validate, &cmd_plan,    &cmd_apply,      &cmd_show, &cmd_tenants,
+	&cmd_import,   &cmd_version, &cmd_completion, NULL,
 };
 
 static const char exit_codes_help[] =
@@ -325,7 +325,7 @@ static int parse_globals(int argc, char **argv, int *first)
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			exit(EXIT_OK);
-		} else if (!strcmp(a, "--version")) {
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
 			*first = -1;
 			return 0;
 		} else {

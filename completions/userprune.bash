@@ -48,7 +48,8 @@ _userprune_tenant_names()
 _userprune()
 {
 	local cur prev cmd file i w
-	local commands="validate plan apply show tenants import version help"
+	local commands="validate plan apply show tenants import version
+		completion help"
 	local globals="-v --verbose -q --quiet --color -h --help"
 	local source="-f --file --git-url --git-ref --git-path"
 	local opts
@@ -137,7 +138,7 @@ _userprune()
 
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "$globals --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "$globals --version -V" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
@@ -161,6 +162,13 @@ _userprune()
 		      --output"
 		;;
 	version) opts="" ;;
+	completion)
+		[[ $cur != -* ]] &&
+			COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur"))
+		[[ $cur == -* ]] &&
+			COMPREPLY=($(compgen -W "$globals" -- "$cur"))
+		return 0
+		;;
 	help)
 		[[ $cur != -* ]] &&
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))

@@ -63,7 +63,7 @@ function __userprune_tenants
     }' $file 2>/dev/null
 end
 
-set -l commands validate plan apply show tenants import version help
+set -l commands validate plan apply show tenants import version completion help
 set -l sourced validate plan apply tenants import
 
 complete -c userprune -f
@@ -73,7 +73,7 @@ complete -c userprune -s v -l verbose -d 'say more (-vv traces requests)'
 complete -c userprune -s q -l quiet -d 'only errors'
 complete -c userprune -l color -x -a 'auto always never' -d colour
 complete -c userprune -s h -l help -d help
-complete -c userprune -n "not __fish_seen_subcommand_from $commands" -l version -d 'print the version'
+complete -c userprune -n "not __fish_seen_subcommand_from $commands" -s V -l version -d 'print the version'
 
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a validate -d 'check a desired-state file offline'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a plan -d 'list live users and show who apply would delete'
@@ -82,7 +82,9 @@ complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a show -d 
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a tenants -d 'list the tenants of a desired-state file'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a import -d 'print a keep list of the users a tenant has today'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a version -d 'print the version'
+complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a completion -d 'print a shell completion script'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a help -d 'help for a command'
+complete -c userprune -n "__fish_seen_subcommand_from completion" -a "bash zsh fish"
 complete -c userprune -n "__fish_seen_subcommand_from help" -a "$commands"
 
 # the source of the desired state

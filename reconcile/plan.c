@@ -193,6 +193,11 @@ bool plan_has_errors(const struct plan *p)
 	return false;
 }
 
+const char *plan_json_version(void)
+{
+	return cJSON_Version();
+}
+
 int plan_no_tenant(const struct plan *p, const char *name, struct err *e)
 {
 	const char **known = xcalloc(p->ntenants + 1, sizeof(*known));

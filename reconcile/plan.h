@@ -108,6 +108,8 @@ void tenant_plan_guard(struct tenant_plan *tp, const char *name, bool tripped,
 size_t plan_total_deletes(const struct plan *p);
 bool plan_refused(const struct plan *p);
 bool plan_has_errors(const struct plan *p);
+/* cJSON's version (plan files and journals), for `userprune version`. */
+const char *plan_json_version(void);
 /* "no tenant 'NAME' in the plan (did you mean ...?)" into e; -1. */
 int plan_no_tenant(const struct plan *p, const char *name, struct err *e);
 

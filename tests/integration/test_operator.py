@@ -287,9 +287,12 @@ class WordingTest(up.TestCase):
                     self.assertTrue(line.startswith(("userprune: ",
                                                      "usage: ", "  ")),
                                     line)
-        p = self.up("version", "--bogus")
-        self.assertRan(p, 1)
-        self.assertIn("\nusage: userprune version\n", p.stderr)
+        for cmd in ("version", "completion", "show"):
+            p = self.up(cmd, "--bogus")
+            self.assertRan(p, 1)
+            self.assertIn(f"\nusage: userprune {cmd}", p.stderr)
+            for line in p.stderr.splitlines():
+                self.assertEqual(line, line.rstrip())
 
     def test_help_says_what_v_does(self):
         p = self.up("plan", "--help")
@@ -720,3 +723,68 @@ class GitWorkingTreeTest(up.TestCase):
         p = self.up("plan", "--git-url", ".", "--live", "live.json")
         self.assertRegex(p.stderr, r"(?m)^userprune\.yaml: warning: the "
                          r"working tree's copy differs")
+
+
+class DemoPortTest(up.TestCase):
+    """make demo PORT=N: the demo's emulator and desired state on port N."""
+
+    def test_demo_on_another_port(self):
+        import subprocess
+        root = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        port = closed_port()
+        env = dict(self.env, USERPRUNE=up.binary(),
+                   USERPRUNE_EMULATOR=os.path.join(up.build_dir(),
+                                                   "userprune-emulator"),
+                   USERPRUNE_DEMO_DATA=os.path.join(root, "examples"),
+                   USERPRUNE_DEMO_PORT=str(port))
+        p = subprocess.run([os.path.join(root, "tools", "userprune-demo"),
+                            self.path("demo")], env=env, capture_output=True,
+                           text=True, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(f"An emulated Jira site on http://127.0.0.1:{port}",
+                      p.stdout)
+        self.assertIn(f"jira-qa  atlassian  http://127.0.0.1:{port}\n",
+                      p.stdout)
+        self.assertIn("Applied: 212 deleted,", p.stdout)
+        self.assertIn("The emulator received 212 DELETE requests", p.stdout)
+        env["USERPRUNE_DEMO_PORT"] = "80a"
+        p = subprocess.run([os.path.join(root, "tools", "userprune-demo"),
+                            self.path("demo2")], env=env, capture_output=True,
+                           text=True, timeout=60)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("must be a port number", p.stderr)
+
+
+class ConveniencesTest(up.TestCase):
+
+    def test_V_is_version_and_version_v_names_cjson(self):
+        want = self.up("version").stdout
+        for args in (["-V"], ["--version"]):
+            p = self.up(*args)
+            self.assertRan(p, 0)
+            self.assertEqual(p.stdout, want)
+        p = self.up("version", "-v")
+        self.assertRan(p, 0)
+        self.assertRegex(p.stdout, r"\nlibcurl [\d.]+, libyaml [\d.]+, "
+                         r"libgit2 [\d.]+, cJSON [\d.]+\n$")
+
+    def test_make_install_installs_the_completions(self):
+        import subprocess
+        root = os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__))))
+        # a dry run: what would be installed, nothing built or written
+        p = subprocess.run(["make", "-n", "-C", root, "install",
+                            "PREFIX=/usr", "DESTDIR=/nowhere",
+                            "BUILD=" + up.build_dir()],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for want in ("completions/userprune.bash "
+                     "/nowhere/usr/share/bash-completion/completions/"
+                     "userprune",
+                     "completions/_userprune "
+                     "/nowhere/usr/share/zsh/vendor-completions/",
+                     "completions/userprune.fish "
+                     "/nowhere/usr/share/fish/vendor_completions.d/"):
+            self.assertIn(want, " ".join(p.stdout.replace("\\\n", " ")
+                                         .split()))
