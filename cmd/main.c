@@ -38,13 +38,13 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: userprune [-v] [-q] [--color WHEN] COMMAND "
-		   "[ARGS]\n\n"
+		   "[ARGS]\n       userprune -V | --version\n\n"
 		   "Keeps SaaS tenants to a declared set of users: lists the "
 		   "live users\nthrough each vendor's API, plans the deletion "
 		   "of everyone not kept,\nand applies exactly the reviewed "
 		   "plan.\n\nCommands:\n");
 	for (i = 0; commands[i]; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name,
+		fprintf(f, "  %-11s %s\n", commands[i]->name,
 			commands[i]->summary);
 	fprintf(f,
 		"\nRun 'userprune COMMAND --help' for a command's options, "

@@ -16,9 +16,9 @@ const struct cmd_entry cmd_tenants = {
 		 "[--format text|json]",
 	.summary = "list the tenants of a desired-state file",
 	.help = "Prints each tenant of the desired state, in file order: its "
-		"name, vendor,\nurl and mode. Nothing is sent and no secret is "
-		"read, so it shows what a\nshard holds before a plan is made; "
-		"with --format json, for scripts:\n"
+		"name, vendor,\nurl and mode. Nothing is sent and no secret or "
+		"keep file is read, so it\nshows what a shard holds before a "
+		"plan is made; with --format json,\nfor scripts: "
 		"{\"tenants\": [{\"name\", \"vendor\", \"url\", \"mode\"}, "
 		"...]}.\n\n"
 		"Options:\n" SOURCE_HELP SHARD_HELP
