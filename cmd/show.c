@@ -45,18 +45,22 @@ const struct cmd_entry cmd_show = {
 	.exec = exec_show,
 };
 
-/* A journal's first line starts as every journal line does. */
+/*
+ * A journal's first line starts as every journal line does; one whose
+ * first line was cut short by a crash is known by its name.
+ */
 static bool is_journal(const char *path)
 {
 	char head[16];
-	size_t n = 0;
+	size_t n = 0, len = strlen(path);
 	FILE *f = fopen(path, "rb");
 
 	if (f) {
 		n = fread(head, 1, sizeof(head), f);
 		fclose(f);
 	}
-	return journal_report_sniff(head, n);
+	return journal_report_sniff(head, n) ||
+	       (len > 6 && !strcmp(path + len - 6, ".jsonl"));
 }
 
 static int show_journal(const char *path, enum plan_format format,

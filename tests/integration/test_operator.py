@@ -788,3 +788,30 @@ class ConveniencesTest(up.TestCase):
                      "/nowhere/usr/share/fish/vendor_completions.d/"):
             self.assertIn(want, " ".join(p.stdout.replace("\\\n", " ")
                                          .split()))
+
+
+class ShowJournalEdgesTest(up.TestCase):
+
+    def test_torn_lines_and_hostile_text(self):
+        head = {"type": "header", "time": "2026-01-01T00:00:00.000Z",
+                "run_id": "r1", "tool_version": "0.1.0",
+                "plan_checksum": "a" * 64, "plan_path": "plan.json",
+                "tenants": None, "source": {"kind": "file",
+                                            "path": "userprune.yaml"}}
+        bad = {"type": "outcome", "tenant": "qa", "vendor": "scim",
+               "id": "u\u001b[2J1", "email": "e\u202e@x", "outcome": "failed",
+               "http_status": 500, "attempts": 2,
+               "detail": "boom\u0007\u2028next"}
+        with open(self.path("j.jsonl"), "w") as f:
+            f.write('{"type":"outc')  # a first line cut short
+            f.write("\n" + json.dumps(head) + "\n" + json.dumps(bad) + "\n")
+            f.write('{"type":"outcome","tenant":"qa"')  # and a last one
+        p = self.up("show", "j.jsonl")
+        self.assertRan(p, 0)
+        self.assertIn("2 lines cut short", p.stderr)
+        self.assertIn("Failed or blocked (1):", p.stdout)
+        for raw in ("\x1b", "\u202e", "\x07", "\u2028"):
+            self.assertNotIn(raw, p.stdout + p.stderr)
+        p = self.up("show", "j.jsonl", "--format", "json")
+        self.assertRan(p, 0)
+        self.assertEqual(json.loads(p.stdout)["torn_lines"], 2)
