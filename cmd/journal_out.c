@@ -350,11 +350,119 @@ static void json_report(const struct journal_report *r, struct strbuf *out)
 	strbuf_addch(out, '\n');
 }
 
-void cmd_render_report(const struct journal_report *r, bool json, size_t limit,
-		       struct strbuf *out)
+/* Longest value a markdown cell shows (a detail can quote a whole page). */
+#define MD_CELL_MAX 300
+
+/* s cleaned, cut, and escaped for a markdown table cell and HTML. */
+static void md_cell(struct strbuf *out, const char *s)
 {
-	if (json)
+	struct strbuf clean = STRBUF_INIT;
+	size_t i, len;
+
+	if (!s || !*s) {
+		strbuf_addstr(out, "—");
+		return;
+	}
+	text_clean(&clean, s, strlen(s));
+	len = clean.len;
+	if (len > MD_CELL_MAX) {
+		len = MD_CELL_MAX;
+		while (len && ((unsigned char)clean.buf[len] & 0xc0) == 0x80)
+			len--;
+	}
+	for (i = 0; i < len; i++) {
+		char ch = clean.buf[i];
+
+		if (ch == '<')
+			strbuf_addstr(out, "&lt;");
+		else if (ch == '>')
+			strbuf_addstr(out, "&gt;");
+		else if (ch == '&')
+			strbuf_addstr(out, "&amp;");
+		else if (strchr("|\\`*_[]#~", ch))
+			strbuf_addf(out, "\\%c", ch);
+		else
+			strbuf_addch(out, ch);
+	}
+	if (len < clean.len)
+		strbuf_addstr(out, "…");
+	strbuf_release(&clean);
+}
+
+static void md_users(const struct journal_report *r, bool failed, size_t limit,
+		     struct strbuf *out)
+{
+	size_t i, n = 0, shown = 0;
+
+	for (i = 0; i < r->nusers; i++)
+		n += not_removed(r->users[i].outcome) == failed;
+	if (!n)
+		return;
+	strbuf_addf(out,
+		    "\n<details%s><summary>%s: %zu</summary>\n\n"
+		    "| tenant | id | email | outcome | HTTP | detail |\n"
+		    "|---|---|---|---|---:|---|\n",
+		    failed ? " open" : "",
+		    failed ? "Failed or blocked" : "Other outcomes", n);
+	for (i = 0; i < r->nusers && (!limit || shown < limit); i++) {
+		const struct report_user *u = &r->users[i];
+
+		if (not_removed(u->outcome) != failed)
+			continue;
+		strbuf_addstr(out, "| ");
+		md_cell(out, u->tenant);
+		strbuf_addstr(out, " | ");
+		md_cell(out, u->id);
+		strbuf_addstr(out, " | ");
+		md_cell(out, u->email);
+		strbuf_addf(out, " | %s | ", outcome_name(u->outcome));
+		if (u->http_status)
+			strbuf_addf(out, "%ld", u->http_status);
+		strbuf_addstr(out, " | ");
+		md_cell(out, u->detail);
+		strbuf_addstr(out, " |\n");
+		shown++;
+	}
+	if (shown < n)
+		strbuf_addf(out,
+			    "\n_… and %zu more: `userprune show JOURNAL "
+			    "--max-users 0` lists them all._\n",
+			    n - shown);
+	strbuf_addstr(out, "\n</details>\n");
+}
+
+/* For a pull request or an issue: what an apply did. */
+static void md_report(const struct journal_report *r, size_t limit,
+		      struct strbuf *out)
+{
+	int k;
+
+	strbuf_addstr(out, "## userprune apply\n\n**Journal:** `");
+	md_cell(out, r->path);
+	strbuf_addf(out, "` · plan `%.12s` · %zu run%s",
+		    r->checksum ? r->checksum : "?", r->nruns,
+		    r->nruns == 1 ? "" : "s");
+	if (r->nruns && r->runs[r->nruns - 1].interrupted)
+		strbuf_addstr(out, " (the last one interrupted)");
+	strbuf_addstr(out, "\n\n| outcome | users |\n|---|---:|\n");
+	for (k = 0; k <= OUTCOME_FAILED; k++) {
+		bool bold = r->counts[k] && not_removed((enum outcome)k);
+
+		strbuf_addf(out, "| %s | %s%zu%s |\n",
+			    outcome_name((enum outcome)k), bold ? "**" : "",
+			    r->counts[k], bold ? "**" : "");
+	}
+	md_users(r, true, limit, out);
+	md_users(r, false, limit, out);
+}
+
+void cmd_render_report(const struct journal_report *r, enum plan_format format,
+		       size_t limit, struct strbuf *out)
+{
+	if (format == FORMAT_JSON)
 		json_report(r, out);
+	else if (format == FORMAT_MARKDOWN)
+		md_report(r, limit, out);
 	else
 		text_report(r, limit, out);
 }

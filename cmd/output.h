@@ -40,8 +40,11 @@ void cmd_report_counts(struct strbuf *out, const size_t counts[]);
 /* The report's users as a JSON array; removed_too: also those gone. */
 void cmd_report_json_users(struct jsonw *w, const struct journal_report *r,
 			   bool removed_too);
-/* show JOURNAL: text (at most limit of the other users; 0: all) or JSON. */
-void cmd_render_report(const struct journal_report *r, bool json, size_t limit,
-		       struct strbuf *out);
+/*
+ * show JOURNAL: text, JSON or markdown; at most limit users (text: of
+ * those not failed or blocked; markdown: of each list); 0: all.
+ */
+void cmd_render_report(const struct journal_report *r, enum plan_format format,
+		       size_t limit, struct strbuf *out);
 
 #endif

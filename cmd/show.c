@@ -27,21 +27,24 @@ const struct cmd_entry cmd_show = {
 		"last), verifications, then the users\nthat failed or were "
 		"blocked, with their reasons, then the others; --format\n"
 		"json prints {journal, plan_checksum, source, runs, counts, "
-		"users, steps,\nverifications, torn_lines} for scripts.\n\n"
+		"users, steps,\nverifications, torn_lines} for scripts, "
+		"--format markdown a summary for a\npull request or an "
+		"issue.\n\n"
 		"Options:\n"
-		"  --format FORMAT      text (default), json or markdown "
-		"(plans only)\n"
+		"  --format FORMAT      text (default), json or markdown\n"
 		"  --split-dir DIR      write the markdown parts to DIR as "
 		"plan-001.md,\n"
 		"                       plan-002.md, ..., removing those an "
 		"earlier plan left\n"
 		"                       there (implies --format markdown)\n"
 		"  --max-users N        list at most N users per tenant (of a "
-		"journal: of\n"
-		"                       those not failed or blocked), then how "
-		"many more\n"
-		"                       (0: all; default: all in text, 500 in "
-		"markdown)\n",
+		"journal, per\n"
+		"                       list; text lists every failed or "
+		"blocked "
+		"one), then\n"
+		"                       how many more (0: all; default: all in "
+		"text, 500 in\n"
+		"                       markdown)\n",
 	.exec = exec_show,
 };
 
@@ -71,10 +74,10 @@ static int show_journal(const char *path, enum plan_format format,
 	struct err e;
 	int rc;
 
-	if (format == FORMAT_MARKDOWN || split_dir)
+	if (split_dir)
 		return cmd_usage_error(&cmd_show,
-				       "%s is a journal: --format markdown "
-				       "and --split-dir are for plans",
+				       "%s is a journal: --split-dir is for "
+				       "plans",
 				       path);
 	if (journal_report_load(&r, path, &e) < 0) {
 		cmd_error("%s", e.msg);
@@ -85,7 +88,7 @@ static int show_journal(const char *path, enum plan_format format,
 			 "writing?) skipped",
 			 r.torn_path, r.torn_line, r.torn,
 			 r.torn == 1 ? "" : "s");
-	cmd_render_report(&r, format == FORMAT_JSON, max_users, &out);
+	cmd_render_report(&r, format, max_users, &out);
 	rc = cmd_write_stdout(out.buf, out.len) ? EXIT_ERROR : EXIT_OK;
 	strbuf_release(&out);
 	journal_report_release(&r);
@@ -142,8 +145,10 @@ static int exec_show(int argc, char **argv)
 	path = argv[optind];
 	if (is_journal(path))
 		return show_journal(path, format, split_dir,
-				    max_users == MAX_USERS_DEFAULT ? 0
-								   : max_users);
+				    max_users != MAX_USERS_DEFAULT ? max_users
+				    : format == FORMAT_MARKDOWN
+					    ? MARKDOWN_MAX_USERS
+					    : 0);
 	if (split_dir && !format_given)
 		format = FORMAT_MARKDOWN;
 	if (split_dir && format != FORMAT_MARKDOWN)

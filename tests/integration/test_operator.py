@@ -533,8 +533,15 @@ class ApplyResultTest(up.TestCase):
         self.assertEqual(len(rep["runs"]), 1)
         self.assertEqual(rep["verifications"][0]["checked"], 27)
         p = self.up("show", "j.jsonl", "--format", "markdown")
+        self.assertRan(p, 0)
+        self.assertIn("| deleted | 27 |", p.stdout)
+        self.assertIn("<details open><summary>Failed or blocked: 3</summary>",
+                      p.stdout)
+        self.assertIn("| t1 | gone-0005 | test5@acme.example | failed | 500 "
+                      "| HTTP 500: {\"schemas\":\\[", p.stdout)
+        p = self.up("show", "j.jsonl", "--split-dir", "md")
         self.assertRan(p, 1)
-        self.assertIn("is a journal", p.stderr)
+        self.assertIn("is a journal: --split-dir is for plans", p.stderr)
 
     def test_many_failures_are_cut_with_the_count_and_show(self):
         fail = [f"gone-{i:04d}" for i in range(25)]
