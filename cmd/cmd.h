@@ -71,6 +71,7 @@ enum {
 	OPT_COLUMN,
 	OPT_FIELD,
 	OPT_SHARD,
+	OPT_COMPARE_REF,
 };
 
 #define GLOBAL_LONGOPTS                                                        \

@@ -130,7 +130,7 @@ _userprune()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
 		;;
-	--git-ref | --git-path | --column | --shard)
+	--git-ref | --git-path | --column | --shard | --compare-ref)
 		return 0
 		;;
 	esac
@@ -148,7 +148,7 @@ _userprune()
 	validate) opts="$source --shard" ;;
 	plan)
 		opts="$source --tenant --shard -o --output --format --split-dir
-		      --detailed-exitcode --live"
+		      --detailed-exitcode --live --compare-ref"
 		;;
 	apply)
 		opts="$source --tenant --shard --yes --journal --resume"

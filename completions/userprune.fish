@@ -100,6 +100,7 @@ complete -c userprune -n "__fish_seen_subcommand_from plan show" -l split-dir -x
 complete -c userprune -n "__fish_seen_subcommand_from plan import" -s o -l output -r -F -d 'write to this file'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l detailed-exitcode -d 'exit 2 when deletions are planned'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l live -r -F -d 'live users from a JSON snapshot'
+complete -c userprune -n "__fish_seen_subcommand_from plan" -l compare-ref -x -d 'show keep changes since this ref'
 
 complete -c userprune -n "__fish_seen_subcommand_from apply" -l yes -d 'do not ask for confirmation'
 complete -c userprune -n "__fish_seen_subcommand_from apply" -l journal -r -F -d 'the journal'

@@ -430,11 +430,15 @@ static void release_matchers(struct matcher_list *l)
 
 /* ---- policy, limits, tls ---- */
 
-static const char *const policy_keys[] = {
-	"max_deletions", "max_delete_percent",
-	"canary",	 "allow_empty_keep",
-	"verify",	 NULL
-};
+static const char *const policy_keys[] = { "max_deletions",
+					   "max_delete_percent",
+					   "canary",
+					   "allow_empty_keep",
+					   "verify",
+					   "min_keep_match_percent",
+					   "max_keep_shrink_percent",
+					   "approve",
+					   NULL };
 static const char *const limits_keys[] = {
 	"concurrency", "requests_per_second", "daily_request_budget",
 	"batch_size",  "timeout_seconds",     "max_attempts",
@@ -445,7 +449,7 @@ static const char *const limits_keys[] = {
 struct policy_set {
 	struct policy p;
 	bool max_deletions, max_delete_percent, canary, allow_empty_keep,
-		verify;
+		verify, min_keep_match_percent, max_keep_shrink_percent;
 };
 
 struct limits_set {
@@ -455,7 +459,7 @@ struct limits_set {
 };
 
 static void load_policy(struct loader *L, const struct ynode *n,
-			struct policy_set *ps)
+			struct policy_set *ps, bool tenant)
 {
 	const struct ynode *v;
 	long x;
@@ -483,6 +487,22 @@ static void load_policy(struct loader *L, const struct ynode *n,
 	if ((v = cfg_get(n, "verify")) &&
 	    cfg_get_bool(L, v, "verify", &ps->p.verify))
 		ps->verify = true;
+	if ((v = cfg_get(n, "min_keep_match_percent")) &&
+	    cfg_get_long(L, v, "min_keep_match_percent", 0, 100, &x)) {
+		ps->p.min_keep_match_percent = (int)x;
+		ps->min_keep_match_percent = true;
+	}
+	if ((v = cfg_get(n, "max_keep_shrink_percent")) &&
+	    cfg_get_long(L, v, "max_keep_shrink_percent", 0, 100, &x)) {
+		ps->p.max_keep_shrink_percent = (int)x;
+		ps->max_keep_shrink_percent = true;
+	}
+	if ((v = cfg_get(n, "approve")) && !tenant)
+		cfg_error_at(L, v,
+			     "'approve' belongs in a tenant's policy: it "
+			     "approves the deletions of one tenant");
+	else if (v)
+		cfg_load_approval(L, v, &ps->p.approve);
 }
 
 static void load_limits(struct loader *L, const struct ynode *n,
@@ -847,10 +867,14 @@ static void merge_limits(struct limits *out, const struct limits_set *t,
 static void merge_policy(struct policy *out, const struct policy_set *t,
 			 const struct policy_set *d)
 {
-	static const struct policy builtin = { .max_deletions = 100,
-					       .max_delete_percent = 50,
-					       .canary = 1,
-					       .verify = true };
+	static const struct policy builtin = {
+		.max_deletions = 100,
+		.max_delete_percent = 50,
+		.canary = 1,
+		.verify = true,
+		.min_keep_match_percent = 10,
+		.max_keep_shrink_percent = 20,
+	};
 
 #define PICK(f) out->f = t->f ? t->p.f : d->f ? d->p.f : builtin.f
 	PICK(max_deletions);
@@ -858,7 +882,10 @@ static void merge_policy(struct policy *out, const struct policy_set *t,
 	PICK(canary);
 	PICK(allow_empty_keep);
 	PICK(verify);
+	PICK(min_keep_match_percent);
+	PICK(max_keep_shrink_percent);
 #undef PICK
+	out->approve = t->p.approve;
 }
 
 static void load_tenant(struct loader *L, const struct ynode *n,
@@ -932,7 +959,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	load_matchers(L, cfg_get(n, "keep"), "keep", &t->keep);
 	load_matchers(L, cfg_get(n, "protect"), "protect", &t->protect);
 	append_matchers(&t->protect, &def->protect);
-	load_policy(L, cfg_get(n, "policy"), &ps);
+	load_policy(L, cfg_get(n, "policy"), &ps, true);
 	merge_policy(&t->policy, &ps, &def->policy);
 	load_limits(L, cfg_get(n, "limits"), &ls);
 	if (t->vendor) {
@@ -971,7 +998,7 @@ static void load_defaults(struct loader *L, const struct ynode *n,
 
 	if (!n || cfg_is_null(n) || !cfg_check_map(L, n, "defaults", keys))
 		return;
-	load_policy(L, cfg_get(n, "policy"), &def->policy);
+	load_policy(L, cfg_get(n, "policy"), &def->policy, false);
 	load_limits(L, cfg_get(n, "limits"), &def->limits);
 	if ((v = cfg_get(n, "mode")))
 		def->has_mode = load_mode(L, v, &def->mode);

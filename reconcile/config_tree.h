@@ -80,4 +80,10 @@ bool cfg_get_bool(struct loader *L, const struct ynode *n, const char *what,
 /* path relative to dir (unless absolute), in a new string. */
 char *cfg_join_dir(const char *dir, const char *path);
 
+/* ---- policy (config_policy.c) ---- */
+
+/* Reads policy.approve: { deletions: "sha256:HEX", expires: DATE }. */
+void cfg_load_approval(struct loader *L, const struct ynode *n,
+		       struct approval *a);
+
 #endif

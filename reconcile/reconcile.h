@@ -26,6 +26,8 @@ struct source_spec {
 	const char *git_url;  /* set: read from git */
 	const char *git_ref;  /* NULL: HEAD */
 	const char *git_path; /* NULL: userprune.yaml */
+	/* git: a file not at the ref is a state with no tenants, no error */
+	bool missing_ok;
 };
 
 /*
@@ -67,6 +69,8 @@ struct plan_opts {
 	const struct shard *shard; /* and of those, this shard's; NULL: all */
 	const char *live;	   /* snapshot file instead of the vendors */
 	struct run_hooks hooks;
+	/* plan --compare-ref: the desired state at the ref, or NULL */
+	const struct config *base;
 };
 
 /*

@@ -50,6 +50,50 @@ static void text_source(const struct plan *p, struct strbuf *out)
 		strbuf_addf(out, "  live users from snapshot %s\n", s->live);
 }
 
+/* Values of a keep change shown in text unless -v: the rest is counted. */
+#define TEXT_CHANGES_SHOWN 20
+
+static void text_values(const char *sign, char *const *v, size_t n,
+			const struct render_opts *o, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < n && (o->verbose || i < TEXT_CHANGES_SHOWN); i++) {
+		strbuf_addf(out, "    %s ", sign);
+		add_clean(out, v[i]);
+		strbuf_addch(out, '\n');
+	}
+	if (i < n)
+		strbuf_addf(out, "    ... and %zu more (-v lists them all)\n",
+			    n - i);
+}
+
+/* The keep values added and removed since plan --compare-ref. */
+static void text_keep_changes(const struct plan *p,
+			      const struct tenant_plan *tp,
+			      const struct render_opts *o,
+			      const struct paint *pt, struct strbuf *out)
+{
+	const struct keep_changes *kc = tp->keep_changes;
+
+	if (!p->compare_ref || tp->error)
+		return;
+	strbuf_addstr(out, "  keep list since ");
+	add_clean(out, p->compare_ref);
+	strbuf_addf(out, " (commit %.12s): ",
+		    p->compare_commit ? p->compare_commit : "");
+	if (!kc) {
+		strbuf_addstr(out, "a new tenant, nothing to compare\n");
+		return;
+	}
+	strbuf_addf(out,
+		    "%zu values then, %zu now: %s%zu removed%s, %zu added\n",
+		    kc->before, tp->keep_values, kc->nremoved ? c(pt, RED) : "",
+		    kc->nremoved, kc->nremoved ? c(pt, RESET) : "", kc->nadded);
+	text_values("-", kc->removed, kc->nremoved, o, out);
+	text_values("+", kc->added, kc->nadded, o, out);
+}
+
 static void text_tenant(const struct tenant_plan *tp,
 			const struct render_opts *o, const struct paint *pt,
 			struct strbuf *out)
@@ -111,11 +155,17 @@ static void text_tenant(const struct tenant_plan *tp,
 	for (i = 0; i < tp->nguards; i++) {
 		const struct guard *g = &tp->guards[i];
 
-		if (!g->tripped && !o->verbose)
+		/* a waived guard is a decision a reviewer must see */
+		if (!g->tripped && !g->waived && !o->verbose)
 			continue;
-		strbuf_addf(
-			out, "  %s%s%s %s: ", c(pt, g->tripped ? RED : GREEN),
-			g->tripped ? "REFUSED" : "ok", c(pt, RESET), g->name);
+		strbuf_addf(out, "  %s%s%s %s: ",
+			    c(pt, g->tripped  ? RED
+				  : g->waived ? YELLOW
+					      : GREEN),
+			    g->tripped	? "REFUSED"
+			    : g->waived ? "APPROVED"
+					: "ok",
+			    c(pt, RESET), g->name);
 		add_clean(out, g->detail);
 		strbuf_addch(out, '\n');
 	}
@@ -130,6 +180,7 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
 	text_source(p, out);
 	for (i = 0; i < p->ntenants; i++) {
 		text_tenant(&p->tenants[i], o, &pt, out);
+		text_keep_changes(p, &p->tenants[i], o, &pt, out);
 		if (p->tenants[i].ndel)
 			tenants++;
 	}
@@ -509,6 +560,91 @@ static void md_list_item(struct md *m, const struct strbuf *head,
 	strbuf_release(&b);
 }
 
+/* The summary line of keep values first..last (1-based) of n. */
+static void md_values_open(struct strbuf *out, const struct md *m,
+			   const struct tenant_plan *tp, const char *what,
+			   size_t first, size_t last, size_t n)
+{
+	strbuf_addstr(out, "\n<details><summary>");
+	md_cell(out, tp->t.name);
+	strbuf_addf(out, ": keep values %s since ", what);
+	md_cell(out, m->p->compare_ref);
+	strbuf_addf(out, ", %zu–%zu of %zu</summary>\n\n", first, last, n);
+}
+
+/*
+ * The keep values removed (or added) since plan --compare-ref, in
+ * <details> sections of as many values as fit the part, like md_users.
+ */
+static void md_values(struct md *m, const struct tenant_plan *tp,
+		      const char *what, char *const *v, size_t n)
+{
+	static const char close[] = "\n</details>\n";
+	struct strbuf sec = STRBUF_INIT, rows = STRBUF_INIT, row = STRBUF_INIT;
+	size_t i = 0, first, fixed;
+
+	md_values_open(&sec, m, tp, what, n, n, n);
+	fixed = sec.len + strlen(close);
+	while (i < n) {
+		strbuf_reset(&row);
+		strbuf_addstr(&row, "- ");
+		md_cell(&row, v[i]);
+		strbuf_addch(&row, '\n');
+		if (fixed + row.len > md_room(m) && !md_part_empty(m))
+			md_new_part(m);
+		first = i;
+		strbuf_reset(&rows);
+		do {
+			strbuf_add(&rows, row.buf, row.len);
+			if (++i == n)
+				break;
+			strbuf_reset(&row);
+			strbuf_addstr(&row, "- ");
+			md_cell(&row, v[i]);
+			strbuf_addch(&row, '\n');
+		} while (fixed + rows.len + row.len <= md_room(m));
+		strbuf_reset(&sec);
+		md_values_open(&sec, m, tp, what, first + 1, i, n);
+		strbuf_add(&sec, rows.buf, rows.len);
+		strbuf_addstr(&sec, close);
+		md_block(m, &sec);
+	}
+	strbuf_release(&sec);
+	strbuf_release(&rows);
+	strbuf_release(&row);
+}
+
+/*
+ * How the keep list changed since plan --compare-ref: what a reviewer of
+ * a keep-list change most needs to see, so it comes before the users.
+ */
+static void md_keep_changes(struct md *m, const struct tenant_plan *tp)
+{
+	const struct keep_changes *kc = tp->keep_changes;
+	struct strbuf b = STRBUF_INIT;
+
+	if (!m->p->compare_ref || tp->error)
+		return;
+	strbuf_addstr(&b, "\n**Keep list since ");
+	md_cell(&b, m->p->compare_ref);
+	strbuf_addf(&b, "** (commit `%.12s`): ",
+		    m->p->compare_commit ? m->p->compare_commit : "");
+	if (kc)
+		strbuf_addf(&b,
+			    "%zu values then, %zu now: **%zu removed**, %zu "
+			    "added.\n",
+			    kc->before, tp->keep_values, kc->nremoved,
+			    kc->nadded);
+	else
+		strbuf_addstr(&b, "a new tenant, nothing to compare.\n");
+	md_block(m, &b);
+	strbuf_release(&b);
+	if (!kc)
+		return;
+	md_values(m, tp, "removed", kc->removed, kc->nremoved);
+	md_values(m, tp, "added", kc->added, kc->nadded);
+}
+
 static void md_tenant(struct md *m, const struct tenant_plan *tp)
 {
 	struct strbuf b = STRBUF_INIT, head = STRBUF_INIT;
@@ -536,9 +672,13 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	md_block(m, &b);
 	for (i = 0; i < tp->nguards; i++) {
 		strbuf_reset(&b);
-		strbuf_addf(&b, "- %s **", tp->guards[i].tripped ? "⛔" : "✅");
+		strbuf_addf(&b, "- %s **",
+			    tp->guards[i].tripped  ? "⛔"
+			    : tp->guards[i].waived ? "☑️"
+						   : "✅");
 		md_cell(&b, tp->guards[i].name);
-		strbuf_addstr(&b, "**: ");
+		strbuf_addstr(&b, tp->guards[i].waived ? "** (approved): "
+						       : "**: ");
 		md_text(&b, tp->guards[i].detail);
 		strbuf_addstr(&b, "\n");
 		md_list_item(m, &head, "Guards", i, &b);
@@ -554,6 +694,7 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	md_section(m, NULL);
 	strbuf_release(&b);
 	strbuf_release(&head);
+	md_keep_changes(m, tp);
 	md_users(m, tp);
 }
 
