@@ -450,6 +450,8 @@ struct policy_set {
 	struct policy p;
 	bool max_deletions, max_delete_percent, canary, allow_empty_keep,
 		verify, min_keep_match_percent, max_keep_shrink_percent;
+	/* where allow_empty_keep was set, for the warning outside report */
+	const struct ynode *allow_empty_keep_at;
 };
 
 struct limits_set {
@@ -482,8 +484,10 @@ static void load_policy(struct loader *L, const struct ynode *n,
 		ps->canary = true;
 	}
 	if ((v = cfg_get(n, "allow_empty_keep")) &&
-	    cfg_get_bool(L, v, "allow_empty_keep", &ps->p.allow_empty_keep))
+	    cfg_get_bool(L, v, "allow_empty_keep", &ps->p.allow_empty_keep)) {
 		ps->allow_empty_keep = true;
+		ps->allow_empty_keep_at = v;
+	}
 	if ((v = cfg_get(n, "verify")) &&
 	    cfg_get_bool(L, v, "verify", &ps->p.verify))
 		ps->verify = true;
@@ -987,6 +991,10 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	t->ca_file = load_tls(L, cfg_get(n, "tls"));
 	if (!t->ca_file && def->ca_file)
 		t->ca_file = xstrdup(def->ca_file);
+	cfg_policy_warnings(L, n, t,
+			    ps.allow_empty_keep
+				    ? ps.allow_empty_keep_at
+				    : def->policy.allow_empty_keep_at);
 }
 
 static void load_defaults(struct loader *L, const struct ynode *n,

@@ -1,6 +1,8 @@
 /*
  * The parts of a tenant's policy that are about the policy itself: an
- * approval of one set of deletions (DESIGN §1.4).
+ * approval of one set of deletions (DESIGN §1.4), and the warnings
+ * `validate` gives when a policy leaves a tenant without the guards that
+ * stop a wrong keep list from deleting people.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +11,16 @@
 #include "util/date.h"
 
 #define DIGEST_PREFIX "sha256:"
+
+/*
+ * The keep lists of a plausible tenant are a tenth of its users or more,
+ * and a tenant of a thousand users is not exceptional: a max_deletions
+ * at or above this can never trip in practice.
+ */
+#define PLAUSIBLE_MIN	     1000
+#define PLAUSIBLE_PER_KEEP   10
+#define VERY_LARGE_DELETIONS 100000
+#define VERY_LARGE_PERCENT   90
 
 static bool hex64(const char *s)
 {
@@ -66,6 +78,11 @@ static void load_expires(struct loader *L, const struct ynode *v,
 		*ok = false;
 	} else {
 		date_format(day, a->expires);
+		if (day < today)
+			cfg_warn_at(L, v,
+				    "policy.approve expired on %s: the count "
+				    "and percent guards hold again (remove it)",
+				    a->expires);
 	}
 	free(s);
 }
@@ -104,4 +121,51 @@ void cfg_load_approval(struct loader *L, const struct ynode *n,
 	a->set = true;
 	a->line = n->line;
 	a->col = n->col;
+}
+
+static size_t keep_values(const struct tenant *t)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->keep.n; i++)
+		n += t->keep.v[i].kind == MATCHER_FILE ? t->keep.v[i].nvalues
+						       : 1;
+	return n;
+}
+
+/* Whether neither max_deletions nor max_delete_percent could ever trip. */
+static bool guards_off(const struct tenant *t)
+{
+	const struct policy *p = &t->policy;
+	size_t plausible = keep_values(t) * PLAUSIBLE_PER_KEEP;
+
+	if (plausible < PLAUSIBLE_MIN)
+		plausible = PLAUSIBLE_MIN;
+	if (p->max_delete_percent >= 100 &&
+	    (size_t)p->max_deletions >= plausible)
+		return true;
+	return p->max_delete_percent >= VERY_LARGE_PERCENT &&
+	       p->max_deletions >= VERY_LARGE_DELETIONS;
+}
+
+void cfg_policy_warnings(struct loader *L, const struct ynode *tn,
+			 const struct tenant *t, const struct ynode *empty_at)
+{
+	const struct policy *p = &t->policy;
+	const struct ynode *pol = cfg_get(tn, "policy");
+	const char *name = t->name ? t->name : "?";
+
+	if (guards_off(t))
+		cfg_warn_at(L, pol ? pol : tn,
+			    "tenant '%s': max_delete_percent %d and "
+			    "max_deletions %ld switch the count and percent "
+			    "guards off: keep them, and approve a large "
+			    "deletion once with policy.approve",
+			    name, p->max_delete_percent, p->max_deletions);
+	if (p->allow_empty_keep && t->mode != MODE_REPORT)
+		cfg_warn_at(L, empty_at ? empty_at : tn,
+			    "tenant '%s': policy.allow_empty_keep is true "
+			    "outside mode: report: an empty keep list "
+			    "deletes every user the tenant manages",
+			    name);
 }

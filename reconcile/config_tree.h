@@ -85,5 +85,12 @@ char *cfg_join_dir(const char *dir, const char *path);
 /* Reads policy.approve: { deletions: "sha256:HEX", expires: DATE }. */
 void cfg_load_approval(struct loader *L, const struct ynode *n,
 		       struct approval *a);
+/*
+ * Warns about a loaded tenant (node tn) whose policy leaves it unguarded:
+ * an approval that expired, count and percent guards switched off, and
+ * allow_empty_keep (set at empty_at, NULL when not) outside mode: report.
+ */
+void cfg_policy_warnings(struct loader *L, const struct ynode *tn,
+			 const struct tenant *t, const struct ynode *empty_at);
 
 #endif

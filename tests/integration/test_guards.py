@@ -1,7 +1,8 @@
 """Guards against a wrong keep list, and approvals bound to one set of
 users (DESIGN §1.4): keep_unmatched and keep_match_rate against the
 emulator, policy.approve pasted from a plan's own line, apply checking the
-approval again, and plan --compare-ref against real repositories."""
+approval again, plan --compare-ref against real repositories, and the
+warnings validate gives."""
 
 import datetime
 import hashlib
@@ -256,6 +257,9 @@ class ApprovalTest(up.TestCase):
         self.config()
         sha, _ = self.printed_approval()
         self.config((sha, day(-1)))
+        v = self.up("validate")
+        self.assertRan(v, 0)
+        self.assertIn("policy.approve expired on %s" % day(-1), v.stderr)
         p = self.up("plan")
         self.assertRan(p, 3)
         self.assertIn("policy.approve expired on %s" % day(-1), p.stdout)
@@ -418,6 +422,50 @@ class ApprovalTest(up.TestCase):
         self.assertRan(p, 1)
         self.assertIn("approves another set of users", p.stderr)
         self.assertEqual(writes(self.emu.requests()), [])
+
+
+class ValidateWarningTest(up.TestCase):
+
+    def check(self, policy, mode=None, keep=("alice@acme.example",),
+              defaults=None):
+        t = {"name": "qa", "vendor": "scim", "url": "https://scim.example",
+             "auth": {"type": "bearer", "token": "${env:UP_SECRET}"},
+             "keep": list(keep), "policy": policy}
+        if mode:
+            t["mode"] = mode
+        self.write_config(t, defaults=defaults)
+        p = self.up("validate")
+        self.assertRan(p, 0)
+        return p.stderr
+
+    def test_guards_switched_off(self):
+        self.assertIn("switch the count and percent guards off",
+                      self.check({"max_deletions": 1000,
+                                  "max_delete_percent": 100}))
+        self.assertIn("switch the count and percent guards off",
+                      self.check({"max_deletions": 100000,
+                                  "max_delete_percent": 90}))
+        # raised for a large tenant, the guards still hold
+        self.assertEqual("", self.check({"max_deletions": 300,
+                                         "max_delete_percent": 100}))
+        self.assertEqual("", self.check({"max_deletions": 100000,
+                                         "max_delete_percent": 50}))
+        # a tenant whose keep list says it is large
+        keep = ["u%d@acme.example" % i for i in range(200)]
+        self.assertEqual("", self.check({"max_deletions": 1500,
+                                         "max_delete_percent": 100},
+                                        keep=keep))
+        self.assertIn("switch the count and percent guards off",
+                      self.check({"max_deletions": 2000,
+                                  "max_delete_percent": 100}, keep=keep))
+
+    def test_allow_empty_keep_outside_report(self):
+        err = self.check({"allow_empty_keep": True})
+        self.assertIn("allow_empty_keep is true outside mode: report", err)
+        self.assertEqual("", self.check({"allow_empty_keep": True},
+                                        mode="report"))
+        err = self.check({}, defaults={"policy": {"allow_empty_keep": True}})
+        self.assertIn("allow_empty_keep is true outside mode: report", err)
 
 
 def git(cwd, *args):
