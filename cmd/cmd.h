@@ -49,6 +49,7 @@ extern const struct cmd_entry cmd_import;
 extern const struct cmd_entry cmd_show;
 extern const struct cmd_entry cmd_tenants;
 extern const struct cmd_entry cmd_version;
+extern const struct cmd_entry cmd_who;
 
 /*
  * Long options every subcommand takes; their getopt values are above the

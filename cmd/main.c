@@ -17,8 +17,8 @@
 struct globals globals;
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_validate, &cmd_plan,   &cmd_apply,	  &cmd_show,
-	&cmd_tenants,  &cmd_import, &cmd_version, NULL,
+	&cmd_validate, &cmd_plan,   &cmd_apply,	  &cmd_show, &cmd_tenants,
+	&cmd_who,      &cmd_import, &cmd_version, NULL,
 };
 
 static const char exit_codes_help[] =

@@ -48,7 +48,7 @@ _userprune_tenant_names()
 _userprune()
 {
 	local cur prev cmd file i w
-	local commands="validate plan apply show tenants import version help"
+	local commands="validate plan apply show tenants who import version help"
 	local globals="-v --verbose -q --quiet --color -h --help"
 	local source="-f --file --git-url --git-ref --git-path"
 	local opts
@@ -109,7 +109,7 @@ _userprune()
 		;;
 	--format)
 		case $cmd in
-		tenants) opts="text json" ;;
+		tenants | who) opts="text json" ;;
 		import) opts="yaml text" ;;
 		*) opts="text json markdown" ;;
 		esac
@@ -155,6 +155,7 @@ _userprune()
 		;;
 	show) opts="--format --split-dir" ;;
 	tenants) opts="$source --shard --format" ;;
+	who) opts="$source --tenant --format --live" ;;
 	import)
 		opts="$source --tenant --csv --column --field -o --output"
 		;;

@@ -63,8 +63,8 @@ function __userprune_tenants
     }' $file 2>/dev/null
 end
 
-set -l commands validate plan apply show tenants import version help
-set -l sourced validate plan apply tenants import
+set -l commands validate plan apply show tenants who import version help
+set -l sourced validate plan apply tenants who import
 
 complete -c userprune -f
 
@@ -80,6 +80,7 @@ complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a plan -d 
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a apply -d 'delete exactly the users of a reviewed plan'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a show -d 'print a saved plan'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a tenants -d 'list the tenants of a desired-state file'
+complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a who -d 'show how each live account a value names is classified'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a import -d 'print a keep list of the users a tenant has today'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a version -d 'print the version'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a help -d 'help for a command'
@@ -92,14 +93,14 @@ complete -c userprune -n "__fish_seen_subcommand_from $sourced" -l git-ref -x -d
 complete -c userprune -n "__fish_seen_subcommand_from $sourced" -l git-path -x -d 'the file inside the repository'
 
 complete -c userprune -n "__fish_seen_subcommand_from validate plan apply tenants" -l shard -x -d 'only the tenants of shard K of N'
-complete -c userprune -n "__fish_seen_subcommand_from plan apply import" -l tenant -x -a '(__userprune_tenants)' -d tenant
+complete -c userprune -n "__fish_seen_subcommand_from plan apply who import" -l tenant -x -a '(__userprune_tenants)' -d tenant
 
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l format -x -a 'text json markdown' -d 'output format'
-complete -c userprune -n "__fish_seen_subcommand_from tenants" -l format -x -a 'text json' -d 'output format'
+complete -c userprune -n "__fish_seen_subcommand_from tenants who" -l format -x -a 'text json' -d 'output format'
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l split-dir -x -a '(__fish_complete_directories)' -d 'markdown parts to this directory'
 complete -c userprune -n "__fish_seen_subcommand_from plan import" -s o -l output -r -F -d 'write to this file'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l detailed-exitcode -d 'exit 2 when deletions are planned'
-complete -c userprune -n "__fish_seen_subcommand_from plan" -l live -r -F -d 'live users from a JSON snapshot'
+complete -c userprune -n "__fish_seen_subcommand_from plan who" -l live -r -F -d 'live users from a JSON snapshot'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l compare-ref -x -d 'show keep changes since this ref'
 
 complete -c userprune -n "__fish_seen_subcommand_from apply" -l yes -d 'do not ask for confirmation'

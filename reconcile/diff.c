@@ -340,9 +340,9 @@ void diff_tenant(struct plan *p, struct tenant_plan *tp,
 		else
 			plan_add_delete(p, tp, u,
 					u->flags & USER_INVITED
-						? "not in keep list (a pending "
+						? "not kept (a pending "
 						  "invitation, never accepted)"
-						: "not in keep list");
+						: "not kept");
 	}
 	n->delete = tp->ndel;
 	if (blocked > BLOCKED_SHOWN)

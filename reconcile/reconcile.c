@@ -89,12 +89,17 @@ static int select_tenants(const struct config *c, const struct plan_opts *o,
 	return 0;
 }
 
-/* What the diff of tenant t needs beyond its users: the day, the ref. */
+/*
+ * What the diff of tenant t needs beyond its users (the day, the tenant
+ * at the compared ref), and the listener that wants to see them.
+ */
 static void diff_context(struct diff_input *in, const struct plan_opts *o,
 			 const struct tenant *t)
 {
 	in->today = date_today();
 	in->base = o->base ? config_find_tenant(o->base, t->name) : NULL;
+	if (o->listed)
+		o->listed(o->listed_arg, in);
 }
 
 static int plan_from_snapshot(const struct config *c, const bool *selected,

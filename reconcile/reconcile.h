@@ -63,6 +63,8 @@ struct run_hooks {
 	volatile sig_atomic_t *stop;
 };
 
+struct diff_input;
+
 struct plan_opts {
 	const char *const *tenants; /* selected by name; none: all */
 	size_t ntenants;
@@ -71,6 +73,12 @@ struct plan_opts {
 	struct run_hooks hooks;
 	/* plan --compare-ref: the desired state at the ref, or NULL */
 	const struct config *base;
+	/*
+	 * Called with each tenant whose listing is complete, just before
+	 * its diff (the caller known): how `who` sees the live users.
+	 */
+	void (*listed)(void *arg, const struct diff_input *in);
+	void *listed_arg;
 };
 
 /*
@@ -152,5 +160,54 @@ int reconcile_import_csv(const char *path, const char *column,
 			 enum file_field field, struct import_result *r,
 			 struct err *e);
 void import_result_release(struct import_result *r);
+
+/* How a live account is classified (DESIGN §3), as `who` tells it. */
+enum who_class {
+	WHO_OUT_OF_SCOPE,
+	WHO_PENDING,
+	WHO_PROTECTED,
+	WHO_KEPT,
+	WHO_LEFT_ALONE, /* an id no request can name, or blocked */
+	WHO_DELETE,
+};
+
+/* "out_of_scope", "pending", "protected", "kept", "left_alone", "delete" */
+const char *who_class_name(enum who_class c);
+
+/* One live account a value names, and the rule that decided it. */
+struct who_account {
+	char *tenant;
+	const char *vendor;
+	char *id, *email, *username, *name; /* as listed: clean to print */
+	enum user_type type;
+	enum user_status status;
+	enum who_class cls;
+	char *rule;	   /* "keep[2] {email: \"*@acme.com\"}", "the caller" */
+	char *explanation; /* "kept by keep[2] ...", "out of scope: type app" */
+	int line, col;	   /* the rule in the configuration; 0: none */
+	char *keep_file;   /* a keep file's value decided: its path, */
+	char *keep_value;  /* the value */
+	int keep_line;	   /* and its line */
+};
+
+struct who_result {
+	struct who_account *v;
+	size_t n, cap;
+	size_t searched; /* tenants whose listing was complete */
+	char **errors;	 /* tenants not searched, and why */
+	size_t nerrors;
+};
+
+/*
+ * Every live account in the tenants o selects that value (an id, email
+ * or username, with the case rules of matching) names, classified the
+ * way a plan would, with the rule that decided it. Read-only: it lists
+ * and never writes. A tenant whose listing failed is named in
+ * r->errors. Returns -1 (with e) when nothing could be searched.
+ */
+int reconcile_who(const struct config *c, const char *value,
+		  const struct plan_opts *o, struct who_result *r,
+		  struct err *e);
+void who_result_release(struct who_result *r);
 
 #endif

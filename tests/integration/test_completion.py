@@ -15,7 +15,7 @@ import up
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 COMPLETIONS = os.path.join(ROOT, "completions")
-COMMANDS = ["validate", "plan", "apply", "show", "tenants", "import",
+COMMANDS = ["validate", "plan", "apply", "show", "tenants", "who", "import",
             "version", "help"]
 
 # Tenant names hide among other name: keys: matchers in keep lists,
