@@ -657,8 +657,10 @@ static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 	s = str(r, o, "mode", false);
 	if (s && !strcmp(s, "report"))
 		t->mode = MODE_REPORT;
+	else if (s && !strcmp(s, "deactivate"))
+		t->mode = MODE_DEACTIVATE;
 	else if (s && strcmp(s, "delete"))
-		bad(r, "mode", "delete or report");
+		bad(r, "mode", "delete, deactivate or report");
 	free(s);
 	if ((auth = object(r, o, "auth"))) {
 		s = str(r, auth, "type", false);

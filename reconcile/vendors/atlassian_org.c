@@ -40,14 +40,14 @@ struct org_state {
 };
 
 /*
- * The tenant's deletion. A separate function so that a tenant mode
- * (deactivate) can choose suspension here later.
+ * The tenant's deletion: mode deactivate suspends, whatever
+ * delete_action says; else delete_action.
  */
 static enum action action_of(const struct tenant *t)
 {
 	const char *a = tenant_option(t, "delete_action");
 
-	if (a && !strcmp(a, "suspend"))
+	if (t->mode == MODE_DEACTIVATE || (a && !strcmp(a, "suspend")))
 		return ACTION_SUSPEND;
 	if (a && !strcmp(a, "delete"))
 		return ACTION_DELETE;
@@ -427,13 +427,22 @@ static void plan_tenant(const struct tenant *t, struct tenant_plan *tp)
 		return;
 	switch (action_of(t)) {
 	case ACTION_SUSPEND:
-		tenant_plan_warn(tp,
-				 "delete_action: suspend: the %zu users lose "
-				 "access to every product until restored; "
-				 "suspended users are inactive and are planned "
-				 "again unless the scope excludes status "
-				 "inactive",
-				 tp->ndel);
+		if (t->mode == MODE_DEACTIVATE)
+			tenant_plan_warn(tp,
+					 "mode: deactivate: the %zu users are "
+					 "suspended and lose access to every "
+					 "product until restored ('userprune "
+					 "restore JOURNAL')",
+					 tp->ndel);
+		else
+			tenant_plan_warn(
+				tp,
+				"delete_action: suspend: the %zu users "
+				"lose access to every product until "
+				"restored; suspended users are "
+				"inactive and are planned again unless "
+				"the scope excludes status inactive",
+				tp->ndel);
 		break;
 	case ACTION_DELETE:
 		tenant_plan_warn(tp,
@@ -482,6 +491,7 @@ const struct vendor vendor_atlassian_org = {
 		      .max_attempts = 6 },
 	.max_batch = 1,
 	.app_credentials = true,
+	.deactivation = true,
 	.paging = PAGE_CURSOR,
 	.page_size = PAGE_LIMIT,
 	.list_request = list_request,

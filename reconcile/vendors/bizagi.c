@@ -102,10 +102,16 @@ static int list_response(struct session *s, const struct page *pg,
 	return scim_list_response(s, r, out, res, e);
 }
 
+/*
+ * A SCIM DELETE deactivates; mode: deactivate asks for it by name, with
+ * the PATCH Bizagi documents as doing the same.
+ */
 static struct http_request *
 delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 {
 	(void)n;
+	if (s->t->mode == MODE_DEACTIVATE)
+		return scim_patch_active(s, SCIM_PREFIX, u[0]->id, false);
 	return scim_delete_request(s, SCIM_PREFIX, u[0]->id);
 }
 
@@ -251,6 +257,7 @@ const struct vendor vendor_bizagi = {
 		      .max_attempts = 6 },
 	.max_batch = 1,
 	.inactive_is_final = true,
+	.deactivation = true,
 	.auth_request = auth_request,
 	.auth_response = auth_response,
 	.paging = PAGE_OFFSET_TOTAL,

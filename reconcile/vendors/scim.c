@@ -262,12 +262,15 @@ struct http_request *scim_patch_active(struct session *s, const char *prefix,
 
 /* ---- the scim vendor ---- */
 
-/* delete_method: deactivate: PATCH active false instead of DELETE. */
+/*
+ * delete_method: deactivate, or mode: deactivate: PATCH active false
+ * instead of DELETE.
+ */
 static bool patches(const struct tenant *t)
 {
 	const char *m = tenant_option(t, "delete_method");
 
-	return m && !strcmp(m, "deactivate");
+	return t->mode == MODE_DEACTIVATE || (m && !strcmp(m, "deactivate"));
 }
 
 /* What a deletion does on this server: the options say. */
@@ -623,6 +626,7 @@ const struct vendor vendor_scim = {
 		      .max_attempts = 6 },
 	.max_batch = 1000,
 	.bulk = true,
+	.deactivation = true,
 	.deactivates = deactivates,
 	.delete_take = delete_take,
 	.discover_request = discover_request,

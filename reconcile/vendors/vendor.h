@@ -124,6 +124,12 @@ struct vendor {
 	 * and delete_outcome); NULL: inactive_is_final alone decides.
 	 */
 	bool (*deactivates)(const struct tenant *t);
+	/*
+	 * A call that deactivates a user (reversibly) is confirmed in the
+	 * vendor's material: mode deactivate is allowed, and the connector
+	 * sends that call instead of its deletion in that mode.
+	 */
+	bool deactivation;
 	/* the credentials belong to an application, never to a user */
 	bool app_credentials;
 	/*
