@@ -113,6 +113,7 @@ void plan_add_delete(struct plan *p, struct tenant_plan *tp,
 	d->type = (enum user_type)u->type;
 	d->status = (enum user_status)u->status;
 	d->reason = reason;
+	d->effect = NULL;
 	d->fingerprint = NULL;
 }
 
@@ -316,6 +317,7 @@ static void write_user(struct jsonw *w, const struct plan_user *u)
 	jsonw_object_string(w, "type", user_type_name(u->type));
 	jsonw_object_string(w, "status", user_status_name(u->status));
 	jsonw_object_string(w, "reason", u->reason);
+	jsonw_object_string(w, "effect", u->effect);
 	jsonw_object_string(w, "fingerprint", fp);
 	jsonw_object_end(w);
 	w->pretty = true;
@@ -720,6 +722,20 @@ static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 		bad(r, "tls", "an object or null");
 }
 
+/* A user's effect: optional, plans before 0.2 have none. */
+static const char *read_effect(struct reader *r, const cJSON *o)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "effect");
+
+	if (!v || cJSON_IsNull(v))
+		return NULL;
+	if (!cJSON_IsString(v)) {
+		bad(r, "delete[].effect", "a string");
+		return NULL;
+	}
+	return arena_strdup(&r->p->arena, v->valuestring);
+}
+
 static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
 {
 	struct plan_user *u;
@@ -743,6 +759,7 @@ static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
 	u->username = astr(r, o, "username");
 	u->name = astr(r, o, "name");
 	u->reason = astr(r, o, "reason");
+	u->effect = read_effect(r, o);
 	s = astr(r, o, "type");
 	if (s && user_type_parse(s, &u->type) < 0)
 		bad(r, "delete[].type", "a user type");

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "reconcile/diff.h"
+#include "reconcile/effect.h"
 #include "reconcile/list.h"
 #include "reconcile/reconcile.h"
 #include "reconcile/session.h"
@@ -118,6 +119,7 @@ static int plan_from_snapshot(const struct config *c, const bool *selected,
 		tp = plan_add_tenant(p);
 		tenant_copy_settings(&tp->t, &c->tenants[i]);
 		diff_tenant(p, tp, &in);
+		plan_set_effects(p, tp);
 		if (c->tenants[i].vendor->plan_tenant)
 			c->tenants[i].vendor->plan_tenant(&c->tenants[i], tp);
 		userstore_release(&stores[i]);
@@ -248,6 +250,7 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 		}
 		userstore_set_caller(&tl->live, tl->s.caller);
 		diff_tenant(p, tp, &in);
+		plan_set_effects(p, tp);
 		tp->requests = apply_requests(tl, tp->ndel);
 		diff_budget_guard(tp, tl->t);
 		if (tl->t->vendor->plan_tenant)

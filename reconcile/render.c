@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reconcile/effect.h"
 #include "reconcile/plan.h"
 #include "util/strbuf.h"
 #include "util/text.h"
@@ -50,7 +51,65 @@ static void text_source(const struct plan *p, struct strbuf *out)
 		strbuf_addf(out, "  live users from snapshot %s\n", s->live);
 }
 
-static void text_tenant(const struct tenant_plan *tp,
+/* One planned user, on one line. */
+static void text_user(const struct plan_user *u, const struct paint *pt,
+		      struct strbuf *out)
+{
+	strbuf_addf(out, "  %s-%s ", c(pt, RED), c(pt, RESET));
+	add_clean(out, u->id);
+	strbuf_addstr(out, "  ");
+	add_clean(out, u->email ? u->email : "(no email)");
+	if (u->username && u->username != u->email &&
+	    (!u->email || strcmp(u->username, u->email))) {
+		strbuf_addstr(out, "  ");
+		add_clean(out, u->username);
+	}
+	if (u->name) {
+		strbuf_addstr(out, "  \"");
+		add_clean(out, u->name);
+		strbuf_addch(out, '"');
+	}
+	if (u->type != USER_HUMAN || u->status != STATUS_ACTIVE)
+		strbuf_addf(out, "  %s(%s, %s)%s", c(pt, DIM),
+			    user_type_name(u->type),
+			    user_status_name(u->status), c(pt, RESET));
+	strbuf_addch(out, '\n');
+}
+
+/*
+ * What the tenant's changes reach and cost, then its users under what
+ * will happen to them (DESIGN §4): "12 users deactivated (restore with
+ * userprune restore):".
+ */
+static void text_effects(const struct plan *p, const struct tenant_plan *tp,
+			 const struct paint *pt, struct strbuf *out)
+{
+	struct strbuf cost = STRBUF_INIT;
+	struct effect_groups g;
+	size_t i, j;
+
+	if (tp->error)
+		return;
+	strbuf_addstr(out, "  ");
+	effect_blast_radius(tp, out);
+	strbuf_addch(out, '\n');
+	effect_apply_cost(tp, &cost);
+	if (cost.len)
+		strbuf_addf(out, "  %s\n", cost.buf);
+	strbuf_release(&cost);
+	effect_groups_init(&g, p, tp);
+	for (i = 0; i < g.n; i++) {
+		strbuf_addf(out, "  %s%zu user%s ", c(pt, BOLD), g.v[i].n,
+			    g.v[i].n == 1 ? "" : "s");
+		add_clean(out, g.v[i].words);
+		strbuf_addf(out, ":%s\n", c(pt, RESET));
+		for (j = 0; j < g.v[i].n; j++)
+			text_user(g.v[i].u[j], pt, out);
+	}
+	effect_groups_release(&g);
+}
+
+static void text_tenant(const struct plan *p, const struct tenant_plan *tp,
 			const struct render_opts *o, const struct paint *pt,
 			struct strbuf *out)
 {
@@ -73,29 +132,7 @@ static void text_tenant(const struct tenant_plan *tp,
 			    n->pending, n->delete ? c(pt, RED) : "", n->delete,
 			    n->delete ? c(pt, RESET) : "");
 	}
-	for (i = 0; i < tp->ndel; i++) {
-		const struct plan_user *u = &tp->del[i];
-
-		strbuf_addf(out, "  %s-%s ", c(pt, RED), c(pt, RESET));
-		add_clean(out, u->id);
-		strbuf_addstr(out, "  ");
-		add_clean(out, u->email ? u->email : "(no email)");
-		if (u->username && u->username != u->email &&
-		    (!u->email || strcmp(u->username, u->email))) {
-			strbuf_addstr(out, "  ");
-			add_clean(out, u->username);
-		}
-		if (u->name) {
-			strbuf_addstr(out, "  \"");
-			add_clean(out, u->name);
-			strbuf_addch(out, '"');
-		}
-		if (u->type != USER_HUMAN || u->status != STATUS_ACTIVE)
-			strbuf_addf(out, "  %s(%s, %s)%s", c(pt, DIM),
-				    user_type_name(u->type),
-				    user_status_name(u->status), c(pt, RESET));
-		strbuf_addch(out, '\n');
-	}
+	text_effects(p, tp, pt, out);
 	if (tp->mass_deletion)
 		strbuf_addf(out,
 			    "  %s+ then MassUserDeletion: Bizagi deletes EVERY "
@@ -129,7 +166,7 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
 
 	text_source(p, out);
 	for (i = 0; i < p->ntenants; i++) {
-		text_tenant(&p->tenants[i], o, &pt, out);
+		text_tenant(p, &p->tenants[i], o, &pt, out);
 		if (p->tenants[i].ndel)
 			tenants++;
 	}
@@ -428,35 +465,43 @@ static void md_user_row(struct strbuf *out, const struct plan_user *u)
 		    user_status_name(u->status));
 }
 
-/* The summary line of users first..last (1-based) of a tenant's list. */
+/*
+ * The summary line of users first..last (1-based) of one effect's users
+ * in a tenant: "t1: 12 users deactivated (restore with userprune
+ * restore), 1–12".
+ */
 static void md_users_open(struct strbuf *out, const struct tenant_plan *tp,
-			  size_t first, size_t last)
+			  const struct effect_group *g, size_t first,
+			  size_t last)
 {
 	strbuf_addstr(out, "\n<details><summary>");
 	md_cell(out, tp->t.name);
+	strbuf_addf(out, ": %zu user%s ", g->n, g->n == 1 ? "" : "s");
+	md_cell(out, g->words);
 	strbuf_addf(out,
-		    ": users to delete %zu–%zu of %zu</summary>\n\n"
+		    ", %zu–%zu</summary>\n\n"
 		    "| id | email | username | name | type | status |\n"
 		    "|---|---|---|---|---|---|\n",
-		    first, last, tp->ndel);
+		    first, last);
 }
 
 /*
- * The users to delete, in <details> sections of as many rows as fit the
- * part: each section is one block, opened and closed in its part.
+ * The users of one effect, in <details> sections of as many rows as fit
+ * the part: each section is one block, opened and closed in its part.
  */
-static void md_users(struct md *m, const struct tenant_plan *tp)
+static void md_users(struct md *m, const struct tenant_plan *tp,
+		     const struct effect_group *g)
 {
 	static const char close[] = "\n</details>\n";
 	struct strbuf sec = STRBUF_INIT, rows = STRBUF_INIT, row = STRBUF_INIT;
 	size_t i = 0, first, fixed;
 
 	/* the opening at its longest: the numbers at their widest */
-	md_users_open(&sec, tp, tp->ndel, tp->ndel);
+	md_users_open(&sec, tp, g, g->n, g->n);
 	fixed = sec.len + strlen(close);
-	while (i < tp->ndel) {
+	while (i < g->n) {
 		strbuf_reset(&row);
-		md_user_row(&row, &tp->del[i]);
+		md_user_row(&row, g->u[i]);
 		if (fixed + row.len > md_room(m) && !md_part_empty(m))
 			md_new_part(m);
 		/* as many rows as fit, and at least one */
@@ -464,13 +509,13 @@ static void md_users(struct md *m, const struct tenant_plan *tp)
 		strbuf_reset(&rows);
 		do {
 			strbuf_add(&rows, row.buf, row.len);
-			if (++i == tp->ndel)
+			if (++i == g->n)
 				break;
 			strbuf_reset(&row);
-			md_user_row(&row, &tp->del[i]);
+			md_user_row(&row, g->u[i]);
 		} while (fixed + rows.len + row.len <= md_room(m));
 		strbuf_reset(&sec);
-		md_users_open(&sec, tp, first + 1, i);
+		md_users_open(&sec, tp, g, first + 1, i);
 		strbuf_add(&sec, rows.buf, rows.len);
 		strbuf_addstr(&sec, close);
 		md_block(m, &sec);
@@ -509,6 +554,43 @@ static void md_list_item(struct md *m, const struct strbuf *head,
 	strbuf_release(&b);
 }
 
+/*
+ * What the tenant's changes reach and cost, and its users by what will
+ * happen to them (DESIGN §4).
+ */
+static void md_reach(struct strbuf *b, const struct tenant_plan *tp)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	if (tp->error)
+		return;
+	effect_blast_radius(tp, &line);
+	/* a list needs a blank line before it */
+	if (b->len < 2 || strcmp(b->buf + b->len - 2, "\n\n"))
+		strbuf_addch(b, '\n');
+	strbuf_addstr(b, "- ");
+	md_text(b, line.buf);
+	strbuf_reset(&line);
+	effect_apply_cost(tp, &line);
+	if (line.len) {
+		strbuf_addstr(b, "\n- ");
+		md_text(b, line.buf);
+	}
+	strbuf_addch(b, '\n');
+	strbuf_release(&line);
+}
+
+static void md_effects(struct md *m, const struct tenant_plan *tp)
+{
+	struct effect_groups g;
+	size_t i;
+
+	effect_groups_init(&g, m->p, tp);
+	for (i = 0; i < g.n; i++)
+		md_users(m, tp, &g.v[i]);
+	effect_groups_release(&g);
+}
+
 static void md_tenant(struct md *m, const struct tenant_plan *tp)
 {
 	struct strbuf b = STRBUF_INIT, head = STRBUF_INIT;
@@ -527,6 +609,7 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	if (tp->t.mode == MODE_REPORT)
 		strbuf_addstr(&b, "Report only: apply never deletes in this "
 				  "tenant.\n");
+	md_reach(&b, tp);
 	if (tp->mass_deletion)
 		strbuf_addstr(&b,
 			      "\n> **⚠ MassUserDeletion follows the planned "
@@ -554,7 +637,7 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	md_section(m, NULL);
 	strbuf_release(&b);
 	strbuf_release(&head);
-	md_users(m, tp);
+	md_effects(m, tp);
 }
 
 void plan_render_markdown(const struct plan *p, char ***parts, size_t *n)

@@ -420,6 +420,27 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	}
 }
 
+static void effect(const struct tenant *t, struct effect *out)
+{
+	switch (action_of(t)) {
+	case ACTION_SUSPEND:
+		*out = (struct effect){ OUTCOME_DEACTIVATED, "deactivated",
+					"restore with userprune restore", 0 };
+		break;
+	case ACTION_DELETE:
+		*out = (struct effect){ OUTCOME_SCHEDULED,
+					"scheduled for deletion",
+					"cancellable until", GRACE_DAYS };
+		break;
+	case ACTION_REMOVE:
+	default:
+		*out = (struct effect){ OUTCOME_DELETED,
+					"removed from the organization",
+					"re-invite to undo", 0 };
+		break;
+	}
+}
+
 /* What the planned deletions do, where a reviewer reads it. */
 static void plan_tenant(const struct tenant *t, struct tenant_plan *tp)
 {
@@ -499,6 +520,7 @@ const struct vendor vendor_atlassian_org = {
 	.user_blocked = user_blocked,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
+	.effect = effect,
 	.plan_tenant = plan_tenant,
 	.session_release = session_release,
 };

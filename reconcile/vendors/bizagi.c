@@ -138,6 +138,13 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	}
 }
 
+static void effect(const struct tenant *t, struct effect *out)
+{
+	(void)t;
+	*out = (struct effect){ OUTCOME_DEACTIVATED, "deactivated",
+				"restore with userprune restore", 0 };
+}
+
 static bool production(const struct tenant *t)
 {
 	const char *env = tenant_option(t, "environment");
@@ -267,6 +274,7 @@ const struct vendor vendor_bizagi = {
 	.list_hint = list_hint,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
+	.effect = effect,
 	.plan_tenant = plan_tenant,
 	.post_request = post_request,
 	.post_response = post_response,

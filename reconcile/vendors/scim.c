@@ -282,6 +282,29 @@ static bool deactivates(const struct tenant *t)
 }
 
 /*
+ * What a deletion does: a PATCH deactivates; a DELETE does what
+ * delete_outcome says, and where that is a deactivation, whether the
+ * server takes the PATCH that restores it is the server's to say.
+ */
+static void effect(const struct tenant *t, struct effect *out)
+{
+	if (patches(t))
+		*out = (struct effect){ OUTCOME_DEACTIVATED, "deactivated",
+					"restore with userprune restore", 0 };
+	else if (deactivates(t))
+		*out = (struct effect){
+			OUTCOME_DEACTIVATED,
+			"deactivated by the server's DELETE",
+			"userprune restore asks for it back; some servers "
+			"refuse",
+			0
+		};
+	else
+		*out = (struct effect){ OUTCOME_DELETED, "deleted",
+					"irreversible", 0 };
+}
+
+/*
  * 405 or 501: the server has no such method for users, and never will
  * for the next one: blocked, with what to set instead, and nothing more
  * is sent to the tenant.
@@ -639,4 +662,5 @@ const struct vendor vendor_scim = {
 	.list_response = list_response,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
+	.effect = effect,
 };

@@ -105,6 +105,20 @@ struct delete_result {
 	bool resend;
 };
 
+/*
+ * What a planned deletion does to a user (DESIGN §4), in the words the
+ * plan shows a reviewer: "<what> (<undo>)", and for a scheduled deletion
+ * "<what> (<undo> <the day it becomes final>)".
+ */
+struct effect {
+	enum outcome outcome; /* what apply records: deleted, deactivated or
+				 scheduled */
+	const char *what;     /* "deleted", "removed from the organization" */
+	const char *undo;     /* "irreversible", "re-invite to undo";
+				 scheduled: "cancellable until" */
+	int grace_days;	      /* scheduled: days it can be cancelled */
+};
+
 struct vendor {
 	const char *name;
 	/* the url of a tenant that gives none; NULL: url is required */
@@ -202,6 +216,12 @@ struct vendor {
 	 * one blocked without sending a request.
 	 */
 	const char *(*user_blocked)(struct session *s, const struct user *u);
+
+	/*
+	 * What a planned deletion does in tenant t (its mode and options);
+	 * NULL: the user is deleted, irreversibly.
+	 */
+	void (*effect)(const struct tenant *t, struct effect *out);
 
 	/* Vendor-specific planning: warnings, guards, extra steps. */
 	void (*plan_tenant)(const struct tenant *t, struct tenant_plan *tp);
