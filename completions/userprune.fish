@@ -63,7 +63,7 @@ function __userprune_tenants
     }' $file 2>/dev/null
 end
 
-set -l commands validate plan apply show tenants import version help
+set -l commands validate plan apply restore show tenants import version help
 set -l sourced validate plan apply tenants import
 
 complete -c userprune -f
@@ -78,6 +78,7 @@ complete -c userprune -n "not __fish_seen_subcommand_from $commands" -l version 
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a validate -d 'check a desired-state file offline'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a plan -d 'list live users and show who apply would delete'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a apply -d 'delete exactly the users of a reviewed plan'
+complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a restore -d 'undo what an apply run deactivated or scheduled'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a show -d 'print a saved plan'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a tenants -d 'list the tenants of a desired-state file'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a import -d 'print a keep list of the users a tenant has today'
@@ -92,7 +93,7 @@ complete -c userprune -n "__fish_seen_subcommand_from $sourced" -l git-ref -x -d
 complete -c userprune -n "__fish_seen_subcommand_from $sourced" -l git-path -x -d 'the file inside the repository'
 
 complete -c userprune -n "__fish_seen_subcommand_from validate plan apply tenants" -l shard -x -d 'only the tenants of shard K of N'
-complete -c userprune -n "__fish_seen_subcommand_from plan apply import" -l tenant -x -a '(__userprune_tenants)' -d tenant
+complete -c userprune -n "__fish_seen_subcommand_from plan apply restore import" -l tenant -x -a '(__userprune_tenants)' -d tenant
 
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l format -x -a 'text json markdown' -d 'output format'
 complete -c userprune -n "__fish_seen_subcommand_from tenants" -l format -x -a 'text json' -d 'output format'
@@ -101,8 +102,10 @@ complete -c userprune -n "__fish_seen_subcommand_from plan import" -s o -l outpu
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l detailed-exitcode -d 'exit 2 when deletions are planned'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l live -r -F -d 'live users from a JSON snapshot'
 
-complete -c userprune -n "__fish_seen_subcommand_from apply" -l yes -d 'do not ask for confirmation'
-complete -c userprune -n "__fish_seen_subcommand_from apply" -l journal -r -F -d 'the journal'
+complete -c userprune -n "__fish_seen_subcommand_from apply restore" -l yes -d 'do not ask for confirmation'
+complete -c userprune -n "__fish_seen_subcommand_from apply restore" -l journal -r -F -d 'the journal'
+complete -c userprune -n "__fish_seen_subcommand_from restore" -l user -x -d 'restore only this user'
+complete -c userprune -n "__fish_seen_subcommand_from restore" -F -d 'journal, then plan file'
 complete -c userprune -n "__fish_seen_subcommand_from apply" -l resume -r -F -d 'go on from an earlier journal'
 complete -c userprune -n "__fish_seen_subcommand_from apply show" -F -d 'plan file'
 

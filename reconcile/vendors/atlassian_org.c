@@ -365,6 +365,28 @@ delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 	return r;
 }
 
+/*
+ * Undoing: a suspension is restored in the directory, a lifecycle
+ * delete is cancelled (within its grace period).
+ */
+static struct http_request *
+restore_request(struct session *s, const struct plan_user *u, enum outcome was)
+{
+	char *id = url_segment(u->id), *base, *url;
+
+	if (was == OUTCOME_SCHEDULED) {
+		base = origin_of(s);
+		url = xasprintf("%s/users/%s/manage/lifecycle/cancel-delete",
+				base, id);
+	} else {
+		base = users_url(s);
+		url = xasprintf("%s/%s/restore", base, id);
+	}
+	free(base);
+	free(id);
+	return http_request_new("POST", url);
+}
+
 /* The day a lifecycle delete sent now becomes final, as YYYY-MM-DD. */
 static void final_day(char *buf, size_t n)
 {
@@ -521,6 +543,9 @@ const struct vendor vendor_atlassian_org = {
 	.delete_request = delete_request,
 	.delete_response = delete_response,
 	.effect = effect,
+	.restorable = OUTCOME_BIT(OUTCOME_DEACTIVATED) |
+		      OUTCOME_BIT(OUTCOME_SCHEDULED),
+	.restore_request = restore_request,
 	.plan_tenant = plan_tenant,
 	.session_release = session_release,
 };

@@ -249,4 +249,6 @@ const struct vendor vendor_bevy = {
 	.delete_request = delete_request,
 	.delete_response = delete_response,
 	.effect = effect,
+	.no_restore = "Bevy's cancel call is not known to userprune: cancel "
+		      "the deletion in Bevy",
 };

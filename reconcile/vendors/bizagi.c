@@ -145,6 +145,14 @@ static void effect(const struct tenant *t, struct effect *out)
 				"restore with userprune restore", 0 };
 }
 
+/* "setting active false via update does the same": true undoes it */
+static struct http_request *
+restore_request(struct session *s, const struct plan_user *u, enum outcome was)
+{
+	(void)was;
+	return scim_patch_active(s, SCIM_PREFIX, u->id, true);
+}
+
 static bool production(const struct tenant *t)
 {
 	const char *env = tenant_option(t, "environment");
@@ -275,6 +283,8 @@ const struct vendor vendor_bizagi = {
 	.delete_request = delete_request,
 	.delete_response = delete_response,
 	.effect = effect,
+	.restorable = OUTCOME_BIT(OUTCOME_DEACTIVATED),
+	.restore_request = restore_request,
 	.plan_tenant = plan_tenant,
 	.post_request = post_request,
 	.post_response = post_response,

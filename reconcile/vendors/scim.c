@@ -304,6 +304,14 @@ static void effect(const struct tenant *t, struct effect *out)
 					"irreversible", 0 };
 }
 
+/* The PATCH that deactivated the user, with active true. */
+static struct http_request *
+restore_request(struct session *s, const struct plan_user *u, enum outcome was)
+{
+	(void)was;
+	return scim_patch_active(s, "", u->id, true);
+}
+
 /*
  * 405 or 501: the server has no such method for users, and never will
  * for the next one: blocked, with what to set instead, and nothing more
@@ -663,4 +671,6 @@ const struct vendor vendor_scim = {
 	.delete_request = delete_request,
 	.delete_response = delete_response,
 	.effect = effect,
+	.restorable = OUTCOME_BIT(OUTCOME_DEACTIVATED),
+	.restore_request = restore_request,
 };

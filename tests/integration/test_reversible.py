@@ -1,11 +1,18 @@
 """Reversible deprovisioning against the emulator, for every vendor with a
 confirmed deactivation call (SCIM, Bizagi, Atlassian organizations):
-mode: deactivate leaves the users inactive and listed, and nothing else is
-sent."""
+mode: deactivate leaves the users inactive and listed; userprune restore
+undoes it (the whole journal, one --user, after an interrupt) with exactly
+the inverse requests; scheduled deletions are cancelled within their
+window and reported not_undoable after it; deletions are final."""
 
+import datetime
 import json
+import os
+import signal
+import time
 
 import up
+from emu import REPO
 from up import writes
 
 KEEP = [{"email": "keeper*@acme.example"}]
@@ -16,8 +23,24 @@ ORG_USERS = "/admin/v2/orgs/%s/directories/-/users" % up.ORG_ID
 PATCH_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 
 
+def backdate(path, days):
+    """Moves every outcome line of a journal days into the past."""
+    with open(path) as f:
+        lines = [json.loads(l) for l in f if l.strip()]
+    for l in lines:
+        if l["type"] == "outcome":
+            t = datetime.datetime.strptime(l["time"][:19],
+                                           "%Y-%m-%dT%H:%M:%S")
+            l["time"] = (t - datetime.timedelta(days=days)).strftime(
+                "%Y-%m-%dT%H:%M:%S.000Z")
+    with open(path, "w") as f:
+        for l in lines:
+            f.write(json.dumps(l) + "\n")
+
+
 class Vendor:
-    """One vendor's deactivation as the emulator sees it."""
+    """One vendor's deactivation and its restore as the emulator sees
+    them."""
 
     vendor = None
     emu_flags = {}
@@ -26,6 +49,21 @@ class Vendor:
     def deactivation(self, uid):
         """(method, path) of the request that deactivates uid."""
         raise NotImplementedError
+
+    def restoration(self, uid):
+        """(method, path) of the request that reactivates uid."""
+        raise NotImplementedError
+
+    def writes_since(self, emu, n):
+        return [(r["method"], r["path"]) for r in writes(emu.requests()[n:])]
+
+    def deactivated(self, **kw):
+        """A tenant whose planned users apply deactivated (j.jsonl)."""
+        emu, roles = self.setup_tenant(**kw)
+        self.assertRan(self.up("apply", "--yes", "--journal", "j.jsonl"), 0)
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {i: "deactivated" for i in roles["planned"]})
+        return emu, roles
 
     def setup_tenant(self, deletable=8, inactive=2, mode="deactivate",
                      **tenant):
@@ -78,6 +116,116 @@ class Vendor:
         self.assertEqual(again["delete"], [])
         self.assertEqual(again["counts"]["pending"], len(roles["delete"]))
 
+    def test_restore_of_the_whole_journal(self):
+        emu, roles = self.deactivated()
+        n = len(emu.requests())
+        # the list comes first; without a terminal, --yes is needed
+        p = self.up("restore", "j.jsonl")
+        self.assertRan(p, 1)
+        self.assertIn("restore needs --yes", p.stderr)
+        self.assertIn("%d to restore, 0 not undoable" % len(roles["planned"]),
+                      p.stdout)
+        for i in roles["planned"]:
+            self.assertIn("  + %s  " % i, p.stdout)
+        self.assertEqual(self.writes_since(emu, n), [])
+        p = self.up("restore", "j.jsonl", "--yes", "--journal", "r.jsonl")
+        self.assertRan(p, 0)
+        self.assertIn("Restored: %d restored, 0 absent, 0 not undoable, "
+                      "0 failed." % len(roles["planned"]), p.stdout)
+        self.assertIn("Verified: %d outcomes" % len(roles["planned"]),
+                      p.stdout)
+        # exactly the inverse calls, once for each of exactly those users
+        self.assertEqual(sorted(self.writes_since(emu, n)),
+                         sorted(self.restoration(i)
+                                for i in roles["planned"]))
+        st = self.statuses(emu)
+        for i in roles["planned"] + roles["kept"] + roles["protected"]:
+            self.assertEqual(st[i], "active", i)
+        # never planned (inactive before): left as they were
+        for i in roles["delete"][:2]:
+            self.assertEqual(st[i], "inactive", i)
+        self.assertEqual(self.outcomes("r.jsonl"),
+                         {i: "restored" for i in roles["planned"]})
+        header = self.journal("r.jsonl")[0]
+        self.assertEqual(header["kind"], "restore")
+        self.assertEqual(header["restores"],
+                         self.journal("j.jsonl")[0]["run_id"])
+        # done: running it again sends nothing
+        n = len(emu.requests())
+        p = self.up("restore", "j.jsonl", "--yes", "--journal", "r.jsonl")
+        self.assertRan(p, 0)
+        self.assertIn("an earlier restore finished it", p.stderr)
+        self.assertEqual(emu.requests()[n:], [])
+
+    def test_restore_of_one_user(self):
+        emu, roles = self.deactivated()
+        one = roles["planned"][2]
+        n = len(emu.requests())
+        p = self.up("restore", "j.jsonl", "--user", one, "--yes")
+        self.assertRan(p, 0)
+        self.assertEqual(self.writes_since(emu, n), [self.restoration(one)])
+        st = self.statuses(emu)
+        self.assertEqual(st[one], "active")
+        for i in roles["planned"]:
+            if i != one:
+                self.assertEqual(st[i], "inactive", i)
+        # a user the journal does not name: an error, nothing sent
+        n = len(emu.requests())
+        p = self.up("restore", "j.jsonl", "--user", "nobody", "--yes")
+        self.assertRan(p, 1)
+        self.assertIn("no user 'nobody' in the journal", p.stderr)
+        self.assertEqual(emu.requests()[n:], [])
+
+    def test_a_user_changed_since_is_restored_and_a_gone_one_absent(self):
+        emu, roles = self.deactivated()
+        changed, gone = roles["planned"][0], roles["planned"][1]
+        # the same account, under another email: restored all the same
+        emu.patch_user(changed, {"email": "renamed@acme.example"})
+        emu.remove_user(gone)
+        n = len(emu.requests())
+        p = self.up("restore", "j.jsonl", "--yes", "--journal", "r.jsonl")
+        self.assertRan(p, 0)
+        out = self.outcomes("r.jsonl")
+        self.assertEqual(out[changed], "restored")
+        self.assertEqual(out[gone], "absent")
+        self.assertEqual(sorted(self.writes_since(emu, n)),
+                         sorted(self.restoration(i)
+                                for i in roles["planned"] if i != gone))
+        self.assertEqual(self.statuses(emu)[changed], "active")
+
+    def test_interrupted_restore_resumes(self):
+        emu, roles = self.deactivated(
+            deletable=40, limits={"requests_per_second": 100,
+                                  "concurrency": 1})
+        emu.set_config(latency_ms=60)
+        n = len(emu.requests())
+        proc = self.spawn("restore", "j.jsonl", "--yes", "--journal",
+                          "r.jsonl")
+        deadline = time.time() + 60
+        while len(self.writes_since(emu, n)) < 5 and time.time() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        self.assertEqual(proc.returncode, 130, err)
+        self.assertIn("to finish later: userprune restore j.jsonl --journal "
+                      "r.jsonl", err)
+        first = self.outcomes("r.jsonl")
+        self.assertLess(len(first), len(roles["planned"]))
+        self.assertEqual(set(first.values()), {"restored"})
+        emu.set_config(latency_ms=0)
+        p = self.up("restore", "j.jsonl", "--yes", "--journal", "r.jsonl")
+        self.assertRan(p, 0)
+        self.assertIn("finished by an earlier restore", p.stdout)
+        # every user asked for exactly once over both runs
+        self.assertEqual(sorted(self.writes_since(emu, n)),
+                         sorted(self.restoration(i)
+                                for i in roles["planned"]))
+        self.assertEqual(self.outcomes("r.jsonl"),
+                         {i: "restored" for i in roles["planned"]})
+        st = self.statuses(emu)
+        for i in roles["planned"]:
+            self.assertEqual(st[i], "active", i)
+
 
 class ScimTest(Vendor, up.TestCase):
     vendor = "scim"
@@ -87,10 +235,12 @@ class ScimTest(Vendor, up.TestCase):
     def deactivation(self, uid):
         return ("PATCH", "/scim/v2/Users/" + uid)
 
+    restoration = deactivation
+
     def test_the_patch_says_active_false(self):
         emu, roles = self.setup_tenant(deletable=3, inactive=0,
                                        options={"delete_method": "delete"})
-        self.assertRan(self.up("apply", "--yes"), 0)
+        self.assertRan(self.up("apply", "--yes", "--journal", "j.jsonl"), 0)
         patches = [r for r in emu.requests() if r["method"] == "PATCH"]
         self.assertEqual(len(patches), 3)
         for r in patches:
@@ -98,6 +248,15 @@ class ScimTest(Vendor, up.TestCase):
                 "schemas": [PATCH_SCHEMA],
                 "Operations": [{"op": "replace", "path": "active",
                                 "value": False}]})
+        n = len(emu.requests())
+        self.assertRan(self.up("restore", "j.jsonl", "--yes"), 0)
+        patches = [r for r in emu.requests()[n:] if r["method"] == "PATCH"]
+        self.assertEqual(len(patches), 3)
+        for r in patches:
+            self.assertEqual(json.loads(r["body"]), {
+                "schemas": [PATCH_SCHEMA],
+                "Operations": [{"op": "replace", "path": "active",
+                                "value": True}]})
 
 
 class BizagiTest(Vendor, up.TestCase):
@@ -107,12 +266,17 @@ class BizagiTest(Vendor, up.TestCase):
     def deactivation(self, uid):
         return ("PATCH", "/scim/v2/Users/" + uid)
 
+    restoration = deactivation
+
 
 class AtlassianOrgTest(Vendor, up.TestCase):
     vendor = "atlassian-org"
 
     def deactivation(self, uid):
         return ("POST", "%s/%s/suspend" % (ORG_USERS, uid))
+
+    def restoration(self, uid):
+        return ("POST", "%s/%s/restore" % (ORG_USERS, uid))
 
     def test_mode_deactivate_suspends_whatever_delete_action_says(self):
         emu, roles = self.setup_tenant(
@@ -127,6 +291,226 @@ class AtlassianOrgTest(Vendor, up.TestCase):
                                               for i in roles["planned"]))
         self.assertIn("mode: deactivate: the 3 users are suspended",
                       p.stdout)
+
+
+class FinalTest(up.TestCase):
+    """A run that only deleted: restore sends nothing, not even a listing,
+    reports each user as final, and exits 0."""
+
+    def run_deleting(self, vendor, **tenant):
+        pop, roles = up.population(vendor, deletable=4, inactive=0)
+        emu = self.emulator(vendor, population=pop)
+        self.write_config(self.tenant(vendor, emu, keep=KEEP,
+                                      protect=PROTECT, policy=POLICY,
+                                      **tenant))
+        self.assertRan(self.up("apply", "--yes", "--journal", "j.jsonl"), 0)
+        n = len(emu.requests())
+        p = self.up("restore", "j.jsonl", "--journal", "r.jsonl")
+        self.assertRan(p, 0)
+        self.assertIn("0 to restore, 4 not undoable", p.stdout)
+        self.assertIn("Restored: 0 restored, 0 absent, 4 not undoable, "
+                      "0 failed.", p.stdout)
+        self.assertEqual(emu.requests()[n:], [])
+        lines = [l for l in self.journal("r.jsonl")
+                 if l["type"] == "outcome"]
+        self.assertEqual(sorted(l["id"] for l in lines),
+                         sorted(roles["delete"]))
+        for l in lines:
+            self.assertEqual((l["outcome"], l["http_status"]),
+                             ("not_undoable", None))
+        return lines
+
+    def test_scim_deletions_are_final(self):
+        for l in self.run_deleting("scim"):
+            self.assertEqual(l["detail"], "deleted is final")
+
+    def test_organization_removals_are_final(self):
+        for l in self.run_deleting("atlassian-org", options={
+                "org_id": up.ORG_ID}):
+            self.assertEqual(l["detail"], "deleted is final (removed from "
+                             "the organization: re-invite to undo)")
+
+    def test_site_removals_are_final(self):
+        for l in self.run_deleting("atlassian"):
+            self.assertEqual(l["detail"], "deleted is final (removed from "
+                             "the site: re-invite to undo)")
+
+    def test_bevy_scheduled_deletions_cannot_be_cancelled_yet(self):
+        lines = self.run_deleting("bevy")
+        # seven days from when the apply recorded each deletion
+        sent = {l["id"]: l["time"][:10] for l in self.journal("j.jsonl")
+                if l["type"] == "outcome"}
+        for l in lines:
+            day = (datetime.datetime.strptime(sent[l["id"]], "%Y-%m-%d") +
+                   datetime.timedelta(days=7)).strftime("%Y-%m-%d")
+            self.assertEqual(l["detail"], "Bevy's cancel call is not known "
+                             "to userprune: cancel the deletion in Bevy "
+                             "until " + day)
+
+
+class ScheduledTest(up.TestCase):
+    """atlassian-org delete_action: delete schedules deletions: restore
+    cancels them within the 14 days, and after them sends nothing."""
+
+    def scheduled(self, deletable=6):
+        pop, roles = up.population("atlassian-org", deletable=deletable,
+                                   inactive=0)
+        emu = self.emulator("atlassian-org", population=pop)
+        self.write_config(self.tenant(
+            "atlassian-org", emu, keep=KEEP, protect=PROTECT, policy=POLICY,
+            options={"org_id": up.ORG_ID, "delete_action": "delete"}))
+        self.assertRan(self.up("apply", "--yes", "--journal", "j.jsonl"), 0)
+        self.assertEqual(self.outcomes("j.jsonl"),
+                         {i: "scheduled" for i in roles["delete"]})
+        return emu, roles
+
+    def test_cancelled_within_the_window(self):
+        emu, roles = self.scheduled()
+        n = len(emu.requests())
+        p = self.up("restore", "j.jsonl", "--yes", "--journal", "r.jsonl")
+        self.assertRan(p, 0)
+        self.assertIn("cancel the scheduled deletion", p.stdout)
+        sent = [(r["method"], r["path"]) for r in writes(emu.requests()[n:])]
+        self.assertEqual(sorted(sent), sorted(
+            ("POST", "/users/%s/manage/lifecycle/cancel-delete" % i)
+            for i in roles["delete"]))
+        self.assertEqual(self.outcomes("r.jsonl"),
+                         {i: "restored" for i in roles["delete"]})
+        for i in roles["delete"]:
+            self.assertEqual(emu.user(i)["status"], "active")
+
+    def test_after_the_window_nothing_is_sent(self):
+        emu, roles = self.scheduled()
+        backdate(self.path("j.jsonl"), 15)
+        # the window: 14 days from when the apply recorded each deletion
+        ended = {l["id"]: (datetime.datetime.strptime(
+            l["time"][:10], "%Y-%m-%d") + datetime.timedelta(days=14)
+        ).strftime("%Y-%m-%d") for l in self.journal("j.jsonl")
+            if l["type"] == "outcome"}
+        n = len(emu.requests())
+        p = self.up("restore", "j.jsonl", "--journal", "r.jsonl")
+        self.assertRan(p, 0)
+        self.assertEqual(emu.requests()[n:], [])
+        lines = [l for l in self.journal("r.jsonl")
+                 if l["type"] == "outcome"]
+        self.assertEqual(len(lines), len(roles["delete"]))
+        for l in lines:
+            self.assertEqual((l["outcome"], l["detail"]),
+                             ("not_undoable",
+                              "window ended on " + ended[l["id"]]))
+        for i in roles["delete"]:
+            self.assertEqual(emu.user(i)["status"], "pending_deletion")
+
+
+class JournalTest(up.TestCase):
+    """A restore's journal and an apply's never mix; a journal can name
+    nobody the plan did not plan into a request."""
+
+    def deactivated(self):
+        pop, roles = up.population("scim", deletable=4, inactive=0)
+        emu = self.emulator("scim", population=pop)
+        self.write_config(self.tenant("scim", emu, keep=KEEP,
+                                      protect=PROTECT, policy=POLICY,
+                                      mode="deactivate"))
+        self.assertRan(self.up("plan", "-o", "plan.json"), 0)
+        self.assertRan(self.up("apply", "plan.json", "--journal", "j.jsonl"),
+                       0)
+        return emu, roles
+
+    def test_kinds_never_mix(self):
+        emu, roles = self.deactivated()
+        n = len(emu.requests())
+        p = self.up("restore", "j.jsonl", "--yes", "--journal", "j.jsonl")
+        self.assertRan(p, 1)
+        self.assertIn("is the journal of an apply: a restore writes one of "
+                      "its own", p.stderr)
+        self.assertRan(self.up("restore", "j.jsonl", "--yes", "--journal",
+                               "r.jsonl"), 0)
+        p = self.up("apply", "--resume", "r.jsonl", "plan.json")
+        self.assertRan(p, 1)
+        self.assertIn("is the journal of a restore, not of an apply",
+                      p.stderr)
+        p = self.up("apply", "plan.json", "--journal", "r.jsonl")
+        self.assertRan(p, 1)
+        self.assertIn("is the journal of a restore, not of an apply",
+                      p.stderr)
+        p = self.up("restore", "r.jsonl", "--yes")
+        self.assertRan(p, 1)
+        self.assertIn("is the journal of a restore, not of an apply",
+                      p.stderr)
+        self.assertEqual(len(writes(emu.requests()[n:])), 4)
+
+    def test_the_plan_found_beside_the_journal_or_named(self):
+        emu, roles = self.deactivated()
+        os.makedirs(self.path("kept"))
+        os.rename(self.path("j.jsonl"), self.path("kept", "j.jsonl"))
+        os.rename(self.path("plan.json"), self.path("kept", "plan.json"))
+        p = self.up("restore", "kept/j.jsonl", "--user", roles["delete"][0],
+                    "--yes")
+        self.assertRan(p, 0)
+        self.assertIn("plan kept/plan.json", p.stdout)
+        os.rename(self.path("kept", "plan.json"), self.path("elsewhere.json"))
+        p = self.up("restore", "kept/j.jsonl", "--yes")
+        self.assertRan(p, 1)
+        self.assertIn("the plan file it recorded (plan.json) is not there",
+                      p.stderr)
+        # another plan is refused: its settings are not the run's
+        self.assertRan(self.up("plan", "-o", "other.json"), 0)
+        p = self.up("restore", "kept/j.jsonl", "other.json", "--yes")
+        self.assertRan(p, 1)
+        self.assertIn("is not the plan kept/j.jsonl applied", p.stderr)
+        p = self.up("restore", "kept/j.jsonl", "elsewhere.json", "--yes")
+        self.assertRan(p, 0)
+
+    def test_a_user_the_plan_did_not_plan_is_never_touched(self):
+        emu, roles = self.deactivated()
+        lines = self.journal("j.jsonl")
+        # an edited journal claims the kept user was deactivated
+        forged = dict(lines[1], id=roles["kept"][0], email="keeper0@x")
+        with open(self.path("j.jsonl"), "a") as f:
+            f.write(json.dumps(forged) + "\n")
+        n = len(emu.requests())
+        p = self.up("restore", "j.jsonl", "--yes", "--journal", "r.jsonl")
+        self.assertRan(p, 0)
+        out = self.outcomes("r.jsonl")
+        self.assertEqual(out[roles["kept"][0]], "not_undoable")
+        self.assertNotIn(roles["kept"][0], " ".join(
+            r["path"] for r in emu.requests()[n:]))
+        self.assertEqual(len(writes(emu.requests()[n:])), 4)
+
+
+    def test_not_while_an_apply_holds_the_journal(self):
+        import fcntl
+        emu, roles = self.deactivated()
+        n = len(emu.requests())
+        with open(self.path("j.jsonl")) as held:
+            fcntl.flock(held, fcntl.LOCK_EX)
+            p = self.up("restore", "j.jsonl", "--yes")
+        self.assertRan(p, 1)
+        self.assertIn("j.jsonl is in use by another userprune", p.stderr)
+        self.assertEqual(emu.requests()[n:], [])
+
+    def test_journal_lines_follow_the_schema(self):
+        import jsonschema
+        with open(os.path.join(REPO, "schema",
+                               "journal.schema.json")) as f:
+            schema = json.load(f)
+        emu, roles = self.deactivated()
+        self.assertRan(self.up("restore", "j.jsonl", "--yes", "--journal",
+                               "r.jsonl"), 0)
+        v = jsonschema.Draft202012Validator(schema)
+        kinds = set()
+        for name in ("j.jsonl", "r.jsonl"):
+            for line in self.journal(name):
+                v.validate(line)
+                kinds.add(line["type"])
+        self.assertEqual(kinds, {"header", "outcome", "verify", "summary"})
+        # and a line that is not one is refused
+        bad = dict(self.journal("r.jsonl")[1], outcome="undone")
+        self.assertFalse(v.is_valid(bad))
+        bad = dict(self.journal("r.jsonl")[0])
+        del bad["restores"]
+        self.assertFalse(v.is_valid(bad))
 
 
 class ValidateTest(up.TestCase):
