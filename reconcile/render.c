@@ -7,6 +7,7 @@
 
 #include "reconcile/effect.h"
 #include "reconcile/plan.h"
+#include "util/hmap.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -158,6 +159,52 @@ static void text_tenant(const struct plan *p, const struct tenant_plan *tp,
 	}
 }
 
+/*
+ * What the plan's changes do, all tenants together: "By effect: 5
+ * deactivated (restore with userprune restore); 2 deleted (irreversible)."
+ * A deactivation plan is not a deletion plan, whatever its counts say.
+ */
+static void text_effect_totals(const struct plan *p, struct strbuf *out)
+{
+	struct effect_groups g;
+	struct hmap seen = HMAP_INIT;
+	size_t *n = NULL, cap = 0, k = 0, i, j;
+	char **words = NULL;
+	int inserted;
+
+	for (i = 0; i < p->ntenants; i++) {
+		effect_groups_init(&g, p, &p->tenants[i]);
+		for (j = 0; j < g.n; j++) {
+			char *w = xstrdup(g.v[j].words);
+			uint32_t *at = hmap_put(&seen, w, strlen(w),
+						(uint32_t)k, &inserted);
+
+			if (inserted) {
+				words = xgrow(words, &cap, k + 1,
+					      sizeof(*words));
+				n = xrealloc(n, cap * sizeof(*n));
+				words[k] = w;
+				n[k++] = 0;
+			} else {
+				free(w);
+			}
+			n[*at] += g.v[j].n;
+		}
+		effect_groups_release(&g);
+	}
+	for (i = 0; i < k; i++) {
+		strbuf_addf(out, "%s%zu ", i ? "; " : "By effect: ", n[i]);
+		add_clean(out, words[i]);
+	}
+	if (k)
+		strbuf_addstr(out, ".\n");
+	hmap_release(&seen);
+	for (i = 0; i < k; i++)
+		free(words[i]);
+	free(words);
+	free(n);
+}
+
 void plan_render_text(const struct plan *p, const struct render_opts *o,
 		      struct strbuf *out)
 {
@@ -190,6 +237,7 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
 			    "Plan: %s%zu user%s to delete%s in %zu tenant%s.\n",
 			    c(&pt, BOLD), total, total == 1 ? "" : "s",
 			    c(&pt, RESET), tenants, tenants == 1 ? "" : "s");
+		text_effect_totals(p, out);
 		if (o->plan_file)
 			strbuf_addf(out,
 				    "Apply exactly this plan with: "

@@ -234,6 +234,10 @@ static void test_text_groups(void **state)
 	assert_non_null(a);
 	assert_non_null(b);
 	assert_true(a < b);
+	/* and the plan's totals, by effect, after its "Plan:" line */
+	assert_non_null(strstr(out.buf, "\nBy effect: 3 deactivated (restore "
+					"with userprune restore); 2 deleted "
+					"<b>(irreversible)</b>.\n"));
 	plan_release(&p);
 	config_release(&c);
 	strbuf_release(&out);
