@@ -45,6 +45,7 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_validate;
 extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_apply;
+extern const struct cmd_entry cmd_restore;
 extern const struct cmd_entry cmd_import;
 extern const struct cmd_entry cmd_show;
 extern const struct cmd_entry cmd_tenants;
@@ -73,6 +74,7 @@ enum {
 	OPT_FIELD,
 	OPT_SHARD,
 	OPT_COMPARE_REF,
+	OPT_USER,
 };
 
 #define GLOBAL_LONGOPTS                                                        \

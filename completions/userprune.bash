@@ -48,7 +48,7 @@ _userprune_tenant_names()
 _userprune()
 {
 	local cur prev cmd file i w
-	local commands="validate plan apply show tenants who import version help"
+	local commands="validate plan apply restore show tenants who import version help"
 	local globals="-v --verbose -q --quiet --color -h --help"
 	local source="-f --file --git-url --git-ref --git-path"
 	local opts
@@ -130,7 +130,7 @@ _userprune()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
 		;;
-	--git-ref | --git-path | --column | --shard | --compare-ref)
+	--git-ref | --git-path | --column | --shard | --compare-ref | --user)
 		return 0
 		;;
 	esac
@@ -153,6 +153,7 @@ _userprune()
 	apply)
 		opts="$source --tenant --shard --yes --journal --resume"
 		;;
+	restore) opts="--tenant --user --yes --journal" ;;
 	show) opts="--format --split-dir" ;;
 	tenants) opts="$source --shard --format" ;;
 	who) opts="$source --tenant --format --live" ;;
@@ -170,6 +171,12 @@ _userprune()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
+	elif [ "$cmd" = restore ]; then
+		# the journal, then the plan file
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur")
+			$(compgen -f -X '!*.jsonl' -- "$cur")
+			$(compgen -f -X '!*.json' -- "$cur"))
 	elif [ "$cmd" = apply ] || [ "$cmd" = show ]; then
 		# the plan file
 		compopt -o filenames 2>/dev/null

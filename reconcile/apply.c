@@ -823,8 +823,10 @@ static char *resumed_from(const char *resume, const char *journal)
 static int start_journal(struct applier *a, struct err *e)
 {
 	const struct apply_opts *o = a->o;
-	struct journal_header h = { a->p,	 o->plan_path, o->tenants,
-				    o->ntenants, NULL,	       NULL };
+	struct journal_header h = { .plan = a->p,
+				    .plan_path = o->plan_path,
+				    .tenants = o->tenants,
+				    .ntenants = o->ntenants };
 	char run_id[RUN_ID_LEN + 1];
 	char *path, *from = NULL;
 	int rc = -1;

@@ -584,13 +584,51 @@ static bool load_mode(struct loader *L, const struct ynode *n,
 		*mode = MODE_DELETE;
 	else if (!strcmp(s, "report"))
 		*mode = MODE_REPORT;
+	else if (!strcmp(s, "deactivate"))
+		*mode = MODE_DEACTIVATE;
 	else {
-		cfg_error_at(L, n, "'mode' must be delete or report, not '%s'",
+		cfg_error_at(L, n,
+			     "'mode' must be delete, deactivate or report, not "
+			     "'%s'",
 			     s);
 		ok = false;
 	}
 	free(s);
 	return ok;
+}
+
+/*
+ * mode: deactivate needs a deactivation call the vendor's material
+ * confirms; a vendor without one is refused rather than deleting instead.
+ * The mode may come from defaults:, so the message names the tenant's
+ * vendor where the tenant does not say the mode itself.
+ */
+static void check_deactivation(struct loader *L, const struct ynode *tn,
+			       const struct tenant *t)
+{
+	const struct ynode *at = cfg_get(tn, "mode");
+	const char *names[16];
+	struct strbuf some = STRBUF_INIT;
+	size_t i, n = 0;
+
+	if (t->mode != MODE_DEACTIVATE || !t->vendor || t->vendor->deactivation)
+		return;
+	for (i = 0; vendor_list[i] && n < 16; i++)
+		if (vendor_list[i]->deactivation)
+			names[n++] = vendor_list[i]->name;
+	/* "atlassian-org, bizagi and scim" */
+	for (i = 0; i < n; i++)
+		strbuf_addf(&some, "%s%s",
+			    !i		 ? ""
+			    : i + 1 == n ? " and "
+					 : ", ",
+			    names[i]);
+	cfg_error_at(L, at ? at : cfg_get(tn, "vendor"),
+		     "mode 'deactivate'%s: vendor '%s' has no confirmed call "
+		     "that deactivates a user; only %s have one (use mode "
+		     "delete or report for this tenant)",
+		     at ? "" : " (from defaults)", t->vendor->name, some.buf);
+	strbuf_release(&some);
 }
 
 /* ---- auth ---- */
@@ -955,6 +993,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	t->mode = def->has_mode ? def->mode : MODE_DELETE;
 	if ((v = cfg_get(n, "mode")))
 		load_mode(L, v, &t->mode);
+	check_deactivation(L, n, t);
 	if ((v = cfg_get(n, "scope")) && !cfg_is_null(v) &&
 	    cfg_check_map(L, v, "scope", scope_keys)) {
 		load_matchers(L, cfg_get(v, "include"), "include", &t->include);
@@ -1314,5 +1353,7 @@ bool tenant_option_bool(const struct tenant *t, const char *key)
 
 const char *tenant_mode_name(enum tenant_mode m)
 {
-	return m == MODE_REPORT ? "report" : "delete";
+	return m == MODE_REPORT	      ? "report"
+	       : m == MODE_DEACTIVATE ? "deactivate"
+				      : "delete";
 }

@@ -24,7 +24,11 @@
 
 #define CONFIG_MAX_SIZE (64u << 20)
 
-enum tenant_mode { MODE_DELETE, MODE_REPORT };
+/*
+ * What apply does to a planned user: the vendor's deletion, nothing
+ * (report: plan only), or the vendor's confirmed deactivation call.
+ */
+enum tenant_mode { MODE_DELETE, MODE_REPORT, MODE_DEACTIVATE };
 
 /* A secret as written: a reference or (discouraged) a literal. */
 struct secret {

@@ -293,8 +293,9 @@ bool diff_inactive_is_final(const struct tenant *t)
 {
 	const struct vendor *v = t->vendor;
 
-	return v &&
-	       (v->inactive_is_final || (v->deactivates && v->deactivates(t)));
+	/* mode deactivate: an inactive user is as far as it goes */
+	return v && (t->mode == MODE_DEACTIVATE || v->inactive_is_final ||
+		     (v->deactivates && v->deactivates(t)));
 }
 
 void diff_tenant(struct plan *p, struct tenant_plan *tp,

@@ -133,6 +133,7 @@ void plan_add_delete(struct plan *p, struct tenant_plan *tp,
 	d->type = (enum user_type)u->type;
 	d->status = (enum user_status)u->status;
 	d->reason = reason;
+	d->effect = NULL;
 	d->fingerprint = NULL;
 }
 
@@ -362,6 +363,7 @@ static void write_user(struct jsonw *w, const struct plan_user *u)
 	jsonw_object_string(w, "type", user_type_name(u->type));
 	jsonw_object_string(w, "status", user_status_name(u->status));
 	jsonw_object_string(w, "reason", u->reason);
+	jsonw_object_string(w, "effect", u->effect);
 	jsonw_object_string(w, "fingerprint", fp);
 	jsonw_object_end(w);
 	w->pretty = true;
@@ -815,8 +817,10 @@ static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 	s = str(r, o, "mode", false);
 	if (s && !strcmp(s, "report"))
 		t->mode = MODE_REPORT;
+	else if (s && !strcmp(s, "deactivate"))
+		t->mode = MODE_DEACTIVATE;
 	else if (s && strcmp(s, "delete"))
-		bad(r, "mode", "delete or report");
+		bad(r, "mode", "delete, deactivate or report");
 	free(s);
 	if ((auth = object(r, o, "auth"))) {
 		s = str(r, auth, "type", false);
@@ -877,6 +881,20 @@ static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 		bad(r, "tls", "an object or null");
 }
 
+/* A user's effect: optional, plans before 0.2 have none. */
+static const char *read_effect(struct reader *r, const cJSON *o)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "effect");
+
+	if (!v || cJSON_IsNull(v))
+		return NULL;
+	if (!cJSON_IsString(v)) {
+		bad(r, "delete[].effect", "a string");
+		return NULL;
+	}
+	return arena_strdup(&r->p->arena, v->valuestring);
+}
+
 static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
 {
 	struct plan_user *u;
@@ -900,6 +918,7 @@ static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
 	u->username = astr(r, o, "username");
 	u->name = astr(r, o, "name");
 	u->reason = astr(r, o, "reason");
+	u->effect = read_effect(r, o);
 	s = astr(r, o, "type");
 	if (s && user_type_parse(s, &u->type) < 0)
 		bad(r, "delete[].type", "a user type");

@@ -32,6 +32,11 @@ struct plan_user {
 	enum user_type type;
 	enum user_status status;
 	const char *reason;
+	/*
+	 * What apply will do to the user, in words (reconcile/effect.h);
+	 * NULL in a plan file written before effects were recorded
+	 */
+	const char *effect;
 	/* from a plan file; NULL in a fresh plan (computed when written) */
 	const char *fingerprint;
 };

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "reconcile/diff.h"
+#include "reconcile/effect.h"
 #include "reconcile/list.h"
 #include "reconcile/reconcile.h"
 #include "reconcile/session.h"
@@ -136,6 +137,7 @@ static int plan_from_snapshot(const struct config *c, const bool *selected,
 		tenant_copy_settings(&tp->t, &c->tenants[i]);
 		diff_context(&in, o, &c->tenants[i]);
 		diff_tenant(p, tp, &in);
+		plan_set_effects(p, tp);
 		if (c->tenants[i].vendor->plan_tenant)
 			c->tenants[i].vendor->plan_tenant(&c->tenants[i], tp);
 		userstore_release(&stores[i]);
@@ -269,6 +271,7 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 		userstore_set_caller(&tl->live, tl->s.caller);
 		diff_context(&in, o, tl->t);
 		diff_tenant(p, tp, &in);
+		plan_set_effects(p, tp);
 		tp->requests = apply_requests(tl, tp->ndel);
 		diff_budget_guard(tp, tl->t);
 		if (tl->t->vendor->plan_tenant)

@@ -106,7 +106,7 @@ struct apply_opts {
 };
 
 struct apply_result {
-	size_t counts[OUTCOME_FAILED + 1]; /* by outcome */
+	size_t counts[OUTCOME_COUNT]; /* by outcome */
 	size_t not_attempted;	/* planned users left alone (stopped tenants) */
 	size_t listing_failed;	/* tenants whose listing failed */
 	size_t listing_partial; /* of them, part-way (DESIGN §1.8) */

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reconcile/effect.h"
 #include "reconcile/plan.h"
+#include "util/hmap.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -94,7 +96,65 @@ static void text_keep_changes(const struct plan *p,
 	text_values("+", kc->added, kc->nadded, o, out);
 }
 
-static void text_tenant(const struct tenant_plan *tp,
+/* One planned user, on one line. */
+static void text_user(const struct plan_user *u, const struct paint *pt,
+		      struct strbuf *out)
+{
+	strbuf_addf(out, "  %s-%s ", c(pt, RED), c(pt, RESET));
+	add_clean(out, u->id);
+	strbuf_addstr(out, "  ");
+	add_clean(out, u->email ? u->email : "(no email)");
+	if (u->username && u->username != u->email &&
+	    (!u->email || strcmp(u->username, u->email))) {
+		strbuf_addstr(out, "  ");
+		add_clean(out, u->username);
+	}
+	if (u->name) {
+		strbuf_addstr(out, "  \"");
+		add_clean(out, u->name);
+		strbuf_addch(out, '"');
+	}
+	if (u->type != USER_HUMAN || u->status != STATUS_ACTIVE)
+		strbuf_addf(out, "  %s(%s, %s)%s", c(pt, DIM),
+			    user_type_name(u->type),
+			    user_status_name(u->status), c(pt, RESET));
+	strbuf_addch(out, '\n');
+}
+
+/*
+ * What the tenant's changes reach and cost, then its users under what
+ * will happen to them (DESIGN §4): "12 users deactivated (restore with
+ * userprune restore):".
+ */
+static void text_effects(const struct plan *p, const struct tenant_plan *tp,
+			 const struct paint *pt, struct strbuf *out)
+{
+	struct strbuf cost = STRBUF_INIT;
+	struct effect_groups g;
+	size_t i, j;
+
+	if (tp->error)
+		return;
+	strbuf_addstr(out, "  ");
+	effect_blast_radius(tp, out);
+	strbuf_addch(out, '\n');
+	effect_apply_cost(tp, &cost);
+	if (cost.len)
+		strbuf_addf(out, "  %s\n", cost.buf);
+	strbuf_release(&cost);
+	effect_groups_init(&g, p, tp);
+	for (i = 0; i < g.n; i++) {
+		strbuf_addf(out, "  %s%zu user%s ", c(pt, BOLD), g.v[i].n,
+			    g.v[i].n == 1 ? "" : "s");
+		add_clean(out, g.v[i].words);
+		strbuf_addf(out, ":%s\n", c(pt, RESET));
+		for (j = 0; j < g.v[i].n; j++)
+			text_user(g.v[i].u[j], pt, out);
+	}
+	effect_groups_release(&g);
+}
+
+static void text_tenant(const struct plan *p, const struct tenant_plan *tp,
 			const struct render_opts *o, const struct paint *pt,
 			struct strbuf *out)
 {
@@ -117,29 +177,7 @@ static void text_tenant(const struct tenant_plan *tp,
 			    n->pending, n->delete ? c(pt, RED) : "", n->delete,
 			    n->delete ? c(pt, RESET) : "");
 	}
-	for (i = 0; i < tp->ndel; i++) {
-		const struct plan_user *u = &tp->del[i];
-
-		strbuf_addf(out, "  %s-%s ", c(pt, RED), c(pt, RESET));
-		add_clean(out, u->id);
-		strbuf_addstr(out, "  ");
-		add_clean(out, u->email ? u->email : "(no email)");
-		if (u->username && u->username != u->email &&
-		    (!u->email || strcmp(u->username, u->email))) {
-			strbuf_addstr(out, "  ");
-			add_clean(out, u->username);
-		}
-		if (u->name) {
-			strbuf_addstr(out, "  \"");
-			add_clean(out, u->name);
-			strbuf_addch(out, '"');
-		}
-		if (u->type != USER_HUMAN || u->status != STATUS_ACTIVE)
-			strbuf_addf(out, "  %s(%s, %s)%s", c(pt, DIM),
-				    user_type_name(u->type),
-				    user_status_name(u->status), c(pt, RESET));
-		strbuf_addch(out, '\n');
-	}
+	text_effects(p, tp, pt, out);
 	if (tp->mass_deletion)
 		strbuf_addf(out,
 			    "  %s+ then MassUserDeletion: Bizagi deletes EVERY "
@@ -171,6 +209,52 @@ static void text_tenant(const struct tenant_plan *tp,
 	}
 }
 
+/*
+ * What the plan's changes do, all tenants together: "By effect: 5
+ * deactivated (restore with userprune restore); 2 deleted (irreversible)."
+ * A deactivation plan is not a deletion plan, whatever its counts say.
+ */
+static void text_effect_totals(const struct plan *p, struct strbuf *out)
+{
+	struct effect_groups g;
+	struct hmap seen = HMAP_INIT;
+	size_t *n = NULL, cap = 0, k = 0, i, j;
+	char **words = NULL;
+	int inserted;
+
+	for (i = 0; i < p->ntenants; i++) {
+		effect_groups_init(&g, p, &p->tenants[i]);
+		for (j = 0; j < g.n; j++) {
+			char *w = xstrdup(g.v[j].words);
+			uint32_t *at = hmap_put(&seen, w, strlen(w),
+						(uint32_t)k, &inserted);
+
+			if (inserted) {
+				words = xgrow(words, &cap, k + 1,
+					      sizeof(*words));
+				n = xrealloc(n, cap * sizeof(*n));
+				words[k] = w;
+				n[k++] = 0;
+			} else {
+				free(w);
+			}
+			n[*at] += g.v[j].n;
+		}
+		effect_groups_release(&g);
+	}
+	for (i = 0; i < k; i++) {
+		strbuf_addf(out, "%s%zu ", i ? "; " : "By effect: ", n[i]);
+		add_clean(out, words[i]);
+	}
+	if (k)
+		strbuf_addstr(out, ".\n");
+	hmap_release(&seen);
+	for (i = 0; i < k; i++)
+		free(words[i]);
+	free(words);
+	free(n);
+}
+
 void plan_render_text(const struct plan *p, const struct render_opts *o,
 		      struct strbuf *out)
 {
@@ -179,7 +263,7 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
 
 	text_source(p, out);
 	for (i = 0; i < p->ntenants; i++) {
-		text_tenant(&p->tenants[i], o, &pt, out);
+		text_tenant(p, &p->tenants[i], o, &pt, out);
 		text_keep_changes(p, &p->tenants[i], o, &pt, out);
 		if (p->tenants[i].ndel)
 			tenants++;
@@ -204,6 +288,7 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
 			    "Plan: %s%zu user%s to delete%s in %zu tenant%s.\n",
 			    c(&pt, BOLD), total, total == 1 ? "" : "s",
 			    c(&pt, RESET), tenants, tenants == 1 ? "" : "s");
+		text_effect_totals(p, out);
 		if (o->plan_file)
 			strbuf_addf(out,
 				    "Apply exactly this plan with: "
@@ -479,35 +564,43 @@ static void md_user_row(struct strbuf *out, const struct plan_user *u)
 		    user_status_name(u->status));
 }
 
-/* The summary line of users first..last (1-based) of a tenant's list. */
+/*
+ * The summary line of users first..last (1-based) of one effect's users
+ * in a tenant: "t1: 12 users deactivated (restore with userprune
+ * restore), 1–12".
+ */
 static void md_users_open(struct strbuf *out, const struct tenant_plan *tp,
-			  size_t first, size_t last)
+			  const struct effect_group *g, size_t first,
+			  size_t last)
 {
 	strbuf_addstr(out, "\n<details><summary>");
 	md_cell(out, tp->t.name);
+	strbuf_addf(out, ": %zu user%s ", g->n, g->n == 1 ? "" : "s");
+	md_cell(out, g->words);
 	strbuf_addf(out,
-		    ": users to delete %zu–%zu of %zu</summary>\n\n"
+		    ", %zu–%zu</summary>\n\n"
 		    "| id | email | username | name | type | status |\n"
 		    "|---|---|---|---|---|---|\n",
-		    first, last, tp->ndel);
+		    first, last);
 }
 
 /*
- * The users to delete, in <details> sections of as many rows as fit the
- * part: each section is one block, opened and closed in its part.
+ * The users of one effect, in <details> sections of as many rows as fit
+ * the part: each section is one block, opened and closed in its part.
  */
-static void md_users(struct md *m, const struct tenant_plan *tp)
+static void md_users(struct md *m, const struct tenant_plan *tp,
+		     const struct effect_group *g)
 {
 	static const char close[] = "\n</details>\n";
 	struct strbuf sec = STRBUF_INIT, rows = STRBUF_INIT, row = STRBUF_INIT;
 	size_t i = 0, first, fixed;
 
 	/* the opening at its longest: the numbers at their widest */
-	md_users_open(&sec, tp, tp->ndel, tp->ndel);
+	md_users_open(&sec, tp, g, g->n, g->n);
 	fixed = sec.len + strlen(close);
-	while (i < tp->ndel) {
+	while (i < g->n) {
 		strbuf_reset(&row);
-		md_user_row(&row, &tp->del[i]);
+		md_user_row(&row, g->u[i]);
 		if (fixed + row.len > md_room(m) && !md_part_empty(m))
 			md_new_part(m);
 		/* as many rows as fit, and at least one */
@@ -515,13 +608,13 @@ static void md_users(struct md *m, const struct tenant_plan *tp)
 		strbuf_reset(&rows);
 		do {
 			strbuf_add(&rows, row.buf, row.len);
-			if (++i == tp->ndel)
+			if (++i == g->n)
 				break;
 			strbuf_reset(&row);
-			md_user_row(&row, &tp->del[i]);
+			md_user_row(&row, g->u[i]);
 		} while (fixed + rows.len + row.len <= md_room(m));
 		strbuf_reset(&sec);
-		md_users_open(&sec, tp, first + 1, i);
+		md_users_open(&sec, tp, g, first + 1, i);
 		strbuf_add(&sec, rows.buf, rows.len);
 		strbuf_addstr(&sec, close);
 		md_block(m, &sec);
@@ -645,6 +738,43 @@ static void md_keep_changes(struct md *m, const struct tenant_plan *tp)
 	md_values(m, tp, "added", kc->added, kc->nadded);
 }
 
+/*
+ * What the tenant's changes reach and cost, and its users by what will
+ * happen to them (DESIGN §4).
+ */
+static void md_reach(struct strbuf *b, const struct tenant_plan *tp)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	if (tp->error)
+		return;
+	effect_blast_radius(tp, &line);
+	/* a list needs a blank line before it */
+	if (b->len < 2 || strcmp(b->buf + b->len - 2, "\n\n"))
+		strbuf_addch(b, '\n');
+	strbuf_addstr(b, "- ");
+	md_text(b, line.buf);
+	strbuf_reset(&line);
+	effect_apply_cost(tp, &line);
+	if (line.len) {
+		strbuf_addstr(b, "\n- ");
+		md_text(b, line.buf);
+	}
+	strbuf_addch(b, '\n');
+	strbuf_release(&line);
+}
+
+static void md_effects(struct md *m, const struct tenant_plan *tp)
+{
+	struct effect_groups g;
+	size_t i;
+
+	effect_groups_init(&g, m->p, tp);
+	for (i = 0; i < g.n; i++)
+		md_users(m, tp, &g.v[i]);
+	effect_groups_release(&g);
+}
+
 static void md_tenant(struct md *m, const struct tenant_plan *tp)
 {
 	struct strbuf b = STRBUF_INIT, head = STRBUF_INIT;
@@ -663,6 +793,7 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	if (tp->t.mode == MODE_REPORT)
 		strbuf_addstr(&b, "Report only: apply never deletes in this "
 				  "tenant.\n");
+	md_reach(&b, tp);
 	if (tp->mass_deletion)
 		strbuf_addstr(&b,
 			      "\n> **⚠ MassUserDeletion follows the planned "
@@ -695,7 +826,7 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	strbuf_release(&b);
 	strbuf_release(&head);
 	md_keep_changes(m, tp);
-	md_users(m, tp);
+	md_effects(m, tp);
 }
 
 void plan_render_markdown(const struct plan *p, char ***parts, size_t *n)

@@ -146,6 +146,14 @@ static const struct vendor_option options[] = {
 	{ 0 },
 };
 
+/* The user leaves the site's user base; the Atlassian account survives. */
+static void effect(const struct tenant *t, struct effect *out)
+{
+	(void)t;
+	*out = (struct effect){ OUTCOME_DELETED, "removed from the site",
+				"re-invite to undo", 0 };
+}
+
 const struct vendor vendor_atlassian = {
 	.name = "atlassian",
 	.auth_types = AUTH_BIT(AUTH_BASIC),
@@ -167,4 +175,5 @@ const struct vendor vendor_atlassian = {
 	.list_response = list_response,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
+	.effect = effect,
 };
