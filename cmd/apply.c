@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,35 +76,13 @@ static char *plan_path_for(const char *journal)
 	return xasprintf("%s.plan.json", journal);
 }
 
-/*
- * Waits for input on stdin, or a signal: one that came between printing
- * the question and starting to read must not leave the read blocked.
- */
-static bool input_ready(void)
-{
-	struct pollfd pfd = { 0, POLLIN, 0 };
-
-	while (!cmd_stop) {
-		int r = poll(&pfd, 1, 100);
-
-		if (r > 0 || (r < 0 && errno != EINTR))
-			return true;
-	}
-	return false;
-}
-
 static bool confirm(const struct plan *p)
 {
-	char line[64];
+	char q[64];
 	size_t n = plan_total_deletes(p);
 
-	fprintf(stderr, "Delete %zu user%s? Only 'yes' is accepted: ", n,
-		n == 1 ? "" : "s");
-	fflush(stderr);
-	if (!input_ready() || !fgets(line, sizeof(line), stdin))
-		return false;
-	line[strcspn(line, "\r\n")] = '\0';
-	return !strcmp(line, "yes");
+	snprintf(q, sizeof(q), "Delete %zu user%s?", n, n == 1 ? "" : "s");
+	return cmd_confirm(q);
 }
 
 /* Deletions apply would attempt; says which report-mode ones it won't. */
@@ -189,7 +166,7 @@ static size_t recorded(const struct journal_report *rep,
 {
 	size_t i, total = 0;
 
-	memset(counts, 0, (OUTCOME_FAILED + 1) * sizeof(*counts));
+	memset(counts, 0, (OUTCOME_COUNT) * sizeof(*counts));
 	for (i = 0; i < rep->nusers; i++) {
 		const struct report_user *u = &rep->users[i];
 
@@ -207,7 +184,7 @@ static void text_result(const struct apply_result *r,
 			const char *const *tenants, size_t ntenants,
 			struct strbuf *out)
 {
-	size_t counts[OUTCOME_FAILED + 1];
+	size_t counts[OUTCOME_COUNT];
 
 	strbuf_addstr(out, "Applied: ");
 	cmd_report_counts(out, r->counts);
@@ -243,7 +220,7 @@ static void json_result(const struct apply_result *r,
 			const char *const *tenants, size_t ntenants,
 			struct strbuf *out)
 {
-	size_t counts[OUTCOME_FAILED + 1], i, n;
+	size_t counts[OUTCOME_COUNT], i, n;
 	struct jsonw w;
 	int k;
 
@@ -354,39 +331,6 @@ static int lock_plan(const char *path)
 		close(fd);
 		return -1;
 	}
-	return fd;
-}
-
-/*
- * One apply per plan, whatever file holds it (two downloads of one
- * artifact, a re-run on the same runner): a lock named by the plan's
- * checksum in the user's runtime or temporary directory, held for the
- * run. Returns the descriptor, or -1.
- */
-static int lock_plan_checksum(const struct plan *p)
-{
-	const char *dir = getenv("XDG_RUNTIME_DIR");
-	char *path;
-	struct err e;
-	int fd;
-
-	if (!dir || !*dir)
-		dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	path = xasprintf("%s/userprune-%lu-plan-%.32s.lock", dir,
-			 (unsigned long)getuid(), p->checksum);
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		cmd_error("%s: %s", path, strerror(errno));
-	} else if (file_lock(fd, path, &e) < 0) {
-		cmd_error("plan %.12s is being applied by another userprune "
-			  "(%s): one apply per plan at a time",
-			  p->checksum, path);
-		close(fd);
-		fd = -1;
-	}
-	free(path);
 	return fd;
 }
 
@@ -661,7 +605,7 @@ static int exec_apply(int argc, char **argv)
 			goto out;
 	}
 	ao.plan_path = plan_file;
-	if ((checksum_fd = lock_plan_checksum(&p)) < 0)
+	if ((checksum_fd = cmd_lock_plan_checksum(&p)) < 0)
 		goto out;
 	r = reconcile_apply(&p, &ao, &res, &e);
 	cmd_progress_done();

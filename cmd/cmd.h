@@ -45,10 +45,12 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_validate;
 extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_apply;
+extern const struct cmd_entry cmd_restore;
 extern const struct cmd_entry cmd_import;
 extern const struct cmd_entry cmd_show;
 extern const struct cmd_entry cmd_tenants;
 extern const struct cmd_entry cmd_version;
+extern const struct cmd_entry cmd_who;
 extern const struct cmd_entry cmd_completion;
 
 /*
@@ -72,6 +74,8 @@ enum {
 	OPT_COLUMN,
 	OPT_FIELD,
 	OPT_SHARD,
+	OPT_COMPARE_REF,
+	OPT_USER,
 	OPT_MAX_USERS,
 };
 

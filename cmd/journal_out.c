@@ -17,9 +17,41 @@ static void add_clean(struct strbuf *out, const char *s)
 		text_clean(out, s, strlen(s));
 }
 
+/* The outcomes to look at: an apply's failed and blocked users, a
+   restore's failed and not undoable ones. */
 static bool not_removed(enum outcome o)
 {
-	return o == OUTCOME_FAILED || o == OUTCOME_BLOCKED;
+	return o == OUTCOME_FAILED || o == OUTCOME_BLOCKED ||
+	       o == OUTCOME_NOT_UNDOABLE;
+}
+
+static bool is_restore(const struct journal_report *r)
+{
+	return r->kind && !strcmp(r->kind, "restore");
+}
+
+/* Whether a journal of r's kind records outcome k. */
+static bool recorded_by(const struct journal_report *r, int k)
+{
+	if (k == OUTCOME_ABSENT || k == OUTCOME_FAILED)
+		return true;
+	return is_restore(r) ==
+	       (k == OUTCOME_RESTORED || k == OUTCOME_NOT_UNDOABLE);
+}
+
+/* The counts of the outcomes a journal of r's kind records. */
+static void kind_counts(struct strbuf *out, const struct journal_report *r,
+			const size_t counts[])
+{
+	if (is_restore(r))
+		strbuf_addf(out,
+			    "%zu restored, %zu absent, %zu failed, %zu not "
+			    "undoable",
+			    counts[OUTCOME_RESTORED], counts[OUTCOME_ABSENT],
+			    counts[OUTCOME_FAILED],
+			    counts[OUTCOME_NOT_UNDOABLE]);
+	else
+		cmd_report_counts(out, counts);
 }
 
 static void user_line(struct strbuf *out, const struct report_user *u)
@@ -62,7 +94,10 @@ size_t cmd_report_not_removed(const struct journal_report *r, size_t limit,
 		n += not_removed(r->users[i].outcome);
 	if (!n)
 		return 0;
-	strbuf_addf(out, "Failed or blocked (%zu):\n", n);
+	strbuf_addf(out, "%s (%zu):\n",
+		    is_restore(r) ? "Failed or not undoable"
+				  : "Failed or blocked",
+		    n);
 	for (i = 0; i < r->nusers && (!limit || shown < limit); i++)
 		if (not_removed(r->users[i].outcome)) {
 			user_line(out, &r->users[i]);
@@ -150,7 +185,7 @@ static void text_report(const struct journal_report *r, size_t limit,
 	strbuf_addch(out, '\n');
 	text_runs(r, out);
 	strbuf_addstr(out, "Outcomes (each user's last): ");
-	cmd_report_counts(out, r->counts);
+	kind_counts(out, r, r->counts);
 	strbuf_addf(out, "; %zu user%s.\n", r->nusers,
 		    r->nusers == 1 ? "" : "s");
 	for (i = 0; i < r->nverifies; i++) {
@@ -215,7 +250,7 @@ static void json_counts(struct jsonw *w, const char *key, const size_t counts[])
 
 	jsonw_key(w, key);
 	jsonw_object_begin(w);
-	for (k = 0; k <= OUTCOME_FAILED; k++)
+	for (k = 0; k < OUTCOME_COUNT; k++)
 		jsonw_object_int(w, outcome_name((enum outcome)k),
 				 (long long)counts[k]);
 	jsonw_object_end(w);
@@ -403,7 +438,10 @@ static void md_users(const struct journal_report *r, bool failed, size_t limit,
 		    "| tenant | id | email | outcome | HTTP | detail |\n"
 		    "|---|---|---|---|---:|---|\n",
 		    failed ? " open" : "",
-		    failed ? "Failed or blocked" : "Other outcomes", n);
+		    !failed	    ? "Other outcomes"
+		    : is_restore(r) ? "Failed or not undoable"
+				    : "Failed or blocked",
+		    n);
 	for (i = 0; i < r->nusers && (!limit || shown < limit); i++) {
 		const struct report_user *u = &r->users[i];
 
@@ -437,7 +475,8 @@ static void md_report(const struct journal_report *r, size_t limit,
 {
 	int k;
 
-	strbuf_addstr(out, "## userprune apply\n\n**Journal:** `");
+	strbuf_addf(out, "## userprune %s\n\n**Journal:** `",
+		    is_restore(r) ? "restore" : "apply");
 	md_cell(out, r->path);
 	strbuf_addf(out, "` · plan `%.12s` · %zu run%s",
 		    r->checksum ? r->checksum : "?", r->nruns,
@@ -445,8 +484,11 @@ static void md_report(const struct journal_report *r, size_t limit,
 	if (r->nruns && r->runs[r->nruns - 1].interrupted)
 		strbuf_addstr(out, " (the last one interrupted)");
 	strbuf_addstr(out, "\n\n| outcome | users |\n|---|---:|\n");
-	for (k = 0; k <= OUTCOME_FAILED; k++) {
+	for (k = 0; k < OUTCOME_COUNT; k++) {
 		bool bold = r->counts[k] && not_removed((enum outcome)k);
+
+		if (!recorded_by(r, k))
+			continue;
 
 		strbuf_addf(out, "| %s | %s%zu%s |\n",
 			    outcome_name((enum outcome)k), bold ? "**" : "",

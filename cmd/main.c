@@ -17,8 +17,9 @@
 struct globals globals;
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_validate, &cmd_plan,    &cmd_apply,      &cmd_show, &cmd_tenants,
-	&cmd_import,   &cmd_version, &cmd_completion, NULL,
+	&cmd_validate, &cmd_plan,	&cmd_apply, &cmd_restore,
+	&cmd_show,     &cmd_tenants,	&cmd_who,   &cmd_import,
+	&cmd_version,  &cmd_completion, NULL,
 };
 
 static const char exit_codes_help[] =
@@ -30,7 +31,8 @@ static const char exit_codes_help[] =
 	"  3    a guard refused the plan; no DELETE was sent\n"
 	"  4    apply finished but some planned users were not removed\n"
 	"       (a failed or blocked outcome: see the journal), or outcomes\n"
-	"       could not be verified\n"
+	"       could not be verified; restore: some users were not restored\n"
+	"       (a failed outcome)\n"
 	"  130  interrupted: requests in flight finished, journal closed\n";
 
 static void usage(FILE *f)

@@ -21,7 +21,7 @@ const struct cmd_entry cmd_plan = {
 		 "text|json|markdown]\n"
 		 "                      [--split-dir DIR] [--max-users N] "
 		 "[--detailed-exitcode]\n"
-		 "                      [--live SNAPSHOT]",
+		 "                      [--live SNAPSHOT] [--compare-ref REF]",
 	.summary = "list live users and show who apply would delete",
 	.help = "Lists the live users of every tenant (or those named with "
 		"--tenant),\nclassifies them against the desired state and "
@@ -48,7 +48,14 @@ const struct cmd_entry cmd_plan = {
 		"  --live SNAPSHOT      read live users from a JSON snapshot "
 		"instead of\n"
 		"                       the vendors (offline; see "
-		"userprune(1))\n",
+		"userprune(1))\n"
+		"  --compare-ref REF    with --git-url: show the keep values "
+		"added and\n"
+		"                       removed since the desired state at REF "
+		"(the base\n"
+		"                       branch), and refuse a keep list that "
+		"shrank by more\n"
+		"                       than policy.max_keep_shrink_percent\n",
 	.exec = exec_plan,
 };
 
@@ -112,6 +119,42 @@ static int check_literal_secrets(const struct config *c,
 	return rc;
 }
 
+/*
+ * The desired state at --compare-ref: the same repository and path at
+ * another ref. A file not there yet is a state with no tenants (each is
+ * new). Returns 0, or EXIT_ERROR after saying why.
+ */
+static int load_base(const struct source_spec *src, const char *ref,
+		     struct config *base, struct plan *p)
+{
+	struct source_spec at = *src;
+	struct plan_source prov;
+	struct diags d = DIAGS_INIT;
+	struct err e = { "" };
+	int rc = 0;
+
+	at.git_ref = ref;
+	at.missing_ok = true;
+	if (source_load(&at, 0, base, &prov, &d, &e) < 0) {
+		diags_sort(&d);
+		diags_print(&d, stderr);
+		if (d.errors)
+			cmd_error("--compare-ref %s: the desired state there "
+				  "does not load (%zu error%s): nothing to "
+				  "compare with",
+				  ref, d.errors, d.errors == 1 ? "" : "s");
+		else
+			cmd_error("--compare-ref %s: %s", ref, e.msg);
+		rc = EXIT_ERROR;
+	} else {
+		p->compare_ref = xstrdup(ref);
+		p->compare_commit = xstrdup(prov.commit);
+	}
+	diags_release(&d);
+	plan_source_release(&prov);
+	return rc;
+}
+
 static int exec_plan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -125,6 +168,7 @@ static int exec_plan(int argc, char **argv)
 		{ "detailed-exitcode", no_argument, NULL,
 		  OPT_DETAILED_EXITCODE },
 		{ "live", required_argument, NULL, OPT_LIVE },
+		{ "compare-ref", required_argument, NULL, OPT_COMPARE_REF },
 		GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -134,10 +178,10 @@ static int exec_plan(int argc, char **argv)
 	struct shard shard = { 0, 0 };
 	const char **tenants = xcalloc((size_t)argc + 1, sizeof(*tenants));
 	enum plan_format format = FORMAT_TEXT;
-	const char *out = NULL, *split_dir = NULL;
+	const char *out = NULL, *split_dir = NULL, *compare_ref = NULL;
 	size_t max_users = MAX_USERS_DEFAULT;
 	bool detailed = false, format_given = false;
-	struct config c = { 0 };
+	struct config c = { 0 }, base = { 0 };
 	struct plan p;
 	struct err e = { "" };
 	int opt, r, rc = EXIT_ERROR;
@@ -180,6 +224,9 @@ static int exec_plan(int argc, char **argv)
 		case OPT_LIVE:
 			po.live = optarg;
 			break;
+		case OPT_COMPARE_REF:
+			compare_ref = optarg;
+			break;
 		default:
 			r = cmd_common_option(&cmd_plan, opt, optarg, &src);
 			if (r) {
@@ -202,6 +249,12 @@ static int exec_plan(int argc, char **argv)
 				     "goes with --format markdown");
 		goto out;
 	}
+	if (compare_ref && !src.git_url) {
+		rc = cmd_usage_error(&cmd_plan,
+				     "--compare-ref needs a git source "
+				     "(--git-url)");
+		goto out;
+	}
 	if (out && check_output(out))
 		goto out;
 	po.tenants = tenants;
@@ -215,6 +268,11 @@ static int exec_plan(int argc, char **argv)
 		goto out;
 	if (out && check_literal_secrets(&c, &sel))
 		goto out;
+	if (compare_ref) {
+		if (load_base(&src, compare_ref, &base, &p))
+			goto out;
+		po.base = &base;
+	}
 	cmd_catch_signals();
 	cmd_run_hooks(&po.hooks);
 	r = reconcile_plan(&c, &po, &p, &e);
@@ -252,5 +310,6 @@ out:
 	free(tenants);
 	plan_release(&p);
 	config_release(&c);
+	config_release(&base);
 	return rc;
 }

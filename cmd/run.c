@@ -2,6 +2,9 @@
  * What long-running commands share: signals, the progress line, traces and
  * messages from a run, all on stderr.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +13,9 @@
 #include <unistd.h>
 
 #include "cmd/run.h"
+#include "util/fileio.h"
 #include "util/strbuf.h"
+#include "util/xalloc.h"
 
 volatile sig_atomic_t cmd_stop;
 
@@ -175,4 +180,61 @@ void cmd_run_hooks(struct run_hooks *h)
 	    strcmp(getenv("TERM"), "dumb"))
 		h->progress = progress;
 	h->stop = &cmd_stop;
+}
+
+/*
+ * Waits for input on stdin, or a signal: one that came between printing
+ * the question and starting to read must not leave the read blocked.
+ */
+static bool input_ready(void)
+{
+	struct pollfd pfd = { 0, POLLIN, 0 };
+
+	while (!cmd_stop) {
+		int r = poll(&pfd, 1, 100);
+
+		if (r > 0 || (r < 0 && errno != EINTR))
+			return true;
+	}
+	return false;
+}
+
+bool cmd_confirm(const char *question)
+{
+	char line[64];
+
+	fprintf(stderr, "%s Only 'yes' is accepted: ", question);
+	fflush(stderr);
+	if (!input_ready() || !fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "yes");
+}
+
+int cmd_lock_plan_checksum(const struct plan *p)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	char *path;
+	struct err e;
+	int fd;
+
+	if (!dir || !*dir)
+		dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	path = xasprintf("%s/userprune-%lu-plan-%.32s.lock", dir,
+			 (unsigned long)getuid(), p->checksum);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		cmd_error("%s: %s", path, strerror(errno));
+	} else if (file_lock(fd, path, &e) < 0) {
+		cmd_error("plan %.12s is being applied by another userprune, "
+			  "or restored (%s): one apply or restore per plan at "
+			  "a time",
+			  p->checksum, path);
+		close(fd);
+		fd = -1;
+	}
+	free(path);
+	return fd;
 }

@@ -48,8 +48,8 @@ _userprune_tenant_names()
 _userprune()
 {
 	local cur prev cmd file i w
-	local commands="validate plan apply show tenants import version
-		completion help"
+	local commands="validate plan apply restore show tenants who import
+		version completion help"
 	local globals="-v --verbose -q --quiet --color -h --help"
 	local source="-f --file --git-url --git-ref --git-path"
 	local opts
@@ -110,7 +110,7 @@ _userprune()
 		;;
 	--format)
 		case $cmd in
-		tenants | validate | apply) opts="text json" ;;
+		tenants | who | validate | apply) opts="text json" ;;
 		import) opts="yaml text" ;;
 		*) opts="text json markdown" ;;
 		esac
@@ -131,7 +131,7 @@ _userprune()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
 		;;
-	--git-ref | --git-path | --column | --shard | --max-users)
+	--git-ref | --git-path | --column | --shard | --compare-ref | --user | --max-users)
 		return 0
 		;;
 	esac
@@ -149,14 +149,16 @@ _userprune()
 	validate) opts="$source --tenant --shard --format" ;;
 	plan)
 		opts="$source --tenant --shard -o --output --format --split-dir
-		      --max-users --detailed-exitcode --live"
+		      --max-users --detailed-exitcode --live --compare-ref"
 		;;
 	apply)
 		opts="$source --tenant --shard --yes --journal --resume
 		      --format"
 		;;
+	restore) opts="--tenant --user --yes --journal" ;;
 	show) opts="--format --split-dir --max-users" ;;
 	tenants) opts="$source --shard --format" ;;
+	who) opts="$source --tenant --format --live" ;;
 	import)
 		opts="$source --tenant --csv --column --field --format -o
 		      --output"
@@ -179,6 +181,12 @@ _userprune()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
+	elif [ "$cmd" = restore ]; then
+		# the journal, then the plan file
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur")
+			$(compgen -f -X '!*.jsonl' -- "$cur")
+			$(compgen -f -X '!*.json' -- "$cur"))
 	elif [ "$cmd" = apply ]; then
 		# the plan file
 		compopt -o filenames 2>/dev/null

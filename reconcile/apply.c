@@ -25,6 +25,7 @@
 #include "reconcile/list.h"
 #include "reconcile/reconcile.h"
 #include "reconcile/session.h"
+#include "util/date.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -740,7 +741,12 @@ static int check_verdicts(const struct tenant_plan *tp, struct err *e)
 	again.counts.delete = tp->ndel;
 	again.requests = tp->requests;
 	again.keep_values = tp->keep_values;
-	diff_policy_guards(&again, &tp->t);
+	again.keep_matched = tp->keep_matched;
+	/* borrowed: the approval is checked against the plan's own users */
+	again.del = tp->del;
+	again.ndel = tp->ndel;
+	again.keep_changes = tp->keep_changes;
+	diff_policy_guards(&again, &tp->t, date_today());
 	diff_budget_guard(&again, &tp->t);
 	for (i = 0; i < again.nguards && !rc; i++) {
 		const struct guard *g = &again.guards[i];
@@ -749,7 +755,14 @@ static int check_verdicts(const struct tenant_plan *tp, struct err *e)
 		for (j = 0; j < tp->nguards; j++)
 			if (!strcmp(tp->guards[j].name, g->name))
 				claimed = tp->guards[j].tripped;
-		if (claimed != g->tripped)
+		if (claimed != g->tripped && g->tripped &&
+		    tp->t.policy.approve.set)
+			/* an approval that held at plan time no longer does */
+			rc = err_set(e,
+				     "tenant '%s': guard %s trips again: %s; "
+				     "make a new plan",
+				     tp->t.name, g->name, g->detail);
+		else if (claimed != g->tripped)
 			rc = err_set(e,
 				     "tenant '%s': the plan says guard %s %s, "
 				     "but its own counts and policy say it "
@@ -823,8 +836,10 @@ static char *resumed_from(const char *resume, const char *journal)
 static int start_journal(struct applier *a, struct err *e)
 {
 	const struct apply_opts *o = a->o;
-	struct journal_header h = { a->p,	 o->plan_path, o->tenants,
-				    o->ntenants, NULL,	       NULL };
+	struct journal_header h = { .plan = a->p,
+				    .plan_path = o->plan_path,
+				    .tenants = o->tenants,
+				    .ntenants = o->ntenants };
 	char run_id[RUN_ID_LEN + 1];
 	char *path, *from = NULL;
 	int rc = -1;

@@ -506,11 +506,15 @@ static void release_matchers(struct matcher_list *l)
 
 /* ---- policy, limits, tls ---- */
 
-static const char *const policy_keys[] = {
-	"max_deletions", "max_delete_percent",
-	"canary",	 "allow_empty_keep",
-	"verify",	 NULL
-};
+static const char *const policy_keys[] = { "max_deletions",
+					   "max_delete_percent",
+					   "canary",
+					   "allow_empty_keep",
+					   "verify",
+					   "min_keep_match_percent",
+					   "max_keep_shrink_percent",
+					   "approve",
+					   NULL };
 static const char *const limits_keys[] = {
 	"concurrency", "requests_per_second", "daily_request_budget",
 	"batch_size",  "timeout_seconds",     "max_attempts",
@@ -521,7 +525,9 @@ static const char *const limits_keys[] = {
 struct policy_set {
 	struct policy p;
 	bool max_deletions, max_delete_percent, canary, allow_empty_keep,
-		verify;
+		verify, min_keep_match_percent, max_keep_shrink_percent;
+	/* where allow_empty_keep was set, for the warning outside report */
+	const struct ynode *allow_empty_keep_at;
 };
 
 struct limits_set {
@@ -531,7 +537,7 @@ struct limits_set {
 };
 
 static void load_policy(struct loader *L, const struct ynode *n,
-			struct policy_set *ps)
+			struct policy_set *ps, bool tenant)
 {
 	const struct ynode *v;
 	long x;
@@ -554,11 +560,29 @@ static void load_policy(struct loader *L, const struct ynode *n,
 		ps->canary = true;
 	}
 	if ((v = cfg_get(n, "allow_empty_keep")) &&
-	    cfg_get_bool(L, v, "allow_empty_keep", &ps->p.allow_empty_keep))
+	    cfg_get_bool(L, v, "allow_empty_keep", &ps->p.allow_empty_keep)) {
 		ps->allow_empty_keep = true;
+		ps->allow_empty_keep_at = v;
+	}
 	if ((v = cfg_get(n, "verify")) &&
 	    cfg_get_bool(L, v, "verify", &ps->p.verify))
 		ps->verify = true;
+	if ((v = cfg_get(n, "min_keep_match_percent")) &&
+	    cfg_get_long(L, v, "min_keep_match_percent", 0, 100, &x)) {
+		ps->p.min_keep_match_percent = (int)x;
+		ps->min_keep_match_percent = true;
+	}
+	if ((v = cfg_get(n, "max_keep_shrink_percent")) &&
+	    cfg_get_long(L, v, "max_keep_shrink_percent", 0, 100, &x)) {
+		ps->p.max_keep_shrink_percent = (int)x;
+		ps->max_keep_shrink_percent = true;
+	}
+	if ((v = cfg_get(n, "approve")) && !tenant)
+		cfg_error_at(L, v,
+			     "'approve' belongs in a tenant's policy: it "
+			     "approves the deletions of one tenant");
+	else if (v)
+		cfg_load_approval(L, v, &ps->p.approve);
 }
 
 static void load_limits(struct loader *L, const struct ynode *n,
@@ -636,13 +660,51 @@ static bool load_mode(struct loader *L, const struct ynode *n,
 		*mode = MODE_DELETE;
 	else if (!strcmp(s, "report"))
 		*mode = MODE_REPORT;
+	else if (!strcmp(s, "deactivate"))
+		*mode = MODE_DEACTIVATE;
 	else {
-		cfg_error_at(L, n, "'mode' must be delete or report, not '%s'",
+		cfg_error_at(L, n,
+			     "'mode' must be delete, deactivate or report, not "
+			     "'%s'",
 			     s);
 		ok = false;
 	}
 	free(s);
 	return ok;
+}
+
+/*
+ * mode: deactivate needs a deactivation call the vendor's material
+ * confirms; a vendor without one is refused rather than deleting instead.
+ * The mode may come from defaults:, so the message names the tenant's
+ * vendor where the tenant does not say the mode itself.
+ */
+static void check_deactivation(struct loader *L, const struct ynode *tn,
+			       const struct tenant *t)
+{
+	const struct ynode *at = cfg_get(tn, "mode");
+	const char *names[16];
+	struct strbuf some = STRBUF_INIT;
+	size_t i, n = 0;
+
+	if (t->mode != MODE_DEACTIVATE || !t->vendor || t->vendor->deactivation)
+		return;
+	for (i = 0; vendor_list[i] && n < 16; i++)
+		if (vendor_list[i]->deactivation)
+			names[n++] = vendor_list[i]->name;
+	/* "atlassian-org, bizagi and scim" */
+	for (i = 0; i < n; i++)
+		strbuf_addf(&some, "%s%s",
+			    !i		 ? ""
+			    : i + 1 == n ? " and "
+					 : ", ",
+			    names[i]);
+	cfg_error_at(L, at ? at : cfg_get(tn, "vendor"),
+		     "mode 'deactivate'%s: vendor '%s' has no confirmed call "
+		     "that deactivates a user; only %s have one (use mode "
+		     "delete or report for this tenant)",
+		     at ? "" : " (from defaults)", t->vendor->name, some.buf);
+	strbuf_release(&some);
 }
 
 /* ---- auth ---- */
@@ -923,10 +985,14 @@ static void merge_limits(struct limits *out, const struct limits_set *t,
 static void merge_policy(struct policy *out, const struct policy_set *t,
 			 const struct policy_set *d)
 {
-	static const struct policy builtin = { .max_deletions = 100,
-					       .max_delete_percent = 50,
-					       .canary = 1,
-					       .verify = true };
+	static const struct policy builtin = {
+		.max_deletions = 100,
+		.max_delete_percent = 50,
+		.canary = 1,
+		.verify = true,
+		.min_keep_match_percent = 10,
+		.max_keep_shrink_percent = 20,
+	};
 
 #define PICK(f) out->f = t->f ? t->p.f : d->f ? d->p.f : builtin.f
 	PICK(max_deletions);
@@ -934,7 +1000,10 @@ static void merge_policy(struct policy *out, const struct policy_set *t,
 	PICK(canary);
 	PICK(allow_empty_keep);
 	PICK(verify);
+	PICK(min_keep_match_percent);
+	PICK(max_keep_shrink_percent);
 #undef PICK
+	out->approve = t->p.approve;
 }
 
 static void load_tenant(struct loader *L, const struct ynode *n,
@@ -1002,6 +1071,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	t->mode = def->has_mode ? def->mode : MODE_DELETE;
 	if ((v = cfg_get(n, "mode")))
 		load_mode(L, v, &t->mode);
+	check_deactivation(L, n, t);
 	if ((v = cfg_get(n, "scope")) && !cfg_is_null(v) &&
 	    cfg_check_map(L, v, "scope", scope_keys)) {
 		load_matchers(L, cfg_get(v, "include"), "include", &t->include);
@@ -1010,7 +1080,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	load_matchers(L, cfg_get(n, "keep"), "keep", &t->keep);
 	load_matchers(L, cfg_get(n, "protect"), "protect", &t->protect);
 	append_matchers(&t->protect, &def->protect);
-	load_policy(L, cfg_get(n, "policy"), &ps);
+	load_policy(L, cfg_get(n, "policy"), &ps, true);
 	merge_policy(&t->policy, &ps, &def->policy);
 	load_limits(L, cfg_get(n, "limits"), &ls);
 	if (t->vendor) {
@@ -1038,6 +1108,12 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	t->ca_file = load_tls(L, cfg_get(n, "tls"));
 	if (!t->ca_file && def->ca_file)
 		t->ca_file = xstrdup(def->ca_file);
+	/* they count keep values, and another job's files were not read */
+	if (!L->unselected)
+		cfg_policy_warnings(L, n, t,
+				    ps.allow_empty_keep
+					    ? ps.allow_empty_keep_at
+					    : def->policy.allow_empty_keep_at);
 	L->unselected = false;
 }
 
@@ -1050,7 +1126,7 @@ static void load_defaults(struct loader *L, const struct ynode *n,
 
 	if (!n || cfg_is_null(n) || !cfg_check_map(L, n, "defaults", keys))
 		return;
-	load_policy(L, cfg_get(n, "policy"), &def->policy);
+	load_policy(L, cfg_get(n, "policy"), &def->policy, false);
 	load_limits(L, cfg_get(n, "limits"), &def->limits);
 	if ((v = cfg_get(n, "mode")))
 		def->has_mode = load_mode(L, v, &def->mode);
@@ -1441,5 +1517,7 @@ bool tenant_option_bool(const struct tenant *t, const char *key)
 
 const char *tenant_mode_name(enum tenant_mode m)
 {
-	return m == MODE_REPORT ? "report" : "delete";
+	return m == MODE_REPORT	      ? "report"
+	       : m == MODE_DEACTIVATE ? "deactivate"
+				      : "delete";
 }

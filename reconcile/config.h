@@ -25,7 +25,11 @@
 
 #define CONFIG_MAX_SIZE (64u << 20)
 
-enum tenant_mode { MODE_DELETE, MODE_REPORT };
+/*
+ * What apply does to a planned user: the vendor's deletion, nothing
+ * (report: plan only), or the vendor's confirmed deactivation call.
+ */
+enum tenant_mode { MODE_DELETE, MODE_REPORT, MODE_DEACTIVATE };
 
 /* A secret as written: a reference or (discouraged) a literal. */
 struct secret {
@@ -45,12 +49,32 @@ struct tenant_option {
 	int line, col;
 };
 
+/*
+ * A one-off approval of one set of planned deletions (DESIGN §1.4): while
+ * the digest of the tenant's planned users is this one and the date has
+ * not passed, its count and percent guards are waived.
+ */
+struct approval {
+	bool set;
+	char digest[65];  /* lower-case hex, "sha256:" left off */
+	char expires[11]; /* YYYY-MM-DD, UTC, the last day it holds */
+	int line, col;	  /* where it is in the configuration */
+};
+
+/* An approval's expiry is at most this many days ahead. */
+#define APPROVAL_MAX_DAYS 31
+
 struct policy {
 	long max_deletions;
 	int max_delete_percent;
 	int canary;
 	bool allow_empty_keep;
 	bool verify; /* list again after deleting, and check the outcomes */
+	/* keep values that must match a live user (keep_match_rate) */
+	int min_keep_match_percent;
+	/* how far keep values may shrink against plan --compare-ref */
+	int max_keep_shrink_percent;
+	struct approval approve; /* tenants only, never defaults */
 };
 
 struct matcher_list {
@@ -166,7 +190,7 @@ int config_check_url(const char *what, char *url, struct err *e);
 
 /*
  * Warnings validate adds to loading (lint.c): tenants that plan would
- * refuse (no keep list) or that delete everyone not protected.
+ * refuse (no keep list, and no allow_empty_keep).
  */
 void config_lint(const struct config *c, struct diags *d);
 /*

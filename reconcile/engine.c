@@ -43,6 +43,12 @@
  */
 #define TOKEN_READY 0.8
 #define OK_RING	    512
+/*
+ * After a 429, a retry waits this much past the counter's reset: a reset
+ * written to the millisecond (or the second) and two clocks a little apart
+ * would otherwise bring it back a hair early, into the same full window.
+ */
+#define RESET_MARGIN 0.05
 /* Bytes of a body read for a message excerpt. */
 #define EXCERPT_SCAN 1024
 
@@ -990,9 +996,9 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 	 * waits (the limit is the tenant's) unless the answer says only the
 	 * endpoint was limited; after a 503 the request does.
 	 */
-	wait = p->retry_after > 0		  ? p->retry_after
-	       : status == 429 && p->rl_reset > 0 ? p->rl_reset
-						  : -1;
+	wait = p->retry_after > 0		   ? p->retry_after
+	       : status == 429 && p->rl_reset >= 0 ? p->rl_reset + RESET_MARGIN
+						   : -1;
 	if (wait > RETRY_AFTER_MAX)
 		wait = RETRY_AFTER_MAX;
 	if (status == 429 && p->reason == LIMIT_ENDPOINT) {

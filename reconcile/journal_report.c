@@ -99,6 +99,8 @@ static int read_header(struct journal_report *r, const char *path, int lineno,
 	}
 	if (!r->plan_created)
 		r->plan_created = str(r, o, "plan_created");
+	if (!r->kind)
+		r->kind = str(r, o, "kind");
 	if (!r->source_kind && cJSON_IsObject(src)) {
 		r->source_kind = str(r, src, "kind");
 		r->source_path = str(r, src, "path");
@@ -220,7 +222,7 @@ static void read_summary(struct journal_report *r, const cJSON *o)
 	run = &r->runs[r->nruns - 1];
 	run->ended = true;
 	run->interrupted = cJSON_IsTrue(in);
-	for (k = 0; k <= OUTCOME_FAILED; k++)
+	for (k = 0; k < OUTCOME_COUNT; k++)
 		run->counts[k] = (size_t)num(counts, outcome_name(k));
 }
 
@@ -311,6 +313,8 @@ int journal_report_load(struct journal_report *r, const char *path,
 		journal_report_release(r);
 		return -1;
 	}
+	if (!r->kind)
+		r->kind = "apply"; /* journals before kinds were written */
 	for (i = 0; i < r->nusers; i++)
 		r->counts[r->users[i].outcome]++;
 	return 0;

@@ -25,9 +25,9 @@ struct report_run {
 	const char *run_id, *time, *tool_version, *plan_path, *resumes;
 	const char *const *tenants; /* the selection; NULL: all */
 	size_t ntenants;
-	bool ended;			   /* a summary line closed it */
-	bool interrupted;		   /* ... saying it was interrupted */
-	size_t counts[OUTCOME_FAILED + 1]; /* of its summary line */
+	bool ended;		      /* a summary line closed it */
+	bool interrupted;	      /* ... saying it was interrupted */
+	size_t counts[OUTCOME_COUNT]; /* of its summary line */
 };
 
 struct report_user {
@@ -51,6 +51,7 @@ struct report_verify {
 
 struct journal_report {
 	const char *path;
+	const char *kind;	  /* "apply" or "restore" (its header's kind) */
 	const char *checksum;	  /* the plan's */
 	const char *plan_created; /* from the first header */
 	const char *source_kind, *source_path, *source_sha256, *source_url,
@@ -63,9 +64,9 @@ struct journal_report {
 	size_t nsteps;
 	struct report_verify *verifies;
 	size_t nverifies;
-	size_t counts[OUTCOME_FAILED + 1]; /* users by last outcome */
-	size_t torn;			   /* lines skipped */
-	int torn_line;			   /* the first of them */
+	size_t counts[OUTCOME_COUNT]; /* users by last outcome */
+	size_t torn;		      /* lines skipped */
+	int torn_line;		      /* the first of them */
 	const char *torn_path;
 	/* private */
 	struct arena a;

@@ -1,6 +1,6 @@
 /*
  * What validate adds to loading: warnings about a file that loads but
- * that plan would refuse, or that would do more than it seems to.
+ * that plan would refuse.
  */
 #include <string.h>
 
@@ -14,23 +14,16 @@ void config_lint(const struct config *c, struct diags *d)
 	for (i = 0; i < c->ntenants; i++) {
 		const struct tenant *t = &c->tenants[i];
 
-		if (t->keep.n)
+		/* with allow_empty_keep the loader says what it means */
+		if (t->keep.n || t->policy.allow_empty_keep)
 			continue;
-		if (t->policy.allow_empty_keep)
-			diag_add(d, DIAG_WARNING, c->name, t->line, t->col,
-				 "tenant '%s' has no keep list and "
-				 "policy.allow_empty_keep is true: every user "
-				 "in scope that is not protected will be "
-				 "planned for deletion",
-				 t->name);
-		else
-			diag_add(d, DIAG_WARNING, c->name, t->line, t->col,
-				 "tenant '%s' has no keep list: plan will "
-				 "refuse it (guard empty_keep: every user in "
-				 "scope would be deleted); list the users to "
-				 "keep, or set policy.allow_empty_keep: true "
-				 "if that is meant",
-				 t->name);
+		diag_add(d, DIAG_WARNING, c->name, t->line, t->col,
+			 "tenant '%s' has no keep list: plan will "
+			 "refuse it (guard empty_keep: every user in "
+			 "scope would be deleted); list the users to "
+			 "keep, or set policy.allow_empty_keep: true "
+			 "if that is meant",
+			 t->name);
 	}
 }
 

@@ -7,10 +7,12 @@
 #include <time.h>
 
 #include "reconcile/diff.h"
+#include "reconcile/effect.h"
 #include "reconcile/list.h"
 #include "reconcile/reconcile.h"
 #include "reconcile/session.h"
 #include "reconcile/snapshot.h"
+#include "util/date.h"
 #include "util/xalloc.h"
 
 static void say_stopping(void *arg, int inflight, bool now)
@@ -107,9 +109,24 @@ static int select_tenants(const struct config *c, const struct plan_opts *o,
 	return 0;
 }
 
-static int plan_from_snapshot(const struct config *c, const bool *selected,
-			      const char *path, struct plan *p, struct err *e)
+/*
+ * What the diff of tenant t needs beyond its users (the day, the tenant
+ * at the compared ref), and the listener that wants to see them.
+ */
+static void diff_context(struct diff_input *in, const struct plan_opts *o,
+			 const struct tenant *t)
 {
+	in->today = date_today();
+	in->base = o->base ? config_find_tenant(o->base, t->name) : NULL;
+	if (o->listed)
+		o->listed(o->listed_arg, in);
+}
+
+static int plan_from_snapshot(const struct config *c, const bool *selected,
+			      const struct plan_opts *o, struct plan *p,
+			      struct err *e)
+{
+	const char *path = o->live;
 	struct snapshot snap;
 	struct userstore *stores;
 	size_t i;
@@ -128,15 +145,18 @@ static int plan_from_snapshot(const struct config *c, const bool *selected,
 	/* the document is no longer needed: give its memory back first */
 	snapshot_release(&snap);
 	for (i = 0; i < c->ntenants; i++) {
-		struct diff_input in = { c, &c->tenants[i], &stores[i], NULL,
-					 NULL };
+		struct diff_input in = { .config = c,
+					 .tenant = &c->tenants[i],
+					 .live = &stores[i] };
 		struct tenant_plan *tp;
 
 		if (!selected[i])
 			continue;
 		tp = plan_add_tenant(p);
 		tenant_copy_settings(&tp->t, &c->tenants[i]);
+		diff_context(&in, o, &c->tenants[i]);
 		diff_tenant(p, tp, &in);
+		plan_set_effects(p, tp);
 		if (c->tenants[i].vendor->plan_tenant)
 			c->tenants[i].vendor->plan_tenant(&c->tenants[i], tp);
 		userstore_release(&stores[i]);
@@ -259,7 +279,9 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 	for (i = 0; i < pl.n; i++) {
 		struct tenant_list *tl = &pl.t[i];
 		struct tenant_plan *tp = plan_add_tenant(p);
-		struct diff_input in = { c, tl->t, &tl->live, NULL, NULL };
+		struct diff_input in = { .config = c,
+					 .tenant = tl->t,
+					 .live = &tl->live };
 
 		if (tl->t->vendor->user_blocked) {
 			in.blocked = session_blocked;
@@ -278,7 +300,9 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 			continue;
 		}
 		userstore_set_caller(&tl->live, tl->s.caller);
+		diff_context(&in, o, tl->t);
 		diff_tenant(p, tp, &in);
+		plan_set_effects(p, tp);
 		tp->requests = apply_requests(tl, tp->ndel);
 		diff_budget_guard(tp, tl->t);
 		if (tl->t->vendor->plan_tenant)
@@ -308,7 +332,7 @@ int reconcile_plan(const struct config *c, const struct plan_opts *o,
 	if (select_tenants(c, o, selected, e) < 0)
 		goto out;
 	if (o->live)
-		rc = plan_from_snapshot(c, selected, o->live, p, e);
+		rc = plan_from_snapshot(c, selected, o, p, e);
 	else
 		rc = plan_from_vendors(c, selected, o, p, e);
 out:

@@ -97,19 +97,28 @@ static int load_git(const struct source_spec *spec, unsigned flags,
 	if (gitsrc_open(&g, spec->git_url, spec->git_ref, e) < 0)
 		return -1;
 	info = gitsrc_info(g);
-	if (gitsrc_read(g, path, CONFIG_MAX_SIZE, &data, &len, e) < 0)
+	rc = gitsrc_read(g, path, CONFIG_MAX_SIZE, &data, &len, e);
+	if (rc == GITSRC_NOT_FOUND && spec->missing_ok) {
+		/* the file is newer than the ref: no tenant was there */
+		data = xstrdup("");
+		len = 0;
+		c->name = xstrdup(path);
+	} else if (rc < 0) {
+		rc = -1;
 		goto out;
+	}
+	rc = -1;
 	slash = strrchr(path, '/');
 	dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
 	gr.g = g;
 	gr.dir = dir;
-	note_changed(&gr, path, data, len);
-	{
+	if (!c->name) {
 		struct config_reader rd = { read_git, &gr };
 		int parsed;
 
 		/* messages name the file as it is in the repository */
 		name = xstrdup(path);
+		note_changed(&gr, path, data, len);
 		parsed = config_parse_selected(c, name, NULL, data, len, &rd,
 					       flags, spec->select, d);
 		/* the working tree is edited, the ref is what is read */

@@ -5,7 +5,9 @@
  * then a few lookups; journal_report_load (what show JOURNAL and the end
  * of apply read), which must find the same last outcome of every user;
  * then journal_open on the same file (the owner check and the closing of
- * a torn last line), whose result must read back.
+ * a torn last line), whose result must read back. Restore's reading
+ * (journal_load_entries, either kind) on the same input keeps only
+ * well-formed entries.
  */
 #include "reconcile/journal.h"
 #include "reconcile/journal_report.h"
@@ -47,6 +49,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err e;
 	bool loaded;
 
+	/* what restore reads: each user's last line, of either kind */
+	if (journal_load_entries(&d, path, JOURNAL_RESTORE, NULL, &e) == 0)
+		journal_done_release(&d);
+	if (journal_load_entries(&d, path, JOURNAL_APPLY, CHECKSUM, &e) == 0) {
+		size_t i;
+
+		for (i = 0; i < d.nentries; i++)
+			if (!d.entries[i].tenant || !d.entries[i].id ||
+			    (unsigned)d.entries[i].outcome >= OUTCOME_COUNT)
+				abort();
+		journal_done_release(&d);
+	}
 	loaded = journal_load(&d, path, CHECKSUM, &e) == 0;
 	check_report(path, loaded ? &d : NULL);
 	if (loaded) {

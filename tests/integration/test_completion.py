@@ -15,8 +15,8 @@ import up
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 COMPLETIONS = os.path.join(ROOT, "completions")
-COMMANDS = ["validate", "plan", "apply", "show", "tenants", "import",
-            "version", "completion", "help"]
+COMMANDS = ["validate", "plan", "apply", "restore", "show", "tenants", "who",
+            "import", "version", "completion", "help"]
 
 # Tenant names hide among other name: keys: matchers in keep lists,
 # comments, quoting, a flow-style item, and a section after tenants:.

@@ -117,6 +117,16 @@ class BevyTest(up.TestCase):
         self.assertRan(p, 0)
         self.assertEqual(self.read_plan()["tenants"][0]["delete"], [])
 
+    def test_a_top_level_next_is_followed_too(self):
+        # plain DRF puts next at the top level; Bevy's API under "links"
+        emu, roles = self.setup_tenant(emu_flags={"max_page": 7,
+                                                  "bevy_top_next": True})
+        p = self.up("plan", "-o", "plan.json")
+        self.assertRan(p, 0)
+        t = self.read_plan()["tenants"][0]
+        self.assertEqual([u["id"] for u in t["delete"]], roles["delete"])
+        self.assertEqual(t["counts"]["live"], 30)
+
     def test_next_link_to_another_origin_is_never_followed(self):
         pop, roles = bevy_population()
         emu = self.emulator("bevy", population=pop, max_page=7)
