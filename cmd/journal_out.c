@@ -300,6 +300,7 @@ static void json_report(const struct journal_report *r, struct strbuf *out)
 	jsonw_init(&w, out, true);
 	jsonw_object_begin(&w);
 	jsonw_object_string(&w, "journal", r->path);
+	jsonw_object_string(&w, "kind", r->kind);
 	jsonw_object_string(&w, "plan_checksum", r->checksum);
 	jsonw_object_string(&w, "plan_created", r->plan_created);
 	jsonw_key(&w, "source");

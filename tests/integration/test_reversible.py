@@ -150,6 +150,14 @@ class Vendor:
         self.assertEqual(header["kind"], "restore")
         self.assertEqual(header["restores"],
                          self.journal("j.jsonl")[0]["run_id"])
+        # show reads a restore's journal as it reads an apply's
+        p = self.up("show", "r.jsonl")
+        self.assertRan(p, 0)
+        self.assertIn("Outcomes (each user's last): %d restored, 0 absent, "
+                      "0 failed, 0 not undoable" % len(roles["planned"]),
+                      p.stdout)
+        p = self.up("show", "r.jsonl", "--format", "json")
+        self.assertEqual(json.loads(p.stdout)["kind"], "restore")
         # done: running it again sends nothing
         n = len(emu.requests())
         p = self.up("restore", "j.jsonl", "--yes", "--journal", "r.jsonl")
