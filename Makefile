@@ -53,9 +53,14 @@ UNIT_SRCS      = $(wildcard tests/unit/test_*.c)
 BENCH_SRCS     = $(wildcard tests/bench/*.c)
 FUZZ_SRCS      = $(wildcard tests/fuzz/fuzz_*.c)
 
+# The shell completions, built into the binary (userprune completion SHELL)
+COMPLETIONS = completions/userprune.bash completions/_userprune \
+	      completions/userprune.fish
+GEN_COMPLETIONS = $(BUILD)/gen/completions.c
+
 UTIL_OBJS = $(patsubst %.c,$(BUILD)/%.o,$(UTIL_SRCS))
 LIB_OBJS  = $(UTIL_OBJS) $(patsubst %.c,$(BUILD)/%.o,$(RECONCILE_SRCS))
-CMD_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(CMD_SRCS))
+CMD_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(CMD_SRCS)) $(BUILD)/gen/completions.o
 EMU_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(EMULATOR_SRCS))
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
@@ -72,6 +77,16 @@ all: $(BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(GEN_COMPLETIONS): $(COMPLETIONS) tools/embed.sh
+	@mkdir -p $(dir $@)
+	tools/embed.sh $@ cmd/completion_data.h \
+		completions/userprune.bash:completion_bash \
+		completions/_userprune:completion_zsh \
+		completions/userprune.fish:completion_fish
+
+$(BUILD)/gen/completions.o: $(GEN_COMPLETIONS)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
@@ -152,9 +167,13 @@ fuzz:
 
 fuzz-bins: $(FUZZ_BINS)
 
+# make demo PORT=N: the emulator on another port than 8765 (only a PORT
+# given on the command line: one in the environment is someone else's)
+DEMO_PORT = $(if $(filter command line,$(origin PORT)),$(PORT))
+
 demo: deps
 	@$(MAKE) --no-print-directory $(BIN) $(EMULATOR)
-	@tools/demo.sh $(BUILD)
+	@tools/demo.sh $(BUILD) $(DEMO_PORT)
 
 format:
 	clang-format -i $(UTIL_SRCS) $(RECONCILE_SRCS) $(CMD_SRCS) \

@@ -3,7 +3,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +12,9 @@
 #include "cmd/output.h"
 #include "cmd/run.h"
 #include "reconcile/journal.h"
+#include "reconcile/journal_report.h"
 #include "util/fileio.h"
+#include "util/jsonw.h"
 #include "util/xalloc.h"
 
 static int exec_apply(int argc, char **argv);
@@ -23,32 +24,41 @@ const struct cmd_entry cmd_apply = {
 	.usage = "[PLANFILE | -f FILE | --git-url URL ...] [--tenant NAME]... "
 		 "[--shard K/N]\n"
 		 "                      [--yes] [--journal FILE] [--resume "
-		 "JOURNAL]",
+		 "JOURNAL] [--format text|json]",
 	.summary = "delete exactly the users of a reviewed plan",
 	.help = "With a plan file (from 'userprune plan -o'), applies exactly "
 		"that plan,\nwithout asking: its checksum is verified, every "
 		"tenant is listed again,\nplanned users that are gone count as "
-		"absent, planned users whose id,\nemail, username or status "
-		"changed are skipped, users that appeared since\nare left "
-		"alone. Without a plan file, plans first, prints the plan and "
-		"asks\nfor the word yes on a terminal (--yes skips the "
-		"question; without a\nterminal and without --yes it "
+		"absent, planned users whose id,\nemail, username, status or "
+		"account type changed are skipped, users that\nappeared since "
+		"are left alone. Without a plan file, plans first,\nprints the "
+		"plan and asks for the word yes on a terminal (--yes skips "
+		"the\n"
+		"question; without a terminal and without --yes it "
 		"refuses).\n\n"
 		"The first policy.canary deletions of each tenant run one at a "
 		"time; a\nfailed one stops that tenant. Every outcome goes to "
-		"an append-only\njournal (JSON Lines).\n\n"
+		"an append-only\njournal (JSON Lines); the run ends by naming "
+		"the users that failed or\nwere blocked, with their "
+		"reasons.\n\n"
 		"Options:\n" SOURCE_HELP "  --tenant NAME        apply only "
 		"this tenant (repeatable)\n" SHARD_HELP
 		"  --yes                do not ask for confirmation\n"
-		"  --journal FILE       the journal (default "
-		".userprune/journal-<UTC time>.jsonl)\n"
+		"  --journal FILE       the journal (default .userprune/"
+		"journal-<UTC time>-<run id>.jsonl)\n"
 		"  --resume JOURNAL     leave alone the users that already "
 		"have an outcome\n"
 		"                       in JOURNAL, an earlier journal of the "
 		"same plan;\n"
 		"                       the run goes on in JOURNAL unless "
 		"--journal says\n"
-		"                       otherwise\n",
+		"                       otherwise; the plan file is the one "
+		"JOURNAL names\n"
+		"                       when none is given\n"
+		"  --format FORMAT      text (default) or json: the result as "
+		"{journal,\n"
+		"                       counts, tenants, not_deleted, ...} on "
+		"stdout\n",
 	.exec = exec_apply,
 };
 
@@ -66,35 +76,13 @@ static char *plan_path_for(const char *journal)
 	return xasprintf("%s.plan.json", journal);
 }
 
-/*
- * Waits for input on stdin, or a signal: one that came between printing
- * the question and starting to read must not leave the read blocked.
- */
-static bool input_ready(void)
-{
-	struct pollfd pfd = { 0, POLLIN, 0 };
-
-	while (!cmd_stop) {
-		int r = poll(&pfd, 1, 100);
-
-		if (r > 0 || (r < 0 && errno != EINTR))
-			return true;
-	}
-	return false;
-}
-
 static bool confirm(const struct plan *p)
 {
-	char line[64];
+	char q[64];
 	size_t n = plan_total_deletes(p);
 
-	fprintf(stderr, "Delete %zu user%s? Only 'yes' is accepted: ", n,
-		n == 1 ? "" : "s");
-	fflush(stderr);
-	if (!input_ready() || !fgets(line, sizeof(line), stdin))
-		return false;
-	line[strcspn(line, "\r\n")] = '\0';
-	return !strcmp(line, "yes");
+	snprintf(q, sizeof(q), "Delete %zu user%s?", n, n == 1 ? "" : "s");
+	return cmd_confirm(q);
 }
 
 /* Deletions apply would attempt; says which report-mode ones it won't. */
@@ -145,24 +133,184 @@ static const char **shard_select(const struct plan *p, const struct shard *s,
 	return sel;
 }
 
-static void print_summary(const struct apply_result *r)
-{
-	const size_t *c = r->counts;
+/* Failed and blocked users named at the end of a run, at most. */
+#define NOT_REMOVED_SHOWN 20
 
-	printf("Applied: %zu deleted, %zu deactivated, %zu scheduled, %zu "
-	       "absent, %zu skipped, %zu blocked, %zu failed",
-	       c[OUTCOME_DELETED], c[OUTCOME_DEACTIVATED], c[OUTCOME_SCHEDULED],
-	       c[OUTCOME_ABSENT], c[OUTCOME_SKIPPED], c[OUTCOME_BLOCKED],
-	       c[OUTCOME_FAILED]);
+static bool in_selection(const char *const *tenants, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(tenants[i], name))
+			return true;
+	return n == 0;
+}
+
+/* Planned deletions of the selected tenants that apply attempts. */
+static size_t planned_users(const struct plan *p, const char *const *tenants,
+			    size_t n)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < p->ntenants; i++)
+		if (p->tenants[i].t.mode != MODE_REPORT &&
+		    in_selection(tenants, n, p->tenants[i].t.name))
+			total += p->tenants[i].ndel;
+	return total;
+}
+
+/* The report's users of the selected tenants, by last outcome. */
+static size_t recorded(const struct journal_report *rep,
+		       const char *const *tenants, size_t n, const char *only,
+		       size_t counts[])
+{
+	size_t i, total = 0;
+
+	memset(counts, 0, (OUTCOME_COUNT) * sizeof(*counts));
+	for (i = 0; i < rep->nusers; i++) {
+		const struct report_user *u = &rep->users[i];
+
+		if (!in_selection(tenants, n, u->tenant) ||
+		    (only && strcmp(only, u->tenant)))
+			continue;
+		counts[u->outcome]++;
+		total++;
+	}
+	return total;
+}
+
+static void text_result(const struct apply_result *r,
+			const struct journal_report *rep, size_t planned,
+			const char *const *tenants, size_t ntenants,
+			struct strbuf *out)
+{
+	size_t counts[OUTCOME_COUNT];
+
+	strbuf_addstr(out, "Applied: ");
+	cmd_report_counts(out, r->counts);
 	if (r->not_attempted)
-		printf(", %zu not attempted", r->not_attempted);
-	printf(".\n");
+		strbuf_addf(out, ", %zu not attempted", r->not_attempted);
+	strbuf_addstr(out, ".\n");
+	/* a resumed run: what every run of the plan did, not only this one */
+	if (rep && rep->nruns > 1) {
+		size_t n = recorded(rep, tenants, ntenants, NULL, counts);
+
+		strbuf_addf(out,
+			    "In all %zu runs of this plan: %zu of %zu planned "
+			    "user%s %s an outcome: ",
+			    rep->nruns, n, planned, planned == 1 ? "" : "s",
+			    n == 1 ? "has" : "have");
+		cmd_report_counts(out, counts);
+		strbuf_addstr(out, ".\n");
+	}
 	if (r->verified || r->unverified)
-		printf("Verified: %zu outcome%s checked by listing again%s.\n",
-		       r->verified, r->verified == 1 ? "" : "s",
-		       r->unverified ? ", some not verified (see above)" : "");
-	printf("Journal: %s\n", r->journal);
-	fflush(stdout);
+		strbuf_addf(out,
+			    "Verified: %zu outcome%s checked by listing "
+			    "again%s.\n",
+			    r->verified, r->verified == 1 ? "" : "s",
+			    r->unverified ? ", some not verified (see above)"
+					  : "");
+	if (rep)
+		cmd_report_not_removed(rep, NOT_REMOVED_SHOWN, out);
+	strbuf_addf(out, "Journal: %s\n", r->journal);
+}
+
+static void json_result(const struct apply_result *r,
+			const struct journal_report *rep, const struct plan *p,
+			const char *const *tenants, size_t ntenants,
+			struct strbuf *out)
+{
+	size_t counts[OUTCOME_COUNT], i, n;
+	struct jsonw w;
+	int k;
+
+	jsonw_init(&w, out, true);
+	jsonw_object_begin(&w);
+	jsonw_object_string(&w, "journal", r->journal);
+	jsonw_object_bool(&w, "interrupted", r->interrupted);
+	jsonw_key(&w, "counts");
+	jsonw_object_begin(&w);
+	for (k = 0; k <= OUTCOME_FAILED; k++)
+		jsonw_object_int(&w, outcome_name((enum outcome)k),
+				 (long long)r->counts[k]);
+	jsonw_object_end(&w);
+	jsonw_object_int(&w, "not_attempted", (long long)r->not_attempted);
+	jsonw_object_int(&w, "verified", (long long)r->verified);
+	jsonw_object_int(&w, "unverified", (long long)r->unverified);
+	jsonw_object_int(&w, "listing_failed", (long long)r->listing_failed);
+	jsonw_object_int(&w, "runs", rep ? (long long)rep->nruns : 1);
+	/* per tenant: every run of the plan, each user's last outcome */
+	jsonw_key(&w, "tenants");
+	jsonw_array_begin(&w);
+	for (i = 0; i < p->ntenants; i++) {
+		const struct tenant_plan *tp = &p->tenants[i];
+
+		if (!in_selection(tenants, ntenants, tp->t.name))
+			continue;
+		n = rep ? recorded(rep, tenants, ntenants, tp->t.name, counts)
+			: 0;
+		jsonw_object_begin(&w);
+		jsonw_object_string(&w, "name", tp->t.name);
+		jsonw_object_string(&w, "vendor", tp->t.vendor->name);
+		jsonw_object_string(&w, "mode", tenant_mode_name(tp->t.mode));
+		jsonw_object_int(&w, "planned", (long long)tp->ndel);
+		jsonw_object_int(&w, "recorded", (long long)n);
+		jsonw_key(&w, "outcomes");
+		jsonw_object_begin(&w);
+		for (k = 0; k <= OUTCOME_FAILED; k++)
+			jsonw_object_int(&w, outcome_name((enum outcome)k),
+					 rep ? (long long)counts[k] : 0);
+		jsonw_object_end(&w);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	/* the outcomes that did not remove a user: what to look at */
+	jsonw_key(&w, "not_deleted");
+	if (rep)
+		cmd_report_json_users(&w, rep, false);
+	else
+		jsonw_null(&w);
+	jsonw_object_end(&w);
+	strbuf_addch(out, '\n');
+}
+
+/*
+ * The end of a run, read back from its journal (and the journals it
+ * resumed), so that a resumed run reports every run and names the users
+ * still to look at.
+ */
+static void print_result(const struct apply_result *r, const struct plan *p,
+			 const char *const *tenants, size_t ntenants, bool json)
+{
+	struct journal_report rep;
+	struct strbuf out = STRBUF_INIT;
+	struct err e;
+	bool have =
+		r->journal && journal_report_load(&rep, r->journal, &e) == 0;
+
+	if (!have && r->journal)
+		cmd_warn("%s", e.msg);
+	if (json)
+		json_result(r, have ? &rep : NULL, p, tenants, ntenants, &out);
+	else
+		text_result(r, have ? &rep : NULL,
+			    planned_users(p, tenants, ntenants), tenants,
+			    ntenants, &out);
+	(void)cmd_write_stdout(out.buf, out.len);
+	strbuf_release(&out);
+	if (have)
+		journal_report_release(&rep);
+}
+
+static void show_plan_on_stderr(const struct plan *p)
+{
+	struct render_opts o = { cmd_color(stderr), globals.verbose > 0, NULL,
+				 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	plan_render_text(p, &o, &sb);
+	fwrite(sb.buf, 1, sb.len, stderr);
+	strbuf_release(&sb);
 }
 
 /*
@@ -183,39 +331,6 @@ static int lock_plan(const char *path)
 		close(fd);
 		return -1;
 	}
-	return fd;
-}
-
-/*
- * One apply per plan, whatever file holds it (two downloads of one
- * artifact, a re-run on the same runner): a lock named by the plan's
- * checksum in the user's runtime or temporary directory, held for the
- * run. Returns the descriptor, or -1.
- */
-static int lock_plan_checksum(const struct plan *p)
-{
-	const char *dir = getenv("XDG_RUNTIME_DIR");
-	char *path;
-	struct err e;
-	int fd;
-
-	if (!dir || !*dir)
-		dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	path = xasprintf("%s/userprune-%lu-plan-%.32s.lock", dir,
-			 (unsigned long)getuid(), p->checksum);
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		cmd_error("%s: %s", path, strerror(errno));
-	} else if (file_lock(fd, path, &e) < 0) {
-		cmd_error("plan %.12s is being applied by another userprune "
-			  "(%s): one apply per plan at a time",
-			  p->checksum, path);
-		close(fd);
-		fd = -1;
-	}
-	free(path);
 	return fd;
 }
 
@@ -262,6 +377,7 @@ static int exec_apply(int argc, char **argv)
 		{ "tenant", required_argument, NULL, OPT_TENANT },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "yes", no_argument, NULL, OPT_YES },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "journal", required_argument, NULL, OPT_JOURNAL },
 		{ "resume", required_argument, NULL, OPT_RESUME },
 		GLOBAL_LONGOPTS,
@@ -276,7 +392,7 @@ static int exec_apply(int argc, char **argv)
 	const char **in_shard = NULL;
 	const char *plan_file = NULL;
 	char *journal = NULL, *saved = NULL;
-	bool yes = false;
+	bool yes = false, json = false;
 	char run_id[RUN_ID_LEN + 1];
 	struct journal_done resumed;
 	int plan_fd = -1, checksum_fd = -1, fd;
@@ -300,6 +416,16 @@ static int exec_apply(int argc, char **argv)
 			break;
 		case OPT_YES:
 			yes = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json")) {
+				rc = cmd_usage_error(&cmd_apply,
+						     "--format must be text or "
+						     "json, not '%s'",
+						     optarg);
+				goto out;
+			}
+			json = !strcmp(optarg, "json");
 			break;
 		case OPT_JOURNAL:
 			ao.journal = optarg;
@@ -358,6 +484,10 @@ static int exec_apply(int argc, char **argv)
 				 "not checked",
 				 plan_file);
 	} else {
+		struct config_select sel = { tenants, ao.ntenants, &shard,
+					     false };
+
+		src.select = &sel;
 		if (cmd_load_source(&src, CONFIG_CHECK_SECRETS, &c, &p.source))
 			goto out;
 		po.tenants = tenants;
@@ -371,8 +501,12 @@ static int exec_apply(int argc, char **argv)
 			rc = cmd_stop ? EXIT_INTERRUPTED : EXIT_ERROR;
 			goto out;
 		}
-		/* the plan is what the user confirms: show it first */
-		if (cmd_print_plan(&p, FORMAT_TEXT, NULL, NULL))
+		/* the plan is what the user confirms: show it first (on
+		   stderr when stdout is for the JSON result) */
+		if (json)
+			show_plan_on_stderr(&p);
+		else if (cmd_print_plan(&p, FORMAT_TEXT, NULL, NULL,
+					MAX_USERS_DEFAULT))
 			goto out;
 	}
 	for (i = 0; i < ao.ntenants; i++) {
@@ -382,7 +516,8 @@ static int exec_apply(int argc, char **argv)
 			if (!strcmp(p.tenants[j].t.name, tenants[i]))
 				break;
 		if (j == p.ntenants) {
-			cmd_error("no tenant '%s' in the plan", tenants[i]);
+			plan_no_tenant(&p, tenants[i], &e);
+			cmd_error("%s", e.msg);
 			goto out;
 		}
 	}
@@ -404,11 +539,15 @@ static int exec_apply(int argc, char **argv)
 			 "to do",
 			 (unsigned long long)shard.k,
 			 (unsigned long long)shard.n);
+		if (json)
+			print_result(&res, &p, ao.tenants, ao.ntenants, true);
 		rc = EXIT_OK;
 		goto out;
 	}
 	if (!selected_deletes(&p, ao.tenants, ao.ntenants)) {
 		cmd_info("nothing to delete");
+		if (json) /* a script reads a result either way */
+			print_result(&res, &p, ao.tenants, ao.ntenants, true);
 		rc = EXIT_OK;
 		goto out;
 	}
@@ -466,17 +605,17 @@ static int exec_apply(int argc, char **argv)
 			goto out;
 	}
 	ao.plan_path = plan_file;
-	if ((checksum_fd = lock_plan_checksum(&p)) < 0)
+	if ((checksum_fd = cmd_lock_plan_checksum(&p)) < 0)
 		goto out;
 	r = reconcile_apply(&p, &ao, &res, &e);
 	cmd_progress_done();
 	if (r < 0) {
 		cmd_error("%s", e.msg);
 		if (res.journal)
-			print_summary(&res);
+			print_result(&res, &p, ao.tenants, ao.ntenants, json);
 		goto out;
 	}
-	print_summary(&res);
+	print_result(&res, &p, ao.tenants, ao.ntenants, json);
 	if (res.interrupted || res.not_attempted)
 		cmd_info("to finish later: userprune apply --resume %s",
 			 res.journal);

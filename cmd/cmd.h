@@ -45,10 +45,13 @@ struct cmd_entry {
 extern const struct cmd_entry cmd_validate;
 extern const struct cmd_entry cmd_plan;
 extern const struct cmd_entry cmd_apply;
+extern const struct cmd_entry cmd_restore;
 extern const struct cmd_entry cmd_import;
 extern const struct cmd_entry cmd_show;
 extern const struct cmd_entry cmd_tenants;
 extern const struct cmd_entry cmd_version;
+extern const struct cmd_entry cmd_who;
+extern const struct cmd_entry cmd_completion;
 
 /*
  * Long options every subcommand takes; their getopt values are above the
@@ -71,6 +74,9 @@ enum {
 	OPT_COLUMN,
 	OPT_FIELD,
 	OPT_SHARD,
+	OPT_COMPARE_REF,
+	OPT_USER,
+	OPT_MAX_USERS,
 };
 
 #define GLOBAL_LONGOPTS                                                        \
@@ -109,8 +115,10 @@ enum {
 	"                       hashes to K-1 (see userprune(1))\n"
 
 #define GLOBAL_HELP                                                            \
-	"  -v, --verbose        say more (-vv traces requests, secrets "       \
-	"redacted)\n"                                                          \
+	"  -v, --verbose        say more: a line per request (secrets "        \
+	"redacted),\n"                                                         \
+	"                       the guards that passed, each tenant; -vv "     \
+	"is the same\n"                                                        \
 	"  -q, --quiet          only errors\n"                                 \
 	"  --color WHEN         auto, always or never (NO_COLOR is "           \
 	"honoured)\n"                                                          \
@@ -138,6 +146,11 @@ bool cmd_color(FILE *f);
 /* Loads the source; prints diagnostics. Returns 0 or EXIT_ERROR. */
 int cmd_load_source(const struct source_spec *src, unsigned flags,
 		    struct config *c, struct plan_source *prov);
+/* The same, handing the diagnostics (sorted) to keep, which must be
+   released with diags_release. */
+int cmd_load_source_diags(const struct source_spec *src, unsigned flags,
+			  struct config *c, struct plan_source *prov,
+			  struct diags *keep);
 /* USERPRUNE_PLAN_KEY (DESIGN §1.14), or NULL when it is not set. */
 const char *cmd_plan_key(void);
 /*

@@ -17,9 +17,11 @@ static int exec_import(int argc, char **argv);
 
 const struct cmd_entry cmd_import = {
 	.name = "import",
-	.usage = "[-f FILE | --git-url URL ...] --tenant NAME [-o FILE]\n"
+	.usage = "[-f FILE | --git-url URL ...] --tenant NAME "
+		 "[--format yaml|text] [-o FILE]\n"
 		 "       userprune import --csv FILE [--column NAME] "
-		 "[--field any|id|email|username] [-o FILE]",
+		 "[--field any|id|email|username]\n"
+		 "                      [--format yaml|text] [-o FILE]",
 	.summary = "write a keep list of today's users",
 	.help = "With --tenant, lists the live users of that tenant of the "
 		"desired-state\nfile and prints a keep list (YAML) of every "
@@ -34,6 +36,10 @@ const struct cmd_entry cmd_import = {
 		"With --csv, prints a keep list from one column of a CSV "
 		"export (such as\nAtlassian's \"Export users\", column \"User "
 		"id\") or from a text file of\nvalues, one a line.\n\n"
+		"Two ways to use it: the YAML (the default) is a keep: list "
+		"to paste into\nthe tenant in the desired-state file; --format "
+		"text writes a keep file,\none value a line with # comments, "
+		"that the tenant names with\nkeep: [ { file: PATH } ].\n\n"
 		"Options:\n" SOURCE_HELP
 		"  --tenant NAME        the tenant to list\n"
 		"  --csv FILE           read the values from FILE instead\n"
@@ -42,6 +48,9 @@ const struct cmd_entry cmd_import = {
 		"  --field FIELD        what the values are: any (default), "
 		"id, email,\n"
 		"                       username\n"
+		"  --format FORMAT      yaml (default: entries to paste under "
+		"keep:) or text\n"
+		"                       (a keep file, for { file: PATH })\n"
 		"  -o, --output FILE    write the keep list to FILE instead of "
 		"stdout\n",
 	.exec = exec_import,
@@ -110,6 +119,24 @@ static void comment(struct strbuf *sb, const char *s)
 	text_clean(sb, s, strlen(s));
 }
 
+/*
+ * A text keep file: a value a line (the import chose values a line holds
+ * exactly), the display name as a comment.
+ */
+static void render_text(const struct import_result *r, struct strbuf *sb)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		const struct keep_entry *k = &r->v[i];
+
+		strbuf_addstr(sb, k->value);
+		if (k->comment && *k->comment)
+			comment(sb, k->comment);
+		strbuf_addch(sb, '\n');
+	}
+}
+
 static void render(const struct import_result *r, struct strbuf *sb)
 {
 	size_t i;
@@ -140,6 +167,7 @@ static int exec_import(int argc, char **argv)
 		{ "csv", required_argument, NULL, OPT_CSV },
 		{ "column", required_argument, NULL, OPT_COLUMN },
 		{ "field", required_argument, NULL, OPT_FIELD },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
 		GLOBAL_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -150,6 +178,7 @@ static int exec_import(int argc, char **argv)
 	struct plan_source prov = { 0 };
 	const char *tenant = NULL, *csv = NULL, *column = NULL, *out = NULL;
 	enum file_field field = FILE_ANY;
+	unsigned flags = 0;
 	struct config c = { 0 };
 	struct strbuf sb = STRBUF_INIT;
 	struct err e = { "" };
@@ -171,6 +200,17 @@ static int exec_import(int argc, char **argv)
 			break;
 		case 'o':
 			out = optarg;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "text")) {
+				flags = IMPORT_TEXT;
+			} else if (strcmp(optarg, "yaml")) {
+				rc = cmd_usage_error(&cmd_import,
+						     "--format must be yaml or "
+						     "text, not '%s'",
+						     optarg);
+				goto out;
+			}
 			break;
 		case OPT_FIELD:
 			if (!strcmp(optarg, "id"))
@@ -216,7 +256,8 @@ static int exec_import(int argc, char **argv)
 		goto out;
 	}
 	if (csv) {
-		if (reconcile_import_csv(csv, column, field, &res, &e) < 0) {
+		if (reconcile_import_csv(csv, column, field, flags, &res, &e) <
+		    0) {
 			cmd_error("%s", e.msg);
 			goto out;
 		}
@@ -225,17 +266,20 @@ static int exec_import(int argc, char **argv)
 		col = text_cleaned(column);
 		strbuf_addf(&sb,
 			    "# Keep list imported from %s%s%s%s by userprune "
-			    "%s on %s:\n# %zu values.\n",
+			    "%s on %s:\n# %zu value%s.\n",
 			    path, col ? ", column \"" : "", col ? col : "",
-			    col ? "\"" : "", USERPRUNE_VERSION, now, res.n);
+			    col ? "\"" : "", USERPRUNE_VERSION, now, res.n,
+			    res.n == 1 ? "" : "s");
 	} else {
 		const struct tenant *t;
+		struct config_select sel = { &tenant, 1, NULL, false };
 
+		src.select = &sel;
 		if (cmd_load_source(&src, CONFIG_CHECK_SECRETS, &c, &prov))
 			goto out;
 		cmd_catch_signals();
 		cmd_run_hooks(&hooks);
-		r = reconcile_import(&c, tenant, &hooks, &res, &e);
+		r = reconcile_import(&c, tenant, &hooks, flags, &res, &e);
 		cmd_progress_done();
 		if (r < 0) {
 			cmd_error("%s", e.msg);
@@ -246,15 +290,28 @@ static int exec_import(int argc, char **argv)
 		url = text_cleaned(t->url);
 		strbuf_addf(&sb,
 			    "# Keep list of tenant '%s' (%s, %s), imported by "
-			    "userprune %s\n# on %s: %zu users in scope (%zu "
+			    "userprune %s\n# on %s: %zu user%s in scope (%zu "
 			    "listed, %zu out of scope, %zu pending\n# "
 			    "deletion). Planning with this list deletes "
 			    "nobody: remove the entries\n# of the users who "
 			    "should go.\n",
 			    tenant, t->vendor->name, url, USERPRUNE_VERSION,
-			    now, res.n, res.live, res.out_of_scope,
-			    res.pending);
+			    now, res.n, res.n == 1 ? "" : "s", res.live,
+			    res.out_of_scope, res.pending);
 	}
+	if (flags & IMPORT_TEXT)
+		strbuf_addf(&sb,
+			    "# A keep file: name it in the tenant's keep list "
+			    "as { file: PATH%s%s }.\n",
+			    field != FILE_ANY ? ", field: " : "",
+			    field == FILE_ID	     ? "id"
+			    : field == FILE_EMAIL    ? "email"
+			    : field == FILE_USERNAME ? "username"
+						     : "");
+	else
+		strbuf_addstr(&sb, "# Paste the entries under the tenant's "
+				   "keep: in the desired-state file\n# (for a "
+				   "keep file, import with --format text).\n");
 	for (i = 0; i < res.nwarnings; i++)
 		cmd_warn("%s", res.warnings[i]);
 	if (res.left_out)
@@ -262,13 +319,17 @@ static int exec_import(int argc, char **argv)
 			    "# %zu left out: no entry can name %s exactly (see "
 			    "the warnings).\n",
 			    res.left_out, res.left_out == 1 ? "it" : "them");
-	render(&res, &sb);
+	if (flags & IMPORT_TEXT)
+		render_text(&res, &sb);
+	else
+		render(&res, &sb);
 	if (out) {
 		if (file_write_atomic(out, sb.buf, sb.len, &e) < 0) {
 			cmd_error("%s", e.msg);
 			goto out;
 		}
-		cmd_info("wrote %zu keep entries to %s", res.n, out);
+		cmd_info("wrote %zu keep entr%s to %s", res.n,
+			 res.n == 1 ? "y" : "ies", out);
 		rc = EXIT_OK;
 	} else {
 		rc = cmd_write_stdout(sb.buf, sb.len) ? EXIT_ERROR : EXIT_OK;

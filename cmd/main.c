@@ -20,8 +20,9 @@
 struct globals globals;
 
 static const struct cmd_entry *const commands[] = {
-	&cmd_validate, &cmd_plan,   &cmd_apply,	  &cmd_show,
-	&cmd_tenants,  &cmd_import, &cmd_version, NULL,
+	&cmd_validate, &cmd_plan,	&cmd_apply, &cmd_restore,
+	&cmd_show,     &cmd_tenants,	&cmd_who,   &cmd_import,
+	&cmd_version,  &cmd_completion, NULL,
 };
 
 static const char exit_codes_help[] =
@@ -33,7 +34,8 @@ static const char exit_codes_help[] =
 	"  3    a guard refused the plan; no DELETE was sent\n"
 	"  4    apply finished but some planned users were not removed\n"
 	"       (a failed or blocked outcome: see the journal), or outcomes\n"
-	"       could not be verified\n"
+	"       could not be verified; restore: some users were not restored\n"
+	"       (a failed outcome)\n"
 	"  130  interrupted: requests in flight finished, journal closed\n";
 
 static void usage(FILE *f)
@@ -41,13 +43,13 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: userprune [-v] [-q] [--color WHEN] COMMAND "
-		   "[ARGS]\n\n"
+		   "[ARGS]\n       userprune -V | --version\n\n"
 		   "Keeps SaaS tenants to a declared set of users: lists the "
 		   "live users\nthrough each vendor's API, plans the deletion "
 		   "of everyone not kept,\nand applies exactly the reviewed "
 		   "plan.\n\nCommands:\n");
 	for (i = 0; commands[i]; i++)
-		fprintf(f, "  %-10s %s\n", commands[i]->name,
+		fprintf(f, "  %-11s %s\n", commands[i]->name,
 			commands[i]->summary);
 	fprintf(f,
 		"\nRun 'userprune COMMAND --help' for a command's options, "
@@ -58,9 +60,9 @@ static void usage(FILE *f)
 void cmd_print_help(const struct cmd_entry *cmd, FILE *f)
 {
 	fprintf(f,
-		"usage: userprune %s %s\n\n%s.\n\n%s\nCommon options:\n%s\n%s",
-		cmd->name, cmd->usage, cmd->summary, cmd->help, GLOBAL_HELP,
-		exit_codes_help);
+		"usage: userprune %s%s%s\n\n%s.\n\n%s\nCommon options:\n%s\n%s",
+		cmd->name, *cmd->usage ? " " : "", cmd->usage, cmd->summary,
+		cmd->help, GLOBAL_HELP, exit_codes_help);
 }
 
 void cmd_message_line(const char *prefix, const char *text)
@@ -119,7 +121,8 @@ int cmd_usage_error(const struct cmd_entry *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmsg("", fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "usage: userprune %s %s\n", cmd->name, cmd->usage);
+	fprintf(stderr, "usage: userprune %s%s%s\n", cmd->name,
+		*cmd->usage ? " " : "", cmd->usage);
 	return EXIT_ERROR;
 }
 
@@ -198,10 +201,19 @@ int cmd_common_option(const struct cmd_entry *cmd, int opt, const char *arg,
 int cmd_load_source(const struct source_spec *src, unsigned flags,
 		    struct config *c, struct plan_source *prov)
 {
+	return cmd_load_source_diags(src, flags, c, prov, NULL);
+}
+
+int cmd_load_source_diags(const struct source_spec *src, unsigned flags,
+			  struct config *c, struct plan_source *prov,
+			  struct diags *keep)
+{
 	struct diags d = DIAGS_INIT;
 	struct err e = { "" };
 	int rc;
 
+	if (keep)
+		diags_init(keep);
 	if (src->file && src->git_url) {
 		cmd_error("-f and --git-url name two sources: use one");
 		return EXIT_ERROR;
@@ -219,7 +231,16 @@ int cmd_load_source(const struct source_spec *src, unsigned flags,
 			  d.errors, d.errors == 1 ? "" : "s");
 	else if (rc < 0)
 		cmd_error("%s", e.msg);
-	diags_release(&d);
+	if (rc < 0 && !d.errors)
+		diag_add(&d, DIAG_ERROR,
+			 src->git_url ? src->git_url
+			 : src->file  ? src->file
+				      : "userprune.yaml",
+			 0, 0, "%s", e.msg);
+	if (keep)
+		*keep = d;
+	else
+		diags_release(&d);
 	return rc < 0 ? EXIT_ERROR : 0;
 }
 
@@ -309,7 +330,7 @@ static int parse_globals(int argc, char **argv, int *first)
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			exit(EXIT_OK);
-		} else if (!strcmp(a, "--version")) {
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
 			*first = -1;
 			return 0;
 		} else {
@@ -379,8 +400,12 @@ int main(int argc, char **argv)
 	if (strcmp(name, "version") && check_protections() < 0)
 		return EXIT_ERROR;
 	for (i = 0; commands[i]; i++)
-		if (!strcmp(commands[i]->name, name))
+		if (!strcmp(commands[i]->name, name)) {
+			/* getopt's own messages start with argv[0]: one
+			   prefix for every message */
+			argv[first] = (char *)"userprune";
 			return commands[i]->exec(argc - first, argv + first);
+		}
 	cmd_error("unknown command '%s'", name);
 	usage(stderr);
 	return EXIT_ERROR;

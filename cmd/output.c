@@ -14,16 +14,20 @@
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-/* Whether name is a part's name, plan-N.md (N from 1, no leading 0). */
+/*
+ * Whether name is a part's name: plan-N.md, N from 1, zero-padded
+ * (plan-001.md) or, as earlier versions wrote them, not (plan-1.md).
+ */
 static bool part_name(const char *name)
 {
 	const char *p = name + strlen("plan-");
+	bool nonzero = false;
 
-	if (strncmp(name, "plan-", strlen("plan-")) || *p < '1' || *p > '9')
+	if (strncmp(name, "plan-", strlen("plan-")) || *p < '0' || *p > '9')
 		return false;
-	while (*p >= '0' && *p <= '9')
-		p++;
-	return !strcmp(p, ".md");
+	for (; *p >= '0' && *p <= '9'; p++)
+		nonzero |= *p != '0';
+	return nonzero && !strcmp(p, ".md");
 }
 
 /*
@@ -64,6 +68,7 @@ static int write_parts(char **parts, size_t n, const char *dir)
 {
 	struct err e;
 	size_t i;
+	int digits;
 
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
 		cmd_error("%s: %s", dir, strerror(errno));
@@ -71,8 +76,11 @@ static int write_parts(char **parts, size_t n, const char *dir)
 	}
 	if (remove_stale_parts(dir))
 		return EXIT_ERROR;
+	/* zero-padded, so that the parts sort by name: plan-001.md */
+	for (digits = 3, i = n; i >= 1000; i /= 10)
+		digits++;
 	for (i = 0; i < n; i++) {
-		char *path = xasprintf("%s/plan-%zu.md", dir, i + 1);
+		char *path = xasprintf("%s/plan-%0*zu.md", dir, digits, i + 1);
 		int rc =
 			file_write_atomic(path, parts[i], strlen(parts[i]), &e);
 
@@ -87,7 +95,7 @@ static int write_parts(char **parts, size_t n, const char *dir)
 }
 
 int cmd_print_plan(struct plan *p, enum plan_format f, const char *split_dir,
-		   const char *plan_file)
+		   const char *plan_file, size_t max_users)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char **parts = NULL;
@@ -99,14 +107,21 @@ int cmd_print_plan(struct plan *p, enum plan_format f, const char *split_dir,
 		plan_to_json(p, &sb);
 		break;
 	case FORMAT_TEXT: {
-		struct render_opts o = { cmd_color(stdout), globals.verbose > 0,
-					 plan_file };
+		struct render_opts o = {
+			cmd_color(stdout), globals.verbose > 0, plan_file,
+			max_users == MAX_USERS_DEFAULT ? 0 : max_users
+		};
 
 		plan_render_text(p, &o, &sb);
 		break;
 	}
-	case FORMAT_MARKDOWN:
-		plan_render_markdown(p, &parts, &n);
+	case FORMAT_MARKDOWN: {
+		struct render_opts o = { false, false, plan_file,
+					 max_users == MAX_USERS_DEFAULT
+						 ? MARKDOWN_MAX_USERS
+						 : max_users };
+
+		plan_render_markdown_opts(p, &o, &parts, &n);
 		if (split_dir) {
 			rc = write_parts(parts, n, split_dir);
 			break;
@@ -121,6 +136,7 @@ int cmd_print_plan(struct plan *p, enum plan_format f, const char *split_dir,
 		}
 		break;
 	}
+	}
 	for (i = 0; i < n; i++)
 		free(parts[i]);
 	free(parts);
@@ -128,4 +144,20 @@ int cmd_print_plan(struct plan *p, enum plan_format f, const char *split_dir,
 		rc = cmd_write_stdout(sb.buf, sb.len);
 	strbuf_release(&sb);
 	return rc;
+}
+
+int cmd_parse_max_users(const struct cmd_entry *cmd, const char *arg, size_t *n)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (!*arg || *end || errno || arg[0] == '-' || v >= MAX_USERS_DEFAULT)
+		return cmd_usage_error(cmd,
+				       "--max-users must be a number of users "
+				       "(0: all), not '%s'",
+				       arg);
+	*n = (size_t)v;
+	return 0;
 }

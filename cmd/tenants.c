@@ -16,9 +16,9 @@ const struct cmd_entry cmd_tenants = {
 		 "[--format text|json]",
 	.summary = "list the tenants of a desired-state file",
 	.help = "Prints each tenant of the desired state, in file order: its "
-		"name, vendor,\nurl and mode. Nothing is sent and no secret is "
-		"read, so it shows what a\nshard holds before a plan is made; "
-		"with --format json, for scripts:\n"
+		"name, vendor,\nurl and mode. Nothing is sent and no secret or "
+		"keep file is read, so it\nshows what a shard holds before a "
+		"plan is made; with --format json,\nfor scripts: "
 		"{\"tenants\": [{\"name\", \"vendor\", \"url\", \"mode\"}, "
 		"...]}.\n\n"
 		"Options:\n" SOURCE_HELP SHARD_HELP
@@ -93,6 +93,7 @@ static int exec_tenants(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct source_spec src = { 0 };
+	struct config_select none = { .none = true };
 	struct shard shard = { 0, 0 };
 	struct strbuf out = STRBUF_INIT;
 	struct plan_source prov;
@@ -124,7 +125,8 @@ static int exec_tenants(int argc, char **argv)
 	if (optind < argc)
 		return cmd_usage_error(&cmd_tenants, "unexpected argument '%s'",
 				       argv[optind]);
-	/* names, vendors and urls only: no secret needs to be set */
+	/* names, vendors and urls only: no secret or keep file is needed */
+	src.select = &none;
 	if (cmd_load_source(&src, 0, &c, &prov))
 		return EXIT_ERROR;
 	if (json)

@@ -12,10 +12,14 @@ static int exec_version(int argc, char **argv);
 
 const struct cmd_entry cmd_version = {
 	.name = "version",
-	.usage = "",
+	.usage = "[-v]",
 	.summary = "print the version",
 	.help = "Prints the version of userprune; with -v also those of the "
-		"libraries\nit uses.\n",
+		"libraries\nit uses (libcurl, libyaml, libgit2, cJSON). "
+		"'userprune --version' and\n'userprune -V' are the same as "
+		"'userprune version'.\n\n"
+		"Options:\n"
+		"  -v, --verbose        the libraries' versions too\n",
 	.exec = exec_version,
 };
 
@@ -37,7 +41,8 @@ static int exec_version(int argc, char **argv)
 	}
 	printf("userprune %s\n", USERPRUNE_VERSION);
 	if (globals.verbose)
-		printf("libcurl %s, libyaml %s, libgit2 %s\n", engine_version(),
-		       config_yaml_version(), gitsrc_version());
+		printf("libcurl %s, libyaml %s, libgit2 %s, cJSON %s\n",
+		       engine_version(), config_yaml_version(),
+		       gitsrc_version(), plan_json_version());
 	return EXIT_OK;
 }

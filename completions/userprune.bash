@@ -48,7 +48,8 @@ _userprune_tenant_names()
 _userprune()
 {
 	local cur prev cmd file i w
-	local commands="validate plan apply show tenants import version help"
+	local commands="validate plan apply restore show tenants who import
+		version completion help"
 	local globals="-v --verbose -q --quiet --color -h --help"
 	local source="-f --file --git-url --git-ref --git-path"
 	local opts
@@ -109,7 +110,7 @@ _userprune()
 		;;
 	--format)
 		case $cmd in
-		tenants) opts="text json" ;;
+		tenants | who | validate | apply) opts="text json" ;;
 		import) opts="yaml text" ;;
 		*) opts="text json markdown" ;;
 		esac
@@ -130,14 +131,14 @@ _userprune()
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return 0
 		;;
-	--git-ref | --git-path | --column | --shard)
+	--git-ref | --git-path | --column | --shard | --compare-ref | --user | --max-users)
 		return 0
 		;;
 	esac
 
 	if [ -z "$cmd" ]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "$globals --version" -- "$cur"))
+			COMPREPLY=($(compgen -W "$globals --version -V" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
 		fi
@@ -145,20 +146,31 @@ _userprune()
 	fi
 
 	case $cmd in
-	validate) opts="$source --shard" ;;
+	validate) opts="$source --tenant --shard --format" ;;
 	plan)
 		opts="$source --tenant --shard -o --output --format --split-dir
-		      --detailed-exitcode --live"
+		      --max-users --detailed-exitcode --live --compare-ref"
 		;;
 	apply)
-		opts="$source --tenant --shard --yes --journal --resume"
+		opts="$source --tenant --shard --yes --journal --resume
+		      --format"
 		;;
-	show) opts="--format --split-dir" ;;
+	restore) opts="--tenant --user --yes --journal" ;;
+	show) opts="--format --split-dir --max-users" ;;
 	tenants) opts="$source --shard --format" ;;
+	who) opts="$source --tenant --format --live" ;;
 	import)
-		opts="$source --tenant --csv --column --field -o --output"
+		opts="$source --tenant --csv --column --field --format -o
+		      --output"
 		;;
 	version) opts="" ;;
+	completion)
+		[[ $cur != -* ]] &&
+			COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur"))
+		[[ $cur == -* ]] &&
+			COMPREPLY=($(compgen -W "$globals" -- "$cur"))
+		return 0
+		;;
 	help)
 		[[ $cur != -* ]] &&
 			COMPREPLY=($(compgen -W "$commands" -- "$cur"))
@@ -169,11 +181,23 @@ _userprune()
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$opts $globals" -- "$cur"))
-	elif [ "$cmd" = apply ] || [ "$cmd" = show ]; then
+	elif [ "$cmd" = restore ]; then
+		# the journal, then the plan file
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur")
+			$(compgen -f -X '!*.jsonl' -- "$cur")
+			$(compgen -f -X '!*.json' -- "$cur"))
+	elif [ "$cmd" = apply ]; then
 		# the plan file
 		compopt -o filenames 2>/dev/null
 		COMPREPLY=($(compgen -d -- "$cur")
 			$(compgen -f -X '!*.json' -- "$cur"))
+	elif [ "$cmd" = show ]; then
+		# a plan file or a journal
+		compopt -o filenames 2>/dev/null
+		COMPREPLY=($(compgen -d -- "$cur")
+			$(compgen -f -X '!*.json' -- "$cur")
+			$(compgen -f -X '!*.jsonl' -- "$cur"))
 	fi
 	return 0
 }

@@ -63,8 +63,8 @@ function __userprune_tenants
     }' $file 2>/dev/null
 end
 
-set -l commands validate plan apply show tenants import version help
-set -l sourced validate plan apply tenants import
+set -l commands validate plan apply restore show tenants who import version completion help
+set -l sourced validate plan apply tenants who import
 
 complete -c userprune -f
 
@@ -73,16 +73,20 @@ complete -c userprune -s v -l verbose -d 'say more (-vv traces requests)'
 complete -c userprune -s q -l quiet -d 'only errors'
 complete -c userprune -l color -x -a 'auto always never' -d colour
 complete -c userprune -s h -l help -d help
-complete -c userprune -n "not __fish_seen_subcommand_from $commands" -l version -d 'print the version'
+complete -c userprune -n "not __fish_seen_subcommand_from $commands" -s V -l version -d 'print the version'
 
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a validate -d 'check a desired-state file offline'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a plan -d 'list live users and show who apply would delete'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a apply -d 'delete exactly the users of a reviewed plan'
+complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a restore -d 'undo what an apply run deactivated or scheduled'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a show -d 'print a saved plan'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a tenants -d 'list the tenants of a desired-state file'
+complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a who -d 'show how each live account a value names is classified'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a import -d 'print a keep list of the users a tenant has today'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a version -d 'print the version'
+complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a completion -d 'print a shell completion script'
 complete -c userprune -n "not __fish_seen_subcommand_from $commands" -a help -d 'help for a command'
+complete -c userprune -n "__fish_seen_subcommand_from completion" -a "bash zsh fish"
 complete -c userprune -n "__fish_seen_subcommand_from help" -a "$commands"
 
 # the source of the desired state
@@ -92,20 +96,26 @@ complete -c userprune -n "__fish_seen_subcommand_from $sourced" -l git-ref -x -d
 complete -c userprune -n "__fish_seen_subcommand_from $sourced" -l git-path -x -d 'the file inside the repository'
 
 complete -c userprune -n "__fish_seen_subcommand_from validate plan apply tenants" -l shard -x -d 'only the tenants of shard K of N'
-complete -c userprune -n "__fish_seen_subcommand_from plan apply import" -l tenant -x -a '(__userprune_tenants)' -d tenant
+complete -c userprune -n "__fish_seen_subcommand_from validate plan apply restore who import" -l tenant -x -a '(__userprune_tenants)' -d tenant
 
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l format -x -a 'text json markdown' -d 'output format'
-complete -c userprune -n "__fish_seen_subcommand_from tenants" -l format -x -a 'text json' -d 'output format'
+complete -c userprune -n "__fish_seen_subcommand_from tenants who validate apply" -l format -x -a 'text json' -d 'output format'
+complete -c userprune -n "__fish_seen_subcommand_from plan show" -l max-users -x -d 'users listed per tenant (0: all)'
 complete -c userprune -n "__fish_seen_subcommand_from plan show" -l split-dir -x -a '(__fish_complete_directories)' -d 'markdown parts to this directory'
 complete -c userprune -n "__fish_seen_subcommand_from plan import" -s o -l output -r -F -d 'write to this file'
 complete -c userprune -n "__fish_seen_subcommand_from plan" -l detailed-exitcode -d 'exit 2 when deletions are planned'
-complete -c userprune -n "__fish_seen_subcommand_from plan" -l live -r -F -d 'live users from a JSON snapshot'
+complete -c userprune -n "__fish_seen_subcommand_from plan who" -l live -r -F -d 'live users from a JSON snapshot'
+complete -c userprune -n "__fish_seen_subcommand_from plan" -l compare-ref -x -d 'show keep changes since this ref'
 
-complete -c userprune -n "__fish_seen_subcommand_from apply" -l yes -d 'do not ask for confirmation'
-complete -c userprune -n "__fish_seen_subcommand_from apply" -l journal -r -F -d 'the journal'
+complete -c userprune -n "__fish_seen_subcommand_from apply restore" -l yes -d 'do not ask for confirmation'
+complete -c userprune -n "__fish_seen_subcommand_from apply restore" -l journal -r -F -d 'the journal'
+complete -c userprune -n "__fish_seen_subcommand_from restore" -l user -x -d 'restore only this user'
+complete -c userprune -n "__fish_seen_subcommand_from restore" -F -d 'journal, then plan file'
 complete -c userprune -n "__fish_seen_subcommand_from apply" -l resume -r -F -d 'go on from an earlier journal'
-complete -c userprune -n "__fish_seen_subcommand_from apply show" -F -d 'plan file'
+complete -c userprune -n "__fish_seen_subcommand_from apply" -F -d 'plan file'
+complete -c userprune -n "__fish_seen_subcommand_from show" -F -d 'plan file or journal'
 
 complete -c userprune -n "__fish_seen_subcommand_from import" -l csv -r -F -d 'a keep list from a CSV export'
 complete -c userprune -n "__fish_seen_subcommand_from import" -l column -x -d 'the CSV column'
 complete -c userprune -n "__fish_seen_subcommand_from import" -l field -x -a 'any id email username' -d 'what the values are'
+complete -c userprune -n "__fish_seen_subcommand_from import" -l format -x -a 'yaml text' -d 'a YAML keep list or a keep file'

@@ -25,6 +25,7 @@
 #include "reconcile/list.h"
 #include "reconcile/reconcile.h"
 #include "reconcile/session.h"
+#include "util/date.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
@@ -51,6 +52,8 @@ struct tenant_apply {
 	enum phase phase;
 	const struct plan_user **todo;
 	size_t ntodo, next, inflight, done;
+	size_t resumed;	    /* planned users an earlier run finished */
+	double listed_from; /* when the current listing started */
 	size_t canary_left;
 	bool stopped;	  /* a canary failed, or the journal did */
 	size_t group_end; /* grouped vendors: end of the current group */
@@ -316,6 +319,7 @@ static void verify_tenant(struct tenant_apply *ta)
 	listing_release(&ta->l);
 	userstore_release(&ta->live);
 	userstore_init(&ta->live);
+	ta->listed_from = clock_mono();
 	listing_start(&ta->l, &ta->s, &ta->live, verified, ta);
 }
 
@@ -625,19 +629,22 @@ static void listed(void *arg, struct listing *l)
 		record(ta, u, &r, 0);
 		skipped++;
 	}
+	ta->resumed = resumed;
 	if (resumed)
 		say(a, MSG_INFO,
-		    "%s: %zu planned users already have an outcome in %s",
-		    tp->t.name, resumed, a->o->resume);
+		    "%s: %zu planned user%s already %s an outcome in %s",
+		    tp->t.name, resumed, resumed == 1 ? "" : "s",
+		    resumed == 1 ? "has" : "have", a->o->resume);
 	if (contradicted)
 		say(a, MSG_WARNING,
-		    "%s: %zu planned users recorded gone or deactivated in %s "
-		    "are still listed (an earlier run was not verified to its "
+		    "%s: %zu planned user%s recorded gone or deactivated in %s "
+		    "%s still listed (an earlier run was not verified to its "
 		    "end): tried again",
-		    tp->t.name, contradicted, a->o->resume);
+		    tp->t.name, contradicted, contradicted == 1 ? "" : "s",
+		    a->o->resume, contradicted == 1 ? "is" : "are");
 	if (absent)
-		say(a, MSG_INFO, "%s: %zu planned users are already gone",
-		    tp->t.name, absent);
+		say(a, MSG_INFO, "%s: %zu planned user%s already gone",
+		    tp->t.name, absent, absent == 1 ? " is" : "s are");
 	if (ta->live.n != tp->counts.live)
 		say(a, MSG_INFO,
 		    "%s: %zu users listed now, %zu when planned: only planned "
@@ -657,36 +664,44 @@ static void tick(void *arg)
 {
 	struct applier *a = arg;
 	struct progress *p = xcalloc(a->n + 1, sizeof(*p));
+	bool stopping = engine_stopping(a->e);
+	double now = clock_mono();
 	size_t i;
 
 	journal_sync(&a->j, false);
 	for (i = 0; i < a->n; i++) {
 		struct tenant_apply *ta = &a->t[i];
-		double secs = clock_mono() - ta->started;
+		double secs = now - ta->started;
+		double listing = now - ta->listed_from;
 
 		p[i].tenant = ta->tp->t.name;
 		switch (ta->phase) {
 		case LISTING:
-			p[i].phase = "listing";
+		case VERIFYING:
+			p[i].phase =
+				ta->phase == LISTING ? "listing" : "verifying";
 			p[i].done = ta->live.n;
 			p[i].total = ta->l.total;
+			p[i].rate = listing > 0.5 ? (double)ta->live.n / listing
+						  : 0;
 			break;
 		case CANARY:
 		case DELETING:
 		case POST:
+			/* what earlier runs of the plan did counts too; the
+			   rate is this run's */
 			p[i].phase = "deleting";
-			p[i].done = ta->done;
+			p[i].done = ta->resumed + ta->done;
 			p[i].total = (long)ta->tp->ndel;
 			p[i].rate = secs > 0.5 ? (double)ta->done / secs : 0;
 			break;
-		case VERIFYING:
-			p[i].phase = "verifying";
-			p[i].done = ta->live.n;
-			p[i].total = ta->l.total;
-			break;
 		case DONE:
-			p[i].phase = "done";
-			p[i].done = ta->done;
+			/* no todo list: the listing before deleting failed */
+			p[i].phase = !ta->todo && stopping ? "interrupted"
+				     : !ta->todo	   ? "failed"
+				     : ta->stopped	   ? "stopped"
+							   : "done";
+			p[i].done = ta->resumed + ta->done;
 			p[i].total = (long)ta->tp->ndel;
 			break;
 		}
@@ -726,7 +741,12 @@ static int check_verdicts(const struct tenant_plan *tp, struct err *e)
 	again.counts.delete = tp->ndel;
 	again.requests = tp->requests;
 	again.keep_values = tp->keep_values;
-	diff_policy_guards(&again, &tp->t);
+	again.keep_matched = tp->keep_matched;
+	/* borrowed: the approval is checked against the plan's own users */
+	again.del = tp->del;
+	again.ndel = tp->ndel;
+	again.keep_changes = tp->keep_changes;
+	diff_policy_guards(&again, &tp->t, date_today());
 	diff_budget_guard(&again, &tp->t);
 	for (i = 0; i < again.nguards && !rc; i++) {
 		const struct guard *g = &again.guards[i];
@@ -735,7 +755,14 @@ static int check_verdicts(const struct tenant_plan *tp, struct err *e)
 		for (j = 0; j < tp->nguards; j++)
 			if (!strcmp(tp->guards[j].name, g->name))
 				claimed = tp->guards[j].tripped;
-		if (claimed != g->tripped)
+		if (claimed != g->tripped && g->tripped &&
+		    tp->t.policy.approve.set)
+			/* an approval that held at plan time no longer does */
+			rc = err_set(e,
+				     "tenant '%s': guard %s trips again: %s; "
+				     "make a new plan",
+				     tp->t.name, g->name, g->detail);
+		else if (claimed != g->tripped)
 			rc = err_set(e,
 				     "tenant '%s': the plan says guard %s %s, "
 				     "but its own counts and policy say it "
@@ -773,8 +800,7 @@ static int check_plan(const struct plan *p, const struct apply_opts *o,
 			if (!strcmp(p->tenants[i].t.name, o->tenants[j]))
 				break;
 		if (i == p->ntenants)
-			return err_set(e, "no tenant '%s' in the plan",
-				       o->tenants[j]);
+			return plan_no_tenant(p, o->tenants[j], e);
 	}
 	return 0;
 }
@@ -810,8 +836,10 @@ static char *resumed_from(const char *resume, const char *journal)
 static int start_journal(struct applier *a, struct err *e)
 {
 	const struct apply_opts *o = a->o;
-	struct journal_header h = { a->p,	 o->plan_path, o->tenants,
-				    o->ntenants, NULL,	       NULL };
+	struct journal_header h = { .plan = a->p,
+				    .plan_path = o->plan_path,
+				    .tenants = o->tenants,
+				    .ntenants = o->ntenants };
 	char run_id[RUN_ID_LEN + 1];
 	char *path, *from = NULL;
 	int rc = -1;
@@ -884,6 +912,7 @@ int reconcile_apply(const struct plan *p, const struct apply_opts *o,
 	engine_set_tick(a.e, tick, &a, 0.2);
 	for (i = 0; i < a.n; i++) {
 		userstore_init(&a.t[i].live);
+		a.t[i].listed_from = clock_mono();
 		listing_start(&a.t[i].l, &a.t[i].s, &a.t[i].live, listed,
 			      &a.t[i]);
 	}

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -77,11 +78,12 @@ static void load_secret(struct loader *L, const struct ynode *map,
 		return;
 	case SECRET_LITERAL:
 		if (is_secret && *s->raw)
-			cfg_warn_at(
-				L, n,
-				"'%s' is a literal secret: use ${env:NAME} or "
-				"${file:PATH} (plans cannot store it)",
-				key);
+			cfg_warn_at(L, n,
+				    "'%s' is a literal secret: 'plan -o' "
+				    "refuses this tenant, since a plan file "
+				    "never holds a secret and apply could not "
+				    "use it; use ${env:NAME} or ${file:PATH}",
+				    key);
 		if (!*s->raw)
 			cfg_error_at(L, n, "'%s' must not be empty", key);
 		else if (secret_check(s->raw, &e) < 0)
@@ -97,7 +99,8 @@ static void load_secret(struct loader *L, const struct ynode *map,
 	case SECRET_ENV:
 		break;
 	}
-	if ((L->flags & CONFIG_CHECK_SECRETS) && secret_check(s->raw, &e) < 0) {
+	if ((L->flags & CONFIG_CHECK_SECRETS) && !L->unselected &&
+	    secret_check(s->raw, &e) < 0) {
 		if (abs)
 			secret_file_error(L, n, key, e.msg, abs, written);
 		else
@@ -191,6 +194,38 @@ static char *check_url(struct loader *L, const struct ynode *n)
 	return url;
 }
 
+/*
+ * A url that names an API path the connector adds itself would double it
+ * (".../rest/api/3/rest/api/3/myself"): refused with the base to give.
+ * Compared ignoring case (SCIM's "/users").
+ */
+static void check_api_path(struct loader *L, const struct ynode *n,
+			   const struct tenant *t)
+{
+	const char *const *p;
+	const char *path = t->url + strcspn(t->url, ":") + 3;
+	size_t len;
+
+	path += strcspn(path, "/");
+	for (p = t->vendor->api_paths; p && *p; p++) {
+		const char *at = path;
+
+		len = strlen(*p);
+		for (; *at; at++)
+			if (!strncasecmp(at, *p, len) &&
+			    (at[len] == '\0' || at[len] == '/'))
+				break;
+		if (!*at)
+			continue;
+		cfg_error_at(L, n,
+			     "url '%s' %s '%.*s', a path userprune adds for "
+			     "vendor '%s': give the base url, '%.*s'",
+			     t->url, at[len] ? "holds" : "ends in", (int)len,
+			     at, t->vendor->name, (int)(at - t->url), t->url);
+		return;
+	}
+}
+
 /* ---- matchers ---- */
 
 static const char *const matcher_keys[] = { "id",   "email", "username",
@@ -206,6 +241,31 @@ static bool ends_with_ci(const char *s, const char *suffix)
 	return ls >= lx && !strcasecmp(s + ls - lx, suffix);
 }
 
+/*
+ * Whether a text value file is a YAML list instead ("keep:" and "- ..."
+ * lines, as 'userprune import' prints by default): read as values, its
+ * lines would match nobody and every user would be planned for deletion.
+ */
+static bool is_yaml_list(const char *data, size_t len)
+{
+	const char *p = data, *end = data + len, *eol;
+
+	for (; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		while (p < eol && (*p == ' ' || *p == '\t' || *p == '\r'))
+			p++;
+		if (p == eol || *p == '#')
+			continue;
+		while (eol > p && (eol[-1] == ' ' || eol[-1] == '\r'))
+			eol--;
+		return (eol - p == 5 && !memcmp(p, "keep:", 5)) ||
+		       (eol - p == 8 && !memcmp(p, "protect:", 8));
+	}
+	return false;
+}
+
 static void load_value_file(struct loader *L, const struct ynode *n,
 			    struct matcher *m, const char *list)
 {
@@ -215,15 +275,31 @@ static void load_value_file(struct loader *L, const struct ynode *n,
 	bool csv = m->column || ends_with_ci(m->path, ".csv");
 	int rc;
 
+	if (L->unselected) {
+		/* another job's tenant: its files need not be here */
+		m->problem = xasprintf("%s file '%s' not read: the tenant is "
+				       "not selected",
+				       list, m->path);
+		return;
+	}
 	rc = L->rd->read(L->rd->ctx, m->path, CONFIG_MAX_SIZE, &data, &len, &e);
 	if (rc < 0) {
-		m->problem =
-			xasprintf("%s file '%s': %s", list, m->path, e.msg);
+		m->problem = xasprintf("%s file '%s'%s%s", list, m->path,
+				       e.msg[0] == '(' ? " " : ": ", e.msg);
 		goto out;
 	}
 	if (utf8_check((const unsigned char *)data, len) != len) {
 		cfg_error_at(L, n, "%s file '%s' is not valid UTF-8", list,
 			     m->path);
+		goto out;
+	}
+	if (!csv && is_yaml_list(data, len)) {
+		cfg_error_at(L, n,
+			     "%s file '%s' is a YAML list (as 'userprune "
+			     "import' prints by default), not a %s file: paste "
+			     "its entries under the tenant's '%s:', or write "
+			     "a %s file with 'userprune import --format text'",
+			     list, m->path, list, list, list);
 		goto out;
 	}
 	if (valuefile_parse(m->path, data, len, csv, m->column, &L->c->arena,
@@ -430,11 +506,15 @@ static void release_matchers(struct matcher_list *l)
 
 /* ---- policy, limits, tls ---- */
 
-static const char *const policy_keys[] = {
-	"max_deletions", "max_delete_percent",
-	"canary",	 "allow_empty_keep",
-	"verify",	 NULL
-};
+static const char *const policy_keys[] = { "max_deletions",
+					   "max_delete_percent",
+					   "canary",
+					   "allow_empty_keep",
+					   "verify",
+					   "min_keep_match_percent",
+					   "max_keep_shrink_percent",
+					   "approve",
+					   NULL };
 static const char *const limits_keys[] = {
 	"concurrency", "requests_per_second", "daily_request_budget",
 	"batch_size",  "timeout_seconds",     "max_attempts",
@@ -445,7 +525,9 @@ static const char *const limits_keys[] = {
 struct policy_set {
 	struct policy p;
 	bool max_deletions, max_delete_percent, canary, allow_empty_keep,
-		verify;
+		verify, min_keep_match_percent, max_keep_shrink_percent;
+	/* where allow_empty_keep was set, for the warning outside report */
+	const struct ynode *allow_empty_keep_at;
 };
 
 struct limits_set {
@@ -455,7 +537,7 @@ struct limits_set {
 };
 
 static void load_policy(struct loader *L, const struct ynode *n,
-			struct policy_set *ps)
+			struct policy_set *ps, bool tenant)
 {
 	const struct ynode *v;
 	long x;
@@ -478,11 +560,29 @@ static void load_policy(struct loader *L, const struct ynode *n,
 		ps->canary = true;
 	}
 	if ((v = cfg_get(n, "allow_empty_keep")) &&
-	    cfg_get_bool(L, v, "allow_empty_keep", &ps->p.allow_empty_keep))
+	    cfg_get_bool(L, v, "allow_empty_keep", &ps->p.allow_empty_keep)) {
 		ps->allow_empty_keep = true;
+		ps->allow_empty_keep_at = v;
+	}
 	if ((v = cfg_get(n, "verify")) &&
 	    cfg_get_bool(L, v, "verify", &ps->p.verify))
 		ps->verify = true;
+	if ((v = cfg_get(n, "min_keep_match_percent")) &&
+	    cfg_get_long(L, v, "min_keep_match_percent", 0, 100, &x)) {
+		ps->p.min_keep_match_percent = (int)x;
+		ps->min_keep_match_percent = true;
+	}
+	if ((v = cfg_get(n, "max_keep_shrink_percent")) &&
+	    cfg_get_long(L, v, "max_keep_shrink_percent", 0, 100, &x)) {
+		ps->p.max_keep_shrink_percent = (int)x;
+		ps->max_keep_shrink_percent = true;
+	}
+	if ((v = cfg_get(n, "approve")) && !tenant)
+		cfg_error_at(L, v,
+			     "'approve' belongs in a tenant's policy: it "
+			     "approves the deletions of one tenant");
+	else if (v)
+		cfg_load_approval(L, v, &ps->p.approve);
 }
 
 static void load_limits(struct loader *L, const struct ynode *n,
@@ -537,7 +637,7 @@ static char *load_tls(struct loader *L, const struct ynode *n)
 	if (!path)
 		return NULL;
 	abs = cfg_join_dir(L->dir, path);
-	if (access(abs, R_OK) < 0) {
+	if (!L->unselected && access(abs, R_OK) < 0) {
 		char reason[256];
 
 		snprintf(reason, sizeof(reason), ": %s", strerror(errno));
@@ -560,13 +660,51 @@ static bool load_mode(struct loader *L, const struct ynode *n,
 		*mode = MODE_DELETE;
 	else if (!strcmp(s, "report"))
 		*mode = MODE_REPORT;
+	else if (!strcmp(s, "deactivate"))
+		*mode = MODE_DEACTIVATE;
 	else {
-		cfg_error_at(L, n, "'mode' must be delete or report, not '%s'",
+		cfg_error_at(L, n,
+			     "'mode' must be delete, deactivate or report, not "
+			     "'%s'",
 			     s);
 		ok = false;
 	}
 	free(s);
 	return ok;
+}
+
+/*
+ * mode: deactivate needs a deactivation call the vendor's material
+ * confirms; a vendor without one is refused rather than deleting instead.
+ * The mode may come from defaults:, so the message names the tenant's
+ * vendor where the tenant does not say the mode itself.
+ */
+static void check_deactivation(struct loader *L, const struct ynode *tn,
+			       const struct tenant *t)
+{
+	const struct ynode *at = cfg_get(tn, "mode");
+	const char *names[16];
+	struct strbuf some = STRBUF_INIT;
+	size_t i, n = 0;
+
+	if (t->mode != MODE_DEACTIVATE || !t->vendor || t->vendor->deactivation)
+		return;
+	for (i = 0; vendor_list[i] && n < 16; i++)
+		if (vendor_list[i]->deactivation)
+			names[n++] = vendor_list[i]->name;
+	/* "atlassian-org, bizagi and scim" */
+	for (i = 0; i < n; i++)
+		strbuf_addf(&some, "%s%s",
+			    !i		 ? ""
+			    : i + 1 == n ? " and "
+					 : ", ",
+			    names[i]);
+	cfg_error_at(L, at ? at : cfg_get(tn, "vendor"),
+		     "mode 'deactivate'%s: vendor '%s' has no confirmed call "
+		     "that deactivates a user; only %s have one (use mode "
+		     "delete or report for this tenant)",
+		     at ? "" : " (from defaults)", t->vendor->name, some.buf);
+	strbuf_release(&some);
 }
 
 /* ---- auth ---- */
@@ -847,10 +985,14 @@ static void merge_limits(struct limits *out, const struct limits_set *t,
 static void merge_policy(struct policy *out, const struct policy_set *t,
 			 const struct policy_set *d)
 {
-	static const struct policy builtin = { .max_deletions = 100,
-					       .max_delete_percent = 50,
-					       .canary = 1,
-					       .verify = true };
+	static const struct policy builtin = {
+		.max_deletions = 100,
+		.max_delete_percent = 50,
+		.canary = 1,
+		.verify = true,
+		.min_keep_match_percent = 10,
+		.max_keep_shrink_percent = 20,
+	};
 
 #define PICK(f) out->f = t->f ? t->p.f : d->f ? d->p.f : builtin.f
 	PICK(max_deletions);
@@ -858,7 +1000,10 @@ static void merge_policy(struct policy *out, const struct policy_set *t,
 	PICK(canary);
 	PICK(allow_empty_keep);
 	PICK(verify);
+	PICK(min_keep_match_percent);
+	PICK(max_keep_shrink_percent);
 #undef PICK
+	out->approve = t->p.approve;
 }
 
 static void load_tenant(struct loader *L, const struct ynode *n,
@@ -883,6 +1028,8 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 			     "tenant name '%s' must match [a-z0-9][a-z0-9._-]* "
 			     "(at most 64 characters)",
 			     t->name);
+	/* a tenant without a name is loaded whole: it is an error anyway */
+	L->unselected = t->name && !config_selected(L->sel, t->name);
 	vendor_choices(&vendors);
 	if (!(v = cfg_get(n, "vendor"))) {
 		cfg_error_at(L, n, "tenant needs a 'vendor' (one of %s)",
@@ -914,8 +1061,8 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	strbuf_release(&vendors);
 	if (!(v = cfg_get(n, "url")))
 		t->url = default_url(L, n, t->vendor);
-	else
-		t->url = check_url(L, v);
+	else if ((t->url = check_url(L, v)) && t->vendor)
+		check_api_path(L, v, t);
 	if (!(v = cfg_get(n, "auth")))
 		cfg_error_at(L, n, "tenant needs 'auth'");
 	else
@@ -924,6 +1071,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	t->mode = def->has_mode ? def->mode : MODE_DELETE;
 	if ((v = cfg_get(n, "mode")))
 		load_mode(L, v, &t->mode);
+	check_deactivation(L, n, t);
 	if ((v = cfg_get(n, "scope")) && !cfg_is_null(v) &&
 	    cfg_check_map(L, v, "scope", scope_keys)) {
 		load_matchers(L, cfg_get(v, "include"), "include", &t->include);
@@ -932,7 +1080,7 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	load_matchers(L, cfg_get(n, "keep"), "keep", &t->keep);
 	load_matchers(L, cfg_get(n, "protect"), "protect", &t->protect);
 	append_matchers(&t->protect, &def->protect);
-	load_policy(L, cfg_get(n, "policy"), &ps);
+	load_policy(L, cfg_get(n, "policy"), &ps, true);
 	merge_policy(&t->policy, &ps, &def->policy);
 	load_limits(L, cfg_get(n, "limits"), &ls);
 	if (t->vendor) {
@@ -960,6 +1108,13 @@ static void load_tenant(struct loader *L, const struct ynode *n,
 	t->ca_file = load_tls(L, cfg_get(n, "tls"));
 	if (!t->ca_file && def->ca_file)
 		t->ca_file = xstrdup(def->ca_file);
+	/* they count keep values, and another job's files were not read */
+	if (!L->unselected)
+		cfg_policy_warnings(L, n, t,
+				    ps.allow_empty_keep
+					    ? ps.allow_empty_keep_at
+					    : def->policy.allow_empty_keep_at);
+	L->unselected = false;
 }
 
 static void load_defaults(struct loader *L, const struct ynode *n,
@@ -971,7 +1126,7 @@ static void load_defaults(struct loader *L, const struct ynode *n,
 
 	if (!n || cfg_is_null(n) || !cfg_check_map(L, n, "defaults", keys))
 		return;
-	load_policy(L, cfg_get(n, "policy"), &def->policy);
+	load_policy(L, cfg_get(n, "policy"), &def->policy, false);
 	load_limits(L, cfg_get(n, "limits"), &def->limits);
 	if ((v = cfg_get(n, "mode")))
 		def->has_mode = load_mode(L, v, &def->mode);
@@ -1101,11 +1256,81 @@ static void load_root(struct loader *L, const struct ynode *root)
 	free(def.ca_file);
 }
 
+bool config_selected(const struct config_select *sel, const char *name)
+{
+	size_t i;
+
+	if (!sel)
+		return true;
+	if (sel->none || !shard_has(sel->shard, name))
+		return false;
+	for (i = 0; i < sel->nnames; i++)
+		if (!strcmp(sel->names[i], name))
+			return true;
+	return sel->nnames == 0;
+}
+
+int config_no_tenant(struct err *e, const char *name, const char *where,
+		     const char *const *known)
+{
+	const char *hint = cfg_suggest(name, known);
+	struct strbuf all = STRBUF_INIT;
+	const char *first = NULL;
+	size_t n = 0, i, len = strlen(name), starts = 0;
+
+	/* "jira" for "jira-qa": the one name it begins, if only one */
+	for (i = 0; !hint && len && known[i]; i++)
+		if (!strncmp(known[i], name, len) && !starts++)
+			first = known[i];
+	if (!hint && starts == 1)
+		hint = first;
+
+	if (hint)
+		return err_set(e, "no tenant '%s' in %s (did you mean '%s'?)",
+			       name, where, hint);
+	for (n = 0; known[n] && n < 8; n++)
+		strbuf_addf(&all, "%s%s", n ? ", " : "", known[n]);
+	if (n && !known[n])
+		err_set(e, "no tenant '%s' in %s (its tenants: %s)", name,
+			where, all.buf);
+	else if (n)
+		err_set(e,
+			"no tenant '%s' in %s ('userprune tenants' lists "
+			"them)",
+			name, where);
+	else
+		err_set(e, "no tenant '%s' in %s", name, where);
+	strbuf_release(&all);
+	return -1;
+}
+
+int config_no_tenant_in(const struct config *c, const char *name, struct err *e)
+{
+	const char **known = xcalloc(c->ntenants + 1, sizeof(*known));
+	size_t i, n = 0;
+
+	for (i = 0; i < c->ntenants; i++)
+		if (c->tenants[i].name)
+			known[n++] = c->tenants[i].name;
+	config_no_tenant(e, name, c->name, known);
+	free(known);
+	return -1;
+}
+
 int config_parse(struct config *c, const char *name, const char *dir,
 		 const char *data, size_t len, const struct config_reader *rd,
 		 unsigned flags, struct diags *d)
 {
-	struct loader L = { name, dir, flags, d, rd, c };
+	return config_parse_selected(c, name, dir, data, len, rd, flags, NULL,
+				     d);
+}
+
+int config_parse_selected(struct config *c, const char *name, const char *dir,
+			  const char *data, size_t len,
+			  const struct config_reader *rd, unsigned flags,
+			  const struct config_select *sel, struct diags *d)
+{
+	struct loader L = { name, dir, flags, d, rd, c, sel, false };
 	struct ynode *root = NULL;
 	size_t errors = d->errors;
 
@@ -1179,6 +1404,7 @@ static int read_local(void *ctx, const char *path, size_t max, char **data,
 		full = xstrdup(path);
 	else
 		full = xasprintf("%s/%s", ld->dir, path);
+
 	if (!inside_config_dir(ld->dir, full)) {
 		free(full);
 		return err_set(e, "outside the configuration's directory, "
@@ -1188,11 +1414,16 @@ static int read_local(void *ctx, const char *path, size_t max, char **data,
 	}
 	rc = file_read(full, max, data, len, e);
 	if (rc < 0) {
-		/* report the path as written, not the joined one */
+		/* the path as written is named by the caller; say where a
+		   relative one was looked for when that is elsewhere */
 		char msg[sizeof(e->msg)];
 
 		snprintf(msg, sizeof(msg), "%s", e->msg);
-		err_set(e, "%s", cfg_reason_of(msg));
+		if (strcmp(full, path))
+			err_set(e, "(looked for at %s): %s", full,
+				cfg_reason_of(msg));
+		else
+			err_set(e, "%s", cfg_reason_of(msg));
 	}
 	free(full);
 	return rc;
@@ -1200,6 +1431,13 @@ static int read_local(void *ctx, const char *path, size_t max, char **data,
 
 int config_load_file(struct config *c, const char *path, unsigned flags,
 		     struct diags *d)
+{
+	return config_load_file_selected(c, path, flags, NULL, d);
+}
+
+int config_load_file_selected(struct config *c, const char *path,
+			      unsigned flags, const struct config_select *sel,
+			      struct diags *d)
 {
 	struct local_dir ld;
 	struct config_reader rd = { read_local, &ld };
@@ -1226,7 +1464,7 @@ int config_load_file(struct config *c, const char *path, unsigned flags,
 		rc = -1;
 		goto out;
 	}
-	rc = config_parse(c, path, dir, data, len, &rd, flags, d);
+	rc = config_parse_selected(c, path, dir, data, len, &rd, flags, sel, d);
 out:
 	free(data);
 	free(dir);
@@ -1279,5 +1517,7 @@ bool tenant_option_bool(const struct tenant *t, const char *key)
 
 const char *tenant_mode_name(enum tenant_mode m)
 {
-	return m == MODE_REPORT ? "report" : "delete";
+	return m == MODE_REPORT	      ? "report"
+	       : m == MODE_DEACTIVATE ? "deactivate"
+				      : "delete";
 }

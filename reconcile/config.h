@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "reconcile/match.h"
+#include "reconcile/shard.h"
 #include "reconcile/vendors/vendor.h"
 #include "util/arena.h"
 #include "util/diag.h"
@@ -24,7 +25,11 @@
 
 #define CONFIG_MAX_SIZE (64u << 20)
 
-enum tenant_mode { MODE_DELETE, MODE_REPORT };
+/*
+ * What apply does to a planned user: the vendor's deletion, nothing
+ * (report: plan only), or the vendor's confirmed deactivation call.
+ */
+enum tenant_mode { MODE_DELETE, MODE_REPORT, MODE_DEACTIVATE };
 
 /* A secret as written: a reference or (discouraged) a literal. */
 struct secret {
@@ -44,12 +49,32 @@ struct tenant_option {
 	int line, col;
 };
 
+/*
+ * A one-off approval of one set of planned deletions (DESIGN §1.4): while
+ * the digest of the tenant's planned users is this one and the date has
+ * not passed, its count and percent guards are waived.
+ */
+struct approval {
+	bool set;
+	char digest[65];  /* lower-case hex, "sha256:" left off */
+	char expires[11]; /* YYYY-MM-DD, UTC, the last day it holds */
+	int line, col;	  /* where it is in the configuration */
+};
+
+/* An approval's expiry is at most this many days ahead. */
+#define APPROVAL_MAX_DAYS 31
+
 struct policy {
 	long max_deletions;
 	int max_delete_percent;
 	int canary;
 	bool allow_empty_keep;
 	bool verify; /* list again after deleting, and check the outcomes */
+	/* keep values that must match a live user (keep_match_rate) */
+	int min_keep_match_percent;
+	/* how far keep values may shrink against plan --compare-ref */
+	int max_keep_shrink_percent;
+	struct approval approve; /* tenants only, never defaults */
 };
 
 struct matcher_list {
@@ -81,7 +106,12 @@ struct config {
 	struct arena arena; /* value-file strings */
 };
 
-/* Reads a file named relative to the configuration (keep files). */
+/*
+ * Reads a file named relative to the configuration (keep files). An error
+ * that starts with "(looked for at WHERE)" says where a relative path was
+ * looked for (beside the YAML file, or in the repository): messages show
+ * it next to the path as written.
+ */
 struct config_reader {
 	int (*read)(void *ctx, const char *path, size_t max, char **data,
 		    size_t *len, struct err *e);
@@ -109,6 +139,46 @@ int config_parse(struct config *c, const char *name, const char *dir,
 int config_load_file(struct config *c, const char *path, unsigned flags,
 		     struct diags *d);
 
+/*
+ * The tenants a command is going to use (DESIGN §2: only their secrets and
+ * value files are needed, so that a CI job holding one tenant's secrets
+ * can plan it). The whole file is still checked; for a tenant that is not
+ * selected, ${env:}/${file:} references are not resolved, tls.ca_file is
+ * not looked for, and value files are not read (their matchers carry a
+ * problem saying so, which trips the value_file guard should such a
+ * tenant ever be planned). Unknown names select nothing here: commands
+ * report them (config_no_tenant).
+ */
+struct config_select {
+	const char *const *names; /* selected by name; none: all */
+	size_t nnames;
+	const struct shard *shard; /* and in this shard; NULL: all */
+	bool none;		   /* no tenant (listing the tenants) */
+};
+
+/* Whether the tenant called name is selected; a NULL sel selects all. */
+bool config_selected(const struct config_select *sel, const char *name);
+
+/* config_parse and config_load_file for the tenants sel selects. */
+int config_parse_selected(struct config *c, const char *name, const char *dir,
+			  const char *data, size_t len,
+			  const struct config_reader *rd, unsigned flags,
+			  const struct config_select *sel, struct diags *d);
+int config_load_file_selected(struct config *c, const char *path,
+			      unsigned flags, const struct config_select *sel,
+			      struct diags *d);
+
+/*
+ * "no tenant 'NAME' in WHERE", with the closest of the known names
+ * ("did you mean 'jira-qa'?") or, for a short list, all of them.
+ * known ends with NULL. Returns -1.
+ */
+int config_no_tenant(struct err *e, const char *name, const char *where,
+		     const char *const *known);
+/* The same for the tenants of c. */
+int config_no_tenant_in(const struct config *c, const char *name,
+			struct err *e);
+
 void config_release(struct config *c);
 
 /*
@@ -117,6 +187,17 @@ void config_release(struct config *c);
  * slashes in place. what names it in the message ("url", "token_url").
  */
 int config_check_url(const char *what, char *url, struct err *e);
+
+/*
+ * Warnings validate adds to loading (lint.c): tenants that plan would
+ * refuse (no keep list, and no allow_empty_keep).
+ */
+void config_lint(const struct config *c, struct diags *d);
+/*
+ * The auth field of t that holds a literal secret ("password"), or NULL.
+ * A plan file never stores one, so a plan saved for it cannot be applied.
+ */
+const char *tenant_literal_secret(const struct tenant *t);
 
 /* libyaml's version, for `userprune version`. */
 const char *config_yaml_version(void);

@@ -89,9 +89,9 @@ const char *cfg_kind_name(const struct ynode *n)
 static int distance(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), i, j;
-	int d[32][32];
+	int d[66][66]; /* tenant names have up to 64 characters */
 
-	if (la >= 32 || lb >= 32)
+	if (la >= 66 || lb >= 66)
 		return 99;
 	for (i = 0; i <= la; i++)
 		d[i][0] = (int)i;

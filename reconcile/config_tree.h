@@ -36,6 +36,8 @@ struct loader {
 	struct diags *d;
 	const struct config_reader *rd;
 	struct config *c;
+	const struct config_select *sel; /* NULL: every tenant */
+	bool unselected; /* the tenant being loaded is not selected */
 };
 
 /* ---- reports (config_get.c) ---- */
@@ -79,5 +81,18 @@ bool cfg_get_bool(struct loader *L, const struct ynode *n, const char *what,
 		  bool *out);
 /* path relative to dir (unless absolute), in a new string. */
 char *cfg_join_dir(const char *dir, const char *path);
+
+/* ---- policy (config_policy.c) ---- */
+
+/* Reads policy.approve: { deletions: "sha256:HEX", expires: DATE }. */
+void cfg_load_approval(struct loader *L, const struct ynode *n,
+		       struct approval *a);
+/*
+ * Warns about a loaded tenant (node tn) whose policy leaves it unguarded:
+ * an approval that expired, count and percent guards switched off, and
+ * allow_empty_keep (set at empty_at, NULL when not) outside mode: report.
+ */
+void cfg_policy_warnings(struct loader *L, const struct ynode *tn,
+			 const struct tenant *t, const struct ynode *empty_at);
 
 #endif

@@ -1,10 +1,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reconcile/approval.h"
 #include "reconcile/diff.h"
+#include "reconcile/keepcheck.h"
 #include "reconcile/match.h"
+#include "util/date.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
+
+/* The expiry the approval line suggests, in days from today. */
+#define APPROVAL_SUGGESTED_DAYS 7
 
 #define UNMATCHED_SHOWN	 5
 #define UNNAMEABLE_SHOWN 5
@@ -49,9 +55,9 @@ static void warn_blocked(struct tenant_plan *tp, const struct user *u,
 
 static const char *delete_reason(const struct user *u)
 {
-	return u->flags & USER_INVITED ? "not in keep list (a pending "
-					 "invitation, never accepted)"
-				       : "not in keep list";
+	return u->flags & USER_INVITED ? "not kept (a pending invitation, "
+					 "never accepted)"
+				       : "not kept";
 }
 
 /* A non-human account is in scope only where an include names its type. */
@@ -129,26 +135,140 @@ static void file_guards(struct tenant_plan *tp, const struct config *c,
 					  l->v[i].col, l->v[i].problem);
 }
 
-void diff_policy_guards(struct tenant_plan *tp, const struct tenant *t)
+/*
+ * What policy.approve says about a count or percent guard that would
+ * trip, for its detail: that it is waived, or why not; and, when it
+ * trips, the line that approves exactly these deletions.
+ */
+static void approval_note(struct strbuf *sb, const struct tenant_plan *tp,
+			  const struct tenant *t, enum approval_verdict v,
+			  const char *digest, long today, bool hint)
+{
+	const struct approval *a = &t->policy.approve;
+	char until[DATE_LEN];
+
+	switch (v) {
+	case APPROVAL_HOLDS:
+		strbuf_addf(sb,
+			    "; waived: policy.approve approves exactly these "
+			    "%zu deletions (sha256:%.12s) until %s",
+			    tp->ndel, digest, a->expires);
+		return;
+	case APPROVAL_OTHER_USERS:
+		strbuf_addf(sb,
+			    "; policy.approve (sha256:%.12s) approves another "
+			    "set of users: these %zu planned users are "
+			    "sha256:%.12s",
+			    a->digest, tp->ndel, digest);
+		break;
+	case APPROVAL_EXPIRED:
+		strbuf_addf(sb, "; policy.approve expired on %s", a->expires);
+		break;
+	case APPROVAL_TOO_FAR:
+		strbuf_addf(sb,
+			    "; policy.approve expires %s, more than %d days "
+			    "ahead",
+			    a->expires, APPROVAL_MAX_DAYS);
+		break;
+	case APPROVAL_NONE:
+		break;
+	}
+	if (!hint)
+		return;
+	date_format(today + APPROVAL_SUGGESTED_DAYS, until);
+	strbuf_addf(sb,
+		    "; to approve exactly these %zu deletions, add to tenant "
+		    "'%s': policy: { approve: { deletions: \"sha256:%s\", "
+		    "expires: \"%s\" } }",
+		    tp->ndel, t->name, digest, until);
+}
+
+static void count_guards(struct tenant_plan *tp, const struct tenant *t,
+			 long today)
 {
 	const struct plan_counts *n = &tp->counts;
 	const struct policy *pol = &t->policy;
 	size_t managed = n->in_scope - n->pending;
+	bool count, percent;
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	enum approval_verdict v;
+	char digest[65];
 
-	tenant_plan_guard(tp, "max_deletions",
-			  n->delete > (size_t)pol->max_deletions,
-			  "%zu deletions planned, policy.max_deletions is %ld",
-			  n->delete, pol->max_deletions);
-	if (managed >= 20)
+	count = n->delete > (size_t)pol->max_deletions;
+	percent = managed >= 20 &&
+		  n->delete *100 > (size_t)pol->max_delete_percent * managed;
+	v = APPROVAL_NONE;
+	/* sorting half a million users is not free: only when it matters */
+	if (count || percent || pol->approve.set) {
+		approval_digest(tp->del, tp->ndel, digest);
+		v = approval_check(&pol->approve, digest, today);
+	}
+	if (count)
+		approval_note(&a, tp, t, v, digest, today, !percent);
+	if (percent)
+		approval_note(&b, tp, t, v, digest, today, true);
+	tenant_plan_guard(tp, "max_deletions", count && v != APPROVAL_HOLDS,
+			  "%zu deletion%s planned, policy.max_deletions is "
+			  "%ld%s",
+			  n->delete, n->delete == 1 ? "" : "s",
+			  pol->max_deletions, strbuf_str(&a));
+	tp->guards[tp->nguards - 1].waived = count && v == APPROVAL_HOLDS;
+	if (managed >= 20) {
 		tenant_plan_guard(tp, "max_delete_percent",
-				  n->delete *100 >
-					  (size_t)pol->max_delete_percent *
-						  managed,
+				  percent && v != APPROVAL_HOLDS,
 				  "%zu of %zu managed users (%.1f%%), "
-				  "policy.max_delete_percent is %d",
+				  "policy.max_delete_percent is %d%s",
 				  n->delete, managed,
 				  100.0 * (double)n->delete / (double)managed,
-				  pol->max_delete_percent);
+				  pol->max_delete_percent, strbuf_str(&b));
+		tp->guards[tp->nguards - 1].waived =
+			percent && v == APPROVAL_HOLDS;
+	}
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+/* A keep list that matches almost nobody, or shrank since the ref. */
+static void keep_guards(struct tenant_plan *tp, const struct tenant *t)
+{
+	const struct plan_counts *n = &tp->counts;
+	const struct policy *pol = &t->policy;
+	const struct keep_changes *kc = tp->keep_changes;
+
+	if (n->in_scope > n->pending && tp->keep_values >= KEEP_SOURCE_MIN)
+		tenant_plan_guard(
+			tp, "keep_match_rate",
+			tp->keep_matched * 100 <
+				(size_t)pol->min_keep_match_percent *
+					tp->keep_values,
+			"%zu of %zu keep values (%.1f%%) matched a live user, "
+			"policy.min_keep_match_percent is %d",
+			tp->keep_matched, tp->keep_values,
+			100.0 * (double)tp->keep_matched /
+				(double)tp->keep_values,
+			pol->min_keep_match_percent);
+	if (kc && kc->before)
+		tenant_plan_guard(
+			tp, "max_keep_shrink_percent",
+			tp->keep_values < kc->before &&
+				(kc->before - tp->keep_values) * 100 >
+					(size_t)pol->max_keep_shrink_percent *
+						kc->before,
+			"%zu keep values at the compared ref, %zu now "
+			"(%+.1f%%; %zu removed, %zu added), "
+			"policy.max_keep_shrink_percent is %d",
+			kc->before, tp->keep_values,
+			100.0 * ((double)tp->keep_values - (double)kc->before) /
+				(double)kc->before,
+			kc->nremoved, kc->nadded, pol->max_keep_shrink_percent);
+}
+
+void diff_policy_guards(struct tenant_plan *tp, const struct tenant *t,
+			long today)
+{
+	const struct policy *pol = &t->policy;
+
+	count_guards(tp, t, today);
 	if (!tp->keep_values)
 		tenant_plan_guard(tp, "empty_keep", !pol->allow_empty_keep,
 				  "the keep list is empty%s",
@@ -158,6 +278,7 @@ void diff_policy_guards(struct tenant_plan *tp, const struct tenant *t)
 					    "deleted (set "
 					    "policy.allow_empty_keep: true to "
 					    "allow)");
+	keep_guards(tp, t);
 }
 
 void diff_budget_guard(struct tenant_plan *tp, const struct tenant *t)
@@ -180,8 +301,9 @@ bool diff_inactive_is_final(const struct tenant *t)
 {
 	const struct vendor *v = t->vendor;
 
-	return v &&
-	       (v->inactive_is_final || (v->deactivates && v->deactivates(t)));
+	/* mode deactivate: an inactive user is as far as it goes */
+	return v && (t->mode == MODE_DEACTIVATE || v->inactive_is_final ||
+		     (v->deactivates && v->deactivates(t)));
 }
 
 static void diff(struct plan *p, struct tenant_plan *tp,
@@ -191,7 +313,7 @@ static void diff(struct plan *p, struct tenant_plan *tp,
 	const struct userstore *live = in->live;
 	struct matchset inc, exc, prot, keep;
 	struct plan_counts *n = &tp->counts;
-	size_t i, unnameable = 0, blocked = 0;
+	size_t i, unnameable = 0, blocked = 0, by_protect = 0;
 	const char *why;
 
 	matchset_init(&inc, t->include.v, t->include.n);
@@ -217,7 +339,7 @@ static void diff(struct plan *p, struct tenant_plan *tp,
 		else if (live->caller && !strcmp(u->id, live->caller))
 			n->protected ++;
 		else if (matchset_match(&prot, u))
-			n->protected ++;
+			n->protected ++, by_protect++;
 		else if (kept)
 			n->kept++;
 		else if (!user_id_plannable(u->id))
@@ -255,19 +377,20 @@ static void diff(struct plan *p, struct tenant_plan *tp,
 	file_guards(tp, in->config, &t->protect);
 	file_guards(tp, in->config, &t->include);
 	file_guards(tp, in->config, &t->exclude);
-	for (i = 0; i < t->keep.n; i++)
-		tp->keep_values += t->keep.v[i].kind == MATCHER_FILE
-					   ? t->keep.v[i].nvalues
-					   : 1;
-	diff_policy_guards(tp, t);
+	keep_check(tp, in->config, t, &keep, live);
+	if (in->base)
+		keep_compare(tp, t, in->base);
+	diff_policy_guards(tp, t, in->today);
 
 	warn_unmatched(tp, in->config, &t->keep, &keep);
-	if (!live->caller && t->vendor && t->vendor->app_credentials)
+	/* the note asks for protect entries: not when some match */
+	if (!live->caller && !by_protect && t->vendor &&
+	    t->vendor->app_credentials)
 		tenant_plan_warn(tp,
 				 "the credentials belong to an application, "
 				 "not a user: make sure administrators are "
 				 "listed under 'protect'");
-	else if (!live->caller)
+	else if (!live->caller && !by_protect)
 		tenant_plan_warn(tp,
 				 "the calling identity is not known for this "
 				 "tenant: make sure administrators are listed "

@@ -27,6 +27,9 @@ struct diff_input {
 	 */
 	const char *(*blocked)(void *arg, const struct user *u);
 	void *blocked_arg;
+	long today; /* day number (util/date.h), for approvals */
+	/* the tenant in the desired state at --compare-ref, or NULL */
+	const struct tenant *base;
 };
 
 /* Fills tp (already added to p) with counts, deletions, guards, warnings. */
@@ -54,11 +57,16 @@ bool diff_in_scope(const struct tenant *t, struct matchset *inc,
 		   struct matchset *exc, const struct user *u);
 
 /*
- * The guards that follow from a tenant plan's counts, keep_values and the
- * policy alone (max_deletions, max_delete_percent, empty_keep): computed
- * by the diff, and again by apply from a plan file's own numbers.
+ * The guards that follow from a tenant plan's counts, keep values, keep
+ * changes, planned users and the policy alone (max_deletions,
+ * max_delete_percent, empty_keep, keep_match_rate,
+ * max_keep_shrink_percent): computed by the diff, and again by apply
+ * from a plan file's own numbers. The count and percent guards are
+ * waived while policy.approve names the digest of tp's planned users and
+ * today (a day number) is not past its date.
  */
-void diff_policy_guards(struct tenant_plan *tp, const struct tenant *t);
+void diff_policy_guards(struct tenant_plan *tp, const struct tenant *t,
+			long today);
 
 /*
  * The daily request budget guard, once tp->requests holds what an apply

@@ -26,6 +26,7 @@
 
 #include "reconcile/engine.h"
 #include "reconcile/pace.h"
+#include "reconcile/engine_words.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/url.h"
@@ -38,6 +39,14 @@
 #define BACKOFF_MAX	   30.0
 #define RETRY_AFTER_MAX	   600.0
 #define POLL_MAX_MS	   100
+/* Seconds between two retry notices of one lane. */
+#define RETRY_NOTICE_GAP 10.0
+/*
+ * After a 429, a retry waits this much past the counter's reset: a reset
+ * written to the millisecond (or the second) and two clocks a little apart
+ * would otherwise bring it back a hair early, into the same full window.
+ */
+#define RESET_MARGIN 0.05
 /* Bytes of a body read for a message excerpt. */
 #define EXCERPT_SCAN 1024
 /*
@@ -83,6 +92,7 @@ struct pending {
 	double not_before;	  /* monotonic: earliest next attempt */
 	double started;
 	unsigned long ticket; /* of the attempt in flight (pace_sent) */
+	double first_started; /* of the first attempt */
 	bool auth_retried;
 	char errbuf[CURL_ERROR_SIZE];
 	struct pending *next;
@@ -107,6 +117,7 @@ struct lane {
 	/* in the engine's heap until due (monotonic; 0: at once) */
 	double due;
 	size_t heap_at; /* its place, or NOT_DUE */
+	double retry_noticed; /* when on_retry was last called */
 	struct lane *next;
 };
 
@@ -138,6 +149,8 @@ struct engine {
 	struct pending *live; /* requests in flight */
 	engine_trace_fn trace;
 	void *trace_arg;
+	engine_retry_fn on_retry;
+	void *on_retry_arg;
 	void (*tick)(void *);
 	void *tick_arg;
 	double tick_interval, last_tick;
@@ -835,6 +848,8 @@ static void start(struct lane *l, struct pending *p, char *auth_header)
 	r->attempts++;
 	p->started = clock_mono();
 	p->ticket = pace_sent(&l->pace, p->started);
+	if (r->attempts == 1)
+		p->first_started = p->started;
 	l->inflight++;
 	e->inflight++;
 	l->budget_used++;
@@ -1003,13 +1018,43 @@ static void slow_down(struct lane *l, double now)
 		      l->name, l->pace.rate, (int)l->pace.window);
 }
 
+void engine_on_retry(struct engine *e, engine_retry_fn fn, void *arg)
+{
+	e->on_retry = fn;
+	e->on_retry_arg = arg;
+}
+
+/* Tells on_retry why p goes again, at most every RETRY_NOTICE_GAP. */
+static void retry_notice(struct engine *e, struct pending *p, long status,
+			 const char *error, double delay, double now)
+{
+	struct lane *l = p->lane;
+	struct engine_retry r;
+	char why[256];
+
+	if (!e->on_retry ||
+	    (l->retry_noticed > 0 && now - l->retry_noticed < RETRY_NOTICE_GAP))
+		return;
+	l->retry_noticed = now;
+	if (!error)
+		engine_status_words(status, why, sizeof(why));
+	r.lane = l->name;
+	r.method = p->req->method;
+	r.url = p->req->url;
+	r.why = error ? error : why;
+	r.attempt = p->req->attempts;
+	r.max_attempts = l->limits.max_attempts;
+	r.delay = delay;
+	e->on_retry(e->on_retry_arg, &r);
+}
+
 static void completed(struct engine *e, CURL *c, CURLcode rc)
 {
 	struct pending *p = NULL;
 	struct lane *l;
 	long status = 0;
 	double now = clock_mono(), wait;
-	char why[CURL_ERROR_SIZE + 64];
+	char why[CURL_ERROR_SIZE + 512];
 	bool retry;
 
 	curl_easy_getinfo(c, CURLINFO_PRIVATE, (char **)&p);
@@ -1022,15 +1067,20 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	pace_answered(&l->pace, p->ticket, now, status);
 	lane_due(l);
-	if (rc != CURLE_OK)
-		snprintf(why, sizeof(why), "%s",
-			 p->too_big	? "answer larger than 64 MiB"
-			 : p->errbuf[0] ? p->errbuf
-					: curl_easy_strerror(rc));
-	trace(e, "%s: %s %s -> %s%ld in %.0f ms (attempt %d)", l->name,
-	      p->req->method, p->req->url, rc == CURLE_OK ? "" : "error ",
-	      rc == CURLE_OK ? status : (long)rc, (now - p->started) * 1000,
-	      p->req->attempts);
+	if (rc != CURLE_OK && p->too_big)
+		snprintf(why, sizeof(why), "answer larger than 64 MiB");
+	else if (rc != CURLE_OK)
+		engine_words(c, rc, p->errbuf, p->req->url, why, sizeof(why));
+	if (rc == CURLE_OK)
+		trace(e, "%s: %s %s -> %ld in %.0f ms (attempt %d of %d)",
+		      l->name, p->req->method, p->req->url, status,
+		      (now - p->started) * 1000, p->req->attempts,
+		      l->limits.max_attempts);
+	else
+		trace(e, "%s: %s %s -> %s, after %.0f ms (attempt %d of %d)",
+		      l->name, p->req->method, p->req->url, why,
+		      (now - p->started) * 1000, p->req->attempts,
+		      l->limits.max_attempts);
 
 	/*
 	 * The server says when to come back: Retry-After, else (gateway 429s
@@ -1038,9 +1088,9 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 	 * waits (the limit is the tenant's) unless the answer says only the
 	 * endpoint was limited; after a 503 the request does.
 	 */
-	wait = p->retry_after > 0		  ? p->retry_after
-	       : status == 429 && p->rl_reset > 0 ? p->rl_reset
-						  : -1;
+	wait = p->retry_after > 0		   ? p->retry_after
+	       : status == 429 && p->rl_reset >= 0 ? p->rl_reset + RESET_MARGIN
+						   : -1;
 	if (wait > RETRY_AFTER_MAX)
 		wait = RETRY_AFTER_MAX;
 	if (status == 429 && p->reason == LIMIT_ENDPOINT) {
@@ -1087,11 +1137,20 @@ static void completed(struct engine *e, CURL *c, CURLcode rc)
 	if (retry) {
 		double delay = wait > 0 ? wait : backoff(e, p->req->attempts);
 
+		retry_notice(e, p, rc == CURLE_OK ? status : 0,
+			     rc == CURLE_OK ? NULL : why, delay, now);
 		p->not_before = now + delay;
 		handle_put(e, c);
 		p->easy = NULL;
 		enqueue(l, p, true);
 		return;
+	}
+	if (rc != CURLE_OK && p->req->attempts > 1) {
+		size_t len = strlen(why);
+
+		snprintf(why + len, sizeof(why) - len,
+			 " (%d attempts in %.0f s)", p->req->attempts,
+			 now - p->first_started);
 	}
 	finish(p, rc == CURLE_OK ? status : 0, rc == CURLE_OK ? NULL : why);
 }

@@ -96,6 +96,22 @@ void engine_watch(struct engine *e, volatile sig_atomic_t *flag);
  */
 typedef void (*engine_stop_fn)(void *arg, int inflight, bool now);
 void engine_on_stop(struct engine *e, engine_stop_fn fn, void *arg);
+/* A request that failed and is sent again, for a notice in words. */
+struct engine_retry {
+	const char *lane; /* the tenant */
+	const char *method, *url;
+	const char *why; /* "cannot connect to ...: connection refused" */
+	int attempt;	 /* the one that failed, from 1 */
+	int max_attempts;
+	double delay; /* seconds until the next one */
+};
+typedef void (*engine_retry_fn)(void *arg, const struct engine_retry *r);
+/*
+ * Called when a request is to be sent again, at most once every few
+ * seconds per lane (every retry is traced with -v anyway).
+ */
+void engine_on_retry(struct engine *e, engine_retry_fn fn, void *arg);
+
 /* Calls fn about every interval seconds while running (progress). */
 void engine_set_tick(struct engine *e, void (*fn)(void *), void *arg,
 		     double interval);

@@ -34,6 +34,7 @@ struct gitsrc {
 	char commit_hex[GIT_OID_HEXSZ + 1];
 	struct gitsrc_info info;
 	int initialised;
+	int local; /* opened in place: it may have a working tree */
 	/* Only while gitsrc_open runs: what error messages must not show. */
 	const char *raw_url;
 	char *secret;
@@ -565,6 +566,8 @@ int gitsrc_open(struct gitsrc **out, const char *url, const char *ref,
 			goto out;
 	} else if (open_local(g, url, e) < 0 || resolve(g, ref, e) < 0) {
 		goto out;
+	} else {
+		g->local = 1;
 	}
 	rc = 0;
 out:
@@ -585,7 +588,7 @@ out:
  * Resolves "." and ".." in path. Absolute paths and paths leaving the
  * repository are refused; the root itself comes back as "".
  */
-static int normalise_path(char **out, const char *path, struct err *e)
+int gitsrc_normalise_path(char **out, const char *path, struct err *e)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p;
@@ -653,7 +656,7 @@ int gitsrc_read(struct gitsrc *g, const char *path, size_t max, char **data,
 	*data = NULL;
 	if (len)
 		*len = 0;
-	if (normalise_path(&norm, path, e) < 0)
+	if (gitsrc_normalise_path(&norm, path, e) < 0)
 		goto out;
 	if (!*norm) {
 		err_set(e, "%s: is a directory at %.7s (%s)", path,
@@ -726,6 +729,29 @@ out:
 	git_odb_free(odb);
 	git_tree_entry_free(ent);
 	free(norm);
+	return rc;
+}
+
+int gitsrc_workdir_differs(struct gitsrc *g, const char *path, const char *data,
+			   size_t len)
+{
+	const char *wd = g->local ? git_repository_workdir(g->repo) : NULL;
+	char *norm = NULL, *full = NULL, *have = NULL;
+	size_t hlen = 0;
+	struct err e;
+	int rc = 0;
+
+	if (!wd || gitsrc_normalise_path(&norm, path, &e) < 0)
+		return 0;
+	full = xasprintf("%s%s%s", wd,
+			 wd[0] && wd[strlen(wd) - 1] == '/' ? "" : "/", norm);
+	/* a file that is gone from the working tree differs too */
+	if (file_read(full, len + 1, &have, &hlen, &e) < 0 || hlen != len ||
+	    memcmp(have, data, len))
+		rc = 1;
+	free(norm);
+	free(full);
+	free(have);
 	return rc;
 }
 

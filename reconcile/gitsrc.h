@@ -57,6 +57,21 @@ int gitsrc_open(struct gitsrc **out, const char *url, const char *ref,
 int gitsrc_read(struct gitsrc *g, const char *path, size_t max, char **data,
 		size_t *len, struct err *e);
 
+/*
+ * path with "." and ".." resolved, into a new string; an absolute path or
+ * one leaving the repository is refused.
+ */
+int gitsrc_normalise_path(char **out, const char *path, struct err *e);
+
+/*
+ * Whether a local repository's working tree holds path with other content
+ * than data (the blob read at the ref), or not at all: edits that are not
+ * committed, which the desired state read from git does not see. 0 for a
+ * bare or remote repository.
+ */
+int gitsrc_workdir_differs(struct gitsrc *g, const char *path, const char *data,
+			   size_t len);
+
 const struct gitsrc_info *gitsrc_info(const struct gitsrc *g);
 
 void gitsrc_free(struct gitsrc *g);

@@ -3,6 +3,7 @@
  * adopt userprune without deleting anyone, or from a CSV export.
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -55,9 +56,24 @@ static void warn(struct import_result *r, const char *fmt, ...)
  * UTF-8 without control characters (a YAML file holds neither raw, and
  * the loader refuses bytes that are not UTF-8).
  */
-static bool writable(const char *v)
+static bool writable(const char *v, unsigned flags)
 {
-	return v && user_id_plannable(v);
+	const char *p;
+	size_t len;
+
+	if (!v || !user_id_plannable(v))
+		return false;
+	if (!(flags & IMPORT_TEXT))
+		return true;
+	/* a text keep file trims lines and reads # as a comment */
+	len = strlen(v);
+	if (!len || v[0] == '#' || v[0] == ' ' || v[0] == '\t' ||
+	    v[len - 1] == ' ' || v[len - 1] == '\t')
+		return false;
+	for (p = v; (p = strchr(p + 1, '#'));)
+		if (p[-1] == ' ' || p[-1] == '\t')
+			return false;
+	return true;
 }
 
 static void add(struct import_result *r, size_t *cap, const char *field,
@@ -141,7 +157,7 @@ static bool unique_email(const struct hmap *m, const char *email)
  * keep other users too). Returns false when nothing names u exactly.
  */
 static bool name_user(const struct user *u, const struct hmap *emails,
-		      const char **field, const char **value)
+		      unsigned flags, const char **field, const char **value)
 {
 	static const char *const fields[] = { NULL, "username", "id" };
 	const char *v[3];
@@ -152,7 +168,7 @@ static bool name_user(const struct user *u, const struct hmap *emails,
 	v[2] = u->id;
 	for (pass = 0; pass < 2; pass++)
 		for (i = 0; i < 3; i++)
-			if (writable(v[i]) && (pass || !is_glob(v[i]))) {
+			if (writable(v[i], flags) && (pass || !is_glob(v[i]))) {
 				*field = fields[i];
 				*value = v[i];
 				return true;
@@ -161,8 +177,8 @@ static bool name_user(const struct user *u, const struct hmap *emails,
 }
 
 int reconcile_import(const struct config *c, const char *name,
-		     const struct run_hooks *hooks, struct import_result *r,
-		     struct err *e)
+		     const struct run_hooks *hooks, unsigned flags,
+		     struct import_result *r, struct err *e)
 {
 	const struct tenant *t = config_find_tenant(c, name);
 	struct engine *engine = NULL;
@@ -181,7 +197,7 @@ int reconcile_import(const struct config *c, const char *name,
 	memset(&l, 0, sizeof(l));
 	userstore_init(&live);
 	if (!t)
-		return err_set(e, "no tenant '%s' in %s", name, c->name);
+		return config_no_tenant_in(c, name, e);
 	if (!t->vendor->list_request)
 		return err_set(e, "vendor '%s' cannot list users yet",
 			       t->vendor->name);
@@ -216,9 +232,20 @@ int reconcile_import(const struct config *c, const char *name,
 			r->pending++;
 			continue;
 		}
-		if (name_user(u, &emails, &field, &value)) {
+		if (name_user(u, &emails, flags, &field, &value)) {
 			add(r, &cap, field, value, u->name);
 			continue;
+		}
+		if (flags && name_user(u, &emails, 0, &field, &value)) {
+			/* left out, this user would be planned for deletion */
+			err_set(e,
+				"%s: user '%s' cannot be named in a text keep "
+				"file (a line is trimmed, and # starts a "
+				"comment): use --format yaml",
+				name, u->id);
+			matchset_release(&inc);
+			matchset_release(&exc);
+			goto out;
 		}
 		if (++r->left_out > LEFT_OUT_SHOWN)
 			continue;
@@ -250,8 +277,8 @@ out:
 }
 
 int reconcile_import_csv(const char *path, const char *column,
-			 enum file_field field, struct import_result *r,
-			 struct err *e)
+			 enum file_field field, unsigned flags,
+			 struct import_result *r, struct err *e)
 {
 	static const char *const fields[] = { NULL, "id", "email", "username" };
 	struct file_value *v = NULL;
@@ -265,16 +292,32 @@ int reconcile_import_csv(const char *path, const char *column,
 	memset(r, 0, sizeof(*r));
 	if (file_read(path, 256u << 20, &data, &len, e) < 0)
 		return -1;
-	if (valuefile_parse(path, data, len, csv, column, &a, &v, &n, e) < 0)
+	if (valuefile_parse(path, data, len, csv, column, &a, &v, &n, e) < 0) {
+		static const char yaml_key[] = "with 'column:'";
+		size_t ml = strlen(e->msg), kl = strlen(yaml_key);
+
+		/* on the command line the column is chosen by an option */
+		if (ml >= kl && !strcmp(e->msg + ml - kl, yaml_key))
+			snprintf(e->msg + ml - kl, sizeof(e->msg) - (ml - kl),
+				 "with --column NAME");
 		goto out;
+	}
 	if (!n) {
 		err_set(e, "%s: no values", path);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (writable(v[i].s)) {
+		if (writable(v[i].s, flags)) {
 			add(r, &cap, fields[field], v[i].s, NULL);
 			continue;
+		}
+		if (flags && writable(v[i].s, 0)) {
+			err_set(e,
+				"%s:%d: value '%s' cannot be written in a text "
+				"keep file (a line is trimmed, and # starts a "
+				"comment): use --format yaml",
+				path, v[i].line, v[i].s);
+			goto out;
 		}
 		if (++r->left_out > LEFT_OUT_SHOWN)
 			continue;

@@ -145,8 +145,29 @@ static bool torn_journal_line(const char *line, size_t len)
  * The first line is read whole, however long (a shard's header may name
  * thousands of tenants).
  */
+/* A header's kind: an apply's when it says none (journals before 0.2). */
+static enum journal_kind header_kind(const cJSON *header)
+{
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(header, "kind");
+
+	return cJSON_IsString(k) && !strcmp(k->valuestring, "restore")
+		       ? JOURNAL_RESTORE
+		       : JOURNAL_APPLY;
+}
+
+/* Why a journal of kind `have` is not one of kind `want`, or NULL. */
+static const char *kind_mismatch(enum journal_kind have, enum journal_kind want)
+{
+	if (have == want)
+		return NULL;
+	return have == JOURNAL_RESTORE
+		       ? "is the journal of a restore, not of an apply"
+		       : "is the journal of an apply: a restore writes one of "
+			 "its own";
+}
+
 static int check_owner(int fd, const char *path, const char *checksum,
-		       struct err *e)
+		       enum journal_kind kind, struct err *e)
 {
 	int dfd = dup(fd);
 	FILE *f = dfd >= 0 ? fdopen(dfd, "r") : NULL;
@@ -191,6 +212,9 @@ static int check_owner(int fd, const char *path, const char *checksum,
 				     "%s is not a userprune journal: refusing "
 				     "to append to it",
 				     path);
+		else if (kind_mismatch(header_kind(o), kind))
+			rc = err_set(e, "%s %s: choose another --journal", path,
+				     kind_mismatch(header_kind(o), kind));
 		else if (!cJSON_IsString(sum) ||
 			 strcmp(sum->valuestring, checksum))
 			rc = err_set(e,
@@ -215,11 +239,19 @@ static int check_owner(int fd, const char *path, const char *checksum,
 int journal_open(struct journal *j, const char *path, const char *run_id,
 		 const char *checksum, struct err *e)
 {
+	return journal_open_kind(j, path, run_id, checksum, JOURNAL_APPLY, e);
+}
+
+int journal_open_kind(struct journal *j, const char *path, const char *run_id,
+		      const char *checksum, enum journal_kind kind,
+		      struct err *e)
+{
 	struct stat st;
 	char last;
 
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
+	j->kind = kind;
 	if (mkdir_parents(path, e) < 0)
 		return -1;
 	j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -237,7 +269,7 @@ int journal_open(struct journal *j, const char *path, const char *run_id,
 		err_set(e, "journal %s: not a regular file", path);
 		goto fail;
 	}
-	if (st.st_size > 0 && check_owner(j->fd, path, checksum, e) < 0)
+	if (st.st_size > 0 && check_owner(j->fd, path, checksum, kind, e) < 0)
 		goto fail;
 	/* a torn last line is closed: the next line starts on its own */
 	if (st.st_size > 0 && pread(j->fd, &last, 1, st.st_size - 1) == 1 &&
@@ -290,6 +322,13 @@ int journal_begin(struct journal *j, const struct journal_header *h,
 	jsonw_object_end(&w);
 	jsonw_object_string(&w, "resumes", h->resumes);
 	jsonw_object_string(&w, "resumed_from", h->resumed_from);
+	if (j->kind == JOURNAL_RESTORE) {
+		/* an apply's header stays as it was: no kind means apply */
+		jsonw_object_string(&w, "kind", "restore");
+		jsonw_object_string(&w, "restores", h->restores);
+		jsonw_object_string(&w, "restores_journal",
+				    h->restores_journal);
+	}
 	jsonw_object_end(&w);
 	put(j, &sb);
 	strbuf_release(&sb);
@@ -365,8 +404,12 @@ void journal_verify(struct journal *j, const char *tenant, size_t checked,
 
 void journal_summary(struct journal *j, const size_t counts[], bool interrupted)
 {
+	static const enum outcome restore[] = { OUTCOME_RESTORED,
+						OUTCOME_ABSENT, OUTCOME_FAILED,
+						OUTCOME_NOT_UNDOABLE };
 	struct strbuf sb = STRBUF_INIT;
 	struct jsonw w;
+	size_t i;
 	int o;
 
 	begin(&w, &sb, "summary");
@@ -374,9 +417,14 @@ void journal_summary(struct journal *j, const size_t counts[], bool interrupted)
 	jsonw_object_bool(&w, "interrupted", interrupted);
 	jsonw_key(&w, "counts");
 	jsonw_object_begin(&w);
-	for (o = 0; o <= OUTCOME_FAILED; o++)
-		jsonw_object_int(&w, outcome_name((enum outcome)o),
-				 (long long)counts[o]);
+	if (j->kind == JOURNAL_RESTORE)
+		for (i = 0; i < sizeof(restore) / sizeof(restore[0]); i++)
+			jsonw_object_int(&w, outcome_name(restore[i]),
+					 (long long)counts[restore[i]]);
+	else
+		for (o = 0; o <= OUTCOME_FAILED; o++)
+			jsonw_object_int(&w, outcome_name((enum outcome)o),
+					 (long long)counts[o]);
 	jsonw_object_end(&w);
 	jsonw_object_end(&w);
 	put(j, &sb);
@@ -510,6 +558,8 @@ static void free_tenants(struct journal_done *d)
 void journal_done_release(struct journal_done *d)
 {
 	hmap_release(&d->set);
+	hmap_release(&d->index);
+	free(d->entries);
 	arena_release(&d->keys);
 	free(d->checksum);
 	free(d->plan_path);
@@ -553,6 +603,9 @@ static int read_header(struct journal_done *d, const char *path, int lineno,
 	if (!cJSON_IsString(sum))
 		return err_set(e, "%s:%d: a header without a plan checksum",
 			       path, lineno);
+	if (kind_mismatch(header_kind(o), d->kind))
+		return err_set(e, "%s %s", path,
+			       kind_mismatch(header_kind(o), d->kind));
 	if (!d->checksum)
 		d->checksum = xstrdup(sum->valuestring);
 	if (strcmp(sum->valuestring, d->checksum))
@@ -580,6 +633,46 @@ static int read_header(struct journal_done *d, const char *path, int lineno,
 		d->tenants[d->ntenants++] = xstrdup(it->valuestring);
 	}
 	return 0;
+}
+
+/* A member that is a string, copied into the keys' arena; else NULL. */
+static const char *kept_string(struct journal_done *d, const cJSON *o,
+			       const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? arena_strdup(&d->keys, v->valuestring)
+				 : NULL;
+}
+
+/* Keeps an outcome line as its user's entry (the last line wins). */
+static void keep_entry(struct journal_done *d, const cJSON *o,
+		       const char *tenant, const char *id, enum outcome out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct journal_entry *en;
+	uint32_t *at;
+	int inserted;
+
+	make_key(&sb, 'u', tenant, id);
+	at = hmap_get(&d->index, sb.buf, sb.len);
+	if (!at) {
+		d->entries = xgrow(d->entries, &d->entcap, d->nentries + 1,
+				   sizeof(*d->entries));
+		at = hmap_put(&d->index,
+			      arena_strndup(&d->keys, sb.buf, sb.len), sb.len,
+			      (uint32_t)d->nentries++, &inserted);
+		en = &d->entries[*at];
+		en->tenant = arena_strdup(&d->keys, tenant);
+		en->id = arena_strdup(&d->keys, id);
+	}
+	en = &d->entries[*at];
+	en->vendor = kept_string(d, o, "vendor");
+	en->email = kept_string(d, o, "email");
+	en->time = kept_string(d, o, "time");
+	en->detail = kept_string(d, o, "detail");
+	en->outcome = out;
+	strbuf_release(&sb);
 }
 
 /* A line that is not a JSON object: cut short by a crash mid-write. */
@@ -653,6 +746,9 @@ static int load_one(struct journal_done *d, const char *path, int depth,
 			}
 			done_set(d, 'u', tenant->valuestring, id->valuestring,
 				 (uint32_t)out);
+			if (d->want_entries)
+				keep_entry(d, o, tenant->valuestring,
+					   id->valuestring, out);
 		} else if (!strcmp(type->valuestring, "step")) {
 			step = cJSON_GetObjectItemCaseSensitive(o, "step");
 			outcome =
@@ -675,16 +771,33 @@ out:
 	return rc;
 }
 
-int journal_load(struct journal_done *d, const char *path, const char *checksum,
-		 struct err *e)
+static int load(struct journal_done *d, const char *path,
+		enum journal_kind kind, bool entries, const char *checksum,
+		struct err *e)
 {
 	memset(d, 0, sizeof(*d));
 	hmap_init(&d->set);
+	hmap_init(&d->index);
 	arena_init(&d->keys);
+	d->kind = kind;
+	d->want_entries = entries;
 	d->checksum = xstrdup_or_null(checksum);
 	if (load_one(d, path, 0, e) < 0) {
 		journal_done_release(d);
 		return -1;
 	}
 	return 0;
+}
+
+int journal_load(struct journal_done *d, const char *path, const char *checksum,
+		 struct err *e)
+{
+	return load(d, path, JOURNAL_APPLY, false, checksum, e);
+}
+
+int journal_load_entries(struct journal_done *d, const char *path,
+			 enum journal_kind kind, const char *checksum,
+			 struct err *e)
+{
+	return load(d, path, kind, true, checksum, e);
 }

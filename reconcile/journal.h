@@ -23,6 +23,12 @@
  * again. A header names the journal it resumed when that is another file
  * (resumed_from, relative to the journal's directory when it can be, so
  * that journals copied together still resume), and loading follows it.
+ *
+ * A restore (userprune restore) writes a journal of its own kind: its
+ * header says "kind": "restore" and names the run it undoes (restores,
+ * restores_journal); its outcome lines are restored, absent, failed and
+ * not_undoable. The kinds never mix: apply refuses to append to or
+ * resume from a restore's journal, and restore an apply's.
  */
 #ifndef USERPRUNE_JOURNAL_H
 #define USERPRUNE_JOURNAL_H
@@ -38,6 +44,8 @@
 
 #define RUN_ID_LEN 32
 
+enum journal_kind { JOURNAL_APPLY, JOURNAL_RESTORE };
+
 struct journal {
 	int fd;
 	char *path;
@@ -45,6 +53,7 @@ struct journal {
 	double last_sync;
 	bool failed; /* a write failed: apply must stop */
 	char error[512];
+	enum journal_kind kind;
 };
 
 /* A new random run id (RUN_ID_LEN hex digits). */
@@ -60,6 +69,10 @@ char *journal_default_path(const char *run_id);
  */
 int journal_open(struct journal *j, const char *path, const char *run_id,
 		 const char *checksum, struct err *e);
+/* The same for a journal of the given kind (an apply's or a restore's). */
+int journal_open_kind(struct journal *j, const char *path, const char *run_id,
+		      const char *checksum, enum journal_kind kind,
+		      struct err *e);
 
 /* What a run's header line records. */
 struct journal_header {
@@ -69,6 +82,9 @@ struct journal_header {
 	size_t ntenants;
 	const char *resumes;	  /* run id of the run resumed, or NULL */
 	const char *resumed_from; /* its journal when another file, or NULL */
+	/* a restore: the run it undoes, and that run's journal */
+	const char *restores;
+	const char *restores_journal;
 };
 
 int journal_begin(struct journal *j, const struct journal_header *h,
@@ -89,6 +105,14 @@ void journal_summary(struct journal *j, const size_t counts[],
 void journal_sync(struct journal *j, bool force);
 int journal_close(struct journal *j, struct err *e);
 
+/* A user's last outcome line, as journal_load_entries keeps it. */
+struct journal_entry {
+	const char *tenant, *vendor, *id, *email;
+	const char *time;   /* ISO 8601 UTC, when the line was written */
+	const char *detail; /* or NULL */
+	enum outcome outcome;
+};
+
 /* What a journal (and the journals it resumed) records. */
 struct journal_done {
 	struct hmap set; /* users (last outcome) and steps, by tenant */
@@ -102,6 +126,12 @@ struct journal_done {
 	size_t torn;	 /* lines skipped: cut short or not JSON */
 	int torn_line;	 /* the first of them */
 	char *torn_path; /* in this journal */
+	enum journal_kind kind;
+	/* journal_load_entries: each user's last line, in first-seen order */
+	struct journal_entry *entries;
+	size_t nentries, entcap;
+	struct hmap index; /* user key -> entry */
+	bool want_entries;
 };
 
 /*
@@ -110,6 +140,13 @@ struct journal_done {
  */
 int journal_load(struct journal_done *d, const char *path, const char *checksum,
 		 struct err *e);
+/*
+ * The same for a journal of the given kind (journal_load reads an
+ * apply's), keeping each user's last outcome line in d->entries.
+ */
+int journal_load_entries(struct journal_done *d, const char *path,
+			 enum journal_kind kind, const char *checksum,
+			 struct err *e);
 bool journal_is_done(const struct journal_done *d, const char *tenant,
 		     const char *id);
 /* The user's last recorded outcome (enum outcome), or -1: none. */

@@ -393,16 +393,17 @@ void matchset_release(struct matchset *ms)
 	memset(ms, 0, sizeof(*ms));
 }
 
-static bool lookup(struct matchset *ms, int kind, const char *value)
+/* The first index entry a user's value is found under, or NONE. */
+static uint32_t chain_head(const struct matchset *ms, int kind,
+			   const char *value)
 {
 	char buf[256], *heap = NULL, *key, stack[258];
 	const char *v = value;
 	size_t len;
-	uint32_t *slot, e;
-	bool hit = false;
+	uint32_t *slot;
 
 	if (!value || !(ms->kinds & KIND_BIT(kind)))
-		return false;
+		return NONE;
 	len = strlen(value);
 	if (kind != KEY_ID)
 		v = fold(value, buf, sizeof(buf), &heap, &len);
@@ -410,16 +411,67 @@ static bool lookup(struct matchset *ms, int kind, const char *value)
 	key[0] = (char)kind;
 	memcpy(key + 1, v, len);
 	slot = hmap_get(&ms->index, key, len + 1);
-	for (e = slot ? *slot : NONE; e != NONE;
+	if (key != stack)
+		free(key);
+	free(heap);
+	return slot ? *slot : NONE;
+}
+
+static bool lookup(struct matchset *ms, int kind, const char *value)
+{
+	uint32_t e;
+	bool hit = false;
+
+	for (e = chain_head(ms, kind, value); e != NONE;
 	     e = ms->entries[e].next[KIND_NUM(kind)]) {
 		ms->entries[e].hits++;
 		ms->hits[ms->entries[e].matcher]++;
 		hit = true;
 	}
-	if (key != stack)
-		free(key);
-	free(heap);
 	return hit;
+}
+
+/* Keeps the earliest (matcher, value) of a chain in *m, *v. */
+static void chain_first(const struct matchset *ms, int kind, const char *value,
+			size_t *m, size_t *v)
+{
+	uint32_t e;
+
+	for (e = chain_head(ms, kind, value); e != NONE;
+	     e = ms->entries[e].next[KIND_NUM(kind)]) {
+		size_t em = ms->entries[e].matcher;
+		size_t ev = ms->entries[e].value == NONE ? SIZE_MAX
+							 : ms->entries[e].value;
+
+		if (em < *m || (em == *m && ev < *v)) {
+			*m = em;
+			*v = ev;
+		}
+	}
+}
+
+bool matchset_first(const struct matchset *ms, const struct user *u,
+		    size_t *matcher, size_t *value)
+{
+	size_t m = SIZE_MAX, v = SIZE_MAX, i;
+	const char *e;
+
+	if (ms->index.n) {
+		chain_first(ms, KEY_ID, u->id, &m, &v);
+		for (e = user_email_next(u, NULL); e; e = user_email_next(u, e))
+			chain_first(ms, KEY_EMAIL, e, &m, &v);
+		chain_first(ms, KEY_USERNAME, u->username, &m, &v);
+	}
+	for (i = 0; i < ms->nlinear; i++) {
+		if (ms->linear[i] < m &&
+		    matcher_matches(&ms->m[ms->linear[i]], u)) {
+			m = ms->linear[i];
+			v = SIZE_MAX;
+		}
+	}
+	*matcher = m;
+	*value = v;
+	return m != SIZE_MAX;
 }
 
 bool matchset_match(struct matchset *ms, const struct user *u)

@@ -121,6 +121,13 @@ void matchset_release(struct matchset *ms);
 bool matchset_match(struct matchset *ms, const struct user *u);
 /* Whether matcher i matches u, without counting. */
 bool matcher_matches(const struct matcher *m, const struct user *u);
+/*
+ * The first matcher (by index) that matches u, without counting: what
+ * decided u's fate. For a file matcher *value is the index of the value
+ * that matched, else SIZE_MAX. False when none matches.
+ */
+bool matchset_first(const struct matchset *ms, const struct user *u,
+		    size_t *matcher, size_t *value);
 /* For a file matcher, whether its value v matched any user. */
 bool matchset_value_hit(const struct matchset *ms, size_t matcher, size_t v);
 

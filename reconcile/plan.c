@@ -22,12 +22,14 @@
 
 #include <cjson/cJSON.h>
 
+#include "reconcile/approval.h"
 #include "reconcile/plan.h"
 #include "reconcile/secret.h"
 #include "util/fileio.h"
 #include "util/hmap.h"
 #include "util/jsonw.h"
 #include "util/sha256.h"
+#include "util/date.h"
 #include "util/text.h"
 #include "util/xalloc.h"
 
@@ -57,6 +59,22 @@ static void tenant_plan_release(struct tenant_plan *tp)
 	}
 	free(tp->guards);
 	free(tp->error);
+	keep_changes_free(tp->keep_changes);
+}
+
+void keep_changes_free(struct keep_changes *kc)
+{
+	size_t i;
+
+	if (!kc)
+		return;
+	for (i = 0; i < kc->nadded; i++)
+		free(kc->added[i]);
+	for (i = 0; i < kc->nremoved; i++)
+		free(kc->removed[i]);
+	free(kc->added);
+	free(kc->removed);
+	free(kc);
 }
 
 void plan_source_release(struct plan_source *s)
@@ -81,6 +99,8 @@ void plan_release(struct plan *p)
 	free(p->tenants);
 	free(p->tool_version);
 	free(p->created);
+	free(p->compare_ref);
+	free(p->compare_commit);
 	plan_source_release(&p->source);
 	arena_release(&p->arena);
 	plan_init(p);
@@ -111,6 +131,7 @@ void plan_add_delete_ref(struct tenant_plan *tp, const struct user *u,
 	d->type = (enum user_type)u->type;
 	d->status = (enum user_status)u->status;
 	d->reason = reason;
+	d->effect = NULL;
 	d->fingerprint = NULL;
 }
 
@@ -178,6 +199,7 @@ void tenant_plan_guard(struct tenant_plan *tp, const char *name, bool tripped,
 	g->name = xstrdup(name);
 	g->tripped = tripped;
 	g->detail = strbuf_detach(&sb, NULL);
+	g->waived = false;
 	if (tripped)
 		tp->refused = true;
 }
@@ -211,6 +233,23 @@ bool plan_has_errors(const struct plan *p)
 	return false;
 }
 
+const char *plan_json_version(void)
+{
+	return cJSON_Version();
+}
+
+int plan_no_tenant(const struct plan *p, const char *name, struct err *e)
+{
+	const char **known = xcalloc(p->ntenants + 1, sizeof(*known));
+	size_t i;
+
+	for (i = 0; i < p->ntenants; i++)
+		known[i] = p->tenants[i].t.name;
+	config_no_tenant(e, name, "the plan", known);
+	free(known);
+	return -1;
+}
+
 int plan_format_parse(const char *s, enum plan_format *f)
 {
 	if (!strcmp(s, "text"))
@@ -237,6 +276,30 @@ static void write_secret(struct jsonw *w, const char *key,
 		jsonw_null(w);
 	else
 		jsonw_string(w, s->raw);
+}
+
+/* The policy that guards the keep list, and a one-off approval. */
+static void write_keep_policy(struct jsonw *w, const struct policy *pol)
+{
+	jsonw_object_int(w, "min_keep_match_percent",
+			 pol->min_keep_match_percent);
+	jsonw_object_int(w, "max_keep_shrink_percent",
+			 pol->max_keep_shrink_percent);
+	jsonw_key(w, "approve");
+	if (!pol->approve.set) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_object_begin(w);
+	jsonw_key(w, "deletions");
+	{
+		char d[7 + 65];
+
+		snprintf(d, sizeof(d), "sha256:%s", pol->approve.digest);
+		jsonw_string(w, d);
+	}
+	jsonw_object_string(w, "expires", pol->approve.expires);
+	jsonw_object_end(w);
 }
 
 static void write_settings(struct jsonw *w, const struct tenant *t)
@@ -272,6 +335,7 @@ static void write_settings(struct jsonw *w, const struct tenant *t)
 	jsonw_object_int(w, "canary", t->policy.canary);
 	jsonw_object_bool(w, "allow_empty_keep", t->policy.allow_empty_keep);
 	jsonw_object_bool(w, "verify", t->policy.verify);
+	write_keep_policy(w, &t->policy);
 	jsonw_object_end(w);
 	jsonw_key(w, "limits");
 	jsonw_object_begin(w);
@@ -334,6 +398,7 @@ static void write_user(struct jsonw *w, const struct plan_user *u)
 	jsonw_object_string(w, "type", user_type_name(u->type));
 	jsonw_object_string(w, "status", user_status_name(u->status));
 	jsonw_object_string(w, "reason", u->reason);
+	jsonw_object_string(w, "effect", u->effect);
 	jsonw_object_string(w, "fingerprint", fp);
 	jsonw_object_end(w);
 	w->pretty = true;
@@ -381,6 +446,50 @@ static void sink_maybe_flush(struct sink *s)
 		sink_flush(s, 0);
 }
 
+static void write_values(struct jsonw *w, struct sink *sk, const char *key,
+			 char *const *v, size_t n)
+{
+	size_t i;
+
+	jsonw_key(w, key);
+	jsonw_array_begin(w);
+	for (i = 0; i < n; i++) {
+		/* a keep value from a pull request is shown, never matched */
+		char *clean = text_cleaned(v[i]);
+
+		jsonw_string(w, clean);
+		free(clean);
+		sink_maybe_flush(sk);
+	}
+	jsonw_array_end(w);
+}
+
+/*
+ * What the keep guards and approvals are computed from: keep values that
+ * matched, the digest of the planned users (DESIGN §1.4), and the keep
+ * values added and removed since plan --compare-ref.
+ */
+static void write_keep_facts(struct jsonw *w, struct sink *sk,
+			     const struct tenant_plan *tp)
+{
+	const struct keep_changes *kc = tp->keep_changes;
+	char digest[65];
+
+	jsonw_object_int(w, "keep_matched", (long long)tp->keep_matched);
+	approval_digest(tp->del, tp->ndel, digest);
+	jsonw_object_string(w, "deletions_digest", digest);
+	jsonw_key(w, "keep_changes");
+	if (!kc) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_object_begin(w);
+	jsonw_object_int(w, "before", (long long)kc->before);
+	write_values(w, sk, "added", kc->added, kc->nadded);
+	write_values(w, sk, "removed", kc->removed, kc->nremoved);
+	jsonw_object_end(w);
+}
+
 static void write_tenant(struct jsonw *w, struct sink *sk,
 			 const struct tenant_plan *tp)
 {
@@ -396,6 +505,7 @@ static void write_tenant(struct jsonw *w, struct sink *sk,
 	jsonw_object_int(w, "requests", tp->requests);
 	jsonw_object_int(w, "keep_values", (long long)tp->keep_values);
 	jsonw_object_bool(w, "mass_user_deletion", tp->mass_deletion);
+	write_keep_facts(w, sk, tp);
 	jsonw_key(w, "guards");
 	jsonw_array_begin(w);
 	for (i = 0; i < tp->nguards; i++) {
@@ -403,6 +513,7 @@ static void write_tenant(struct jsonw *w, struct sink *sk,
 		jsonw_object_string(w, "name", tp->guards[i].name);
 		jsonw_object_bool(w, "tripped", tp->guards[i].tripped);
 		write_text(w, "detail", tp->guards[i].detail);
+		jsonw_object_bool(w, "waived", tp->guards[i].waived);
 		jsonw_object_end(w);
 	}
 	jsonw_array_end(w);
@@ -442,6 +553,20 @@ static void write_source(struct jsonw *w, const struct plan_source *s)
 	jsonw_object_end(w);
 }
 
+/* The ref plan --compare-ref compared the keep lists with, or null. */
+static void write_compare(struct jsonw *w, const struct plan *p)
+{
+	jsonw_key(w, "compare");
+	if (!p->compare_ref) {
+		jsonw_null(w);
+		return;
+	}
+	jsonw_object_begin(w);
+	jsonw_object_string(w, "ref", p->compare_ref);
+	jsonw_object_string(w, "commit", p->compare_commit);
+	jsonw_object_end(w);
+}
+
 static void emit(struct plan *p, struct sink *sk)
 {
 	struct jsonw w;
@@ -455,6 +580,7 @@ static void emit(struct plan *p, struct sink *sk)
 	jsonw_object_string(&w, "created", p->created);
 	jsonw_key(&w, "source");
 	write_source(&w, &p->source);
+	write_compare(&w, p);
 	jsonw_key(&w, "summary");
 	jsonw_object_begin(&w);
 	jsonw_object_int(&w, "tenants", (long long)p->ntenants);
@@ -659,6 +785,57 @@ static void read_secret(struct reader *r, const cJSON *auth, const char *key,
 	s->raw = xstrdup(v->valuestring);
 }
 
+/* A member plans of userprune 0.1 lack: absent means def. */
+static double opt_num(struct reader *r, const cJSON *obj, const char *key,
+		      double min, double max, double def)
+{
+	if (!cJSON_GetObjectItemCaseSensitive(obj, key))
+		return def;
+	return num(r, obj, key, min, max);
+}
+
+static bool is_hex64(const char *s);
+
+static void read_approve(struct reader *r, const cJSON *pol, struct approval *a)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(pol, "approve");
+	char *d, *x;
+	long day;
+
+	memset(a, 0, sizeof(*a));
+	if (!v || cJSON_IsNull(v))
+		return;
+	if (!cJSON_IsObject(v)) {
+		bad(r, "policy.approve", "an object or null");
+		return;
+	}
+	d = str(r, v, "deletions", false);
+	x = str(r, v, "expires", false);
+	if (d && (strlen(d) != 7 + 64 || strncmp(d, "sha256:", 7) ||
+		  !is_hex64(d + 7)))
+		bad(r, "policy.approve.deletions",
+		    "\"sha256:\" and 64 hex digits");
+	else if (x && !date_parse(x, &day))
+		bad(r, "policy.approve.expires", "a date, YYYY-MM-DD");
+	else if (d && x) {
+		memcpy(a->digest, d + 7, 65);
+		date_format(day, a->expires);
+		a->set = true;
+	}
+	free(d);
+	free(x);
+}
+
+static void read_keep_policy(struct reader *r, const cJSON *pol,
+			     struct policy *p)
+{
+	p->min_keep_match_percent =
+		(int)opt_num(r, pol, "min_keep_match_percent", 0, 100, 10);
+	p->max_keep_shrink_percent =
+		(int)opt_num(r, pol, "max_keep_shrink_percent", 0, 100, 20);
+	read_approve(r, pol, &p->approve);
+}
+
 static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 {
 	const cJSON *auth, *opts, *pol, *lim, *tls, *it;
@@ -675,8 +852,10 @@ static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 	s = str(r, o, "mode", false);
 	if (s && !strcmp(s, "report"))
 		t->mode = MODE_REPORT;
+	else if (s && !strcmp(s, "deactivate"))
+		t->mode = MODE_DEACTIVATE;
 	else if (s && strcmp(s, "delete"))
-		bad(r, "mode", "delete or report");
+		bad(r, "mode", "delete, deactivate or report");
 	free(s);
 	if ((auth = object(r, o, "auth"))) {
 		s = str(r, auth, "type", false);
@@ -716,6 +895,7 @@ static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 		t->policy.allow_empty_keep =
 			boolean(r, pol, "allow_empty_keep");
 		t->policy.verify = boolean(r, pol, "verify");
+		read_keep_policy(r, pol, &t->policy);
 	}
 	if ((lim = object(r, o, "limits"))) {
 		t->limits.concurrency = (int)num(r, lim, "concurrency", 1, 256);
@@ -734,6 +914,20 @@ static void read_settings(struct reader *r, const cJSON *o, struct tenant *t)
 		t->ca_file = str(r, tls, "ca_file", false);
 	else if (tls && !cJSON_IsNull(tls))
 		bad(r, "tls", "an object or null");
+}
+
+/* A user's effect: optional, plans before 0.2 have none. */
+static const char *read_effect(struct reader *r, const cJSON *o)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "effect");
+
+	if (!v || cJSON_IsNull(v))
+		return NULL;
+	if (!cJSON_IsString(v)) {
+		bad(r, "delete[].effect", "a string");
+		return NULL;
+	}
+	return arena_strdup(&r->p->arena, v->valuestring);
 }
 
 static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
@@ -759,6 +953,7 @@ static void read_user(struct reader *r, const cJSON *o, struct tenant_plan *tp)
 	u->username = astr(r, o, "username");
 	u->name = astr(r, o, "name");
 	u->reason = astr(r, o, "reason");
+	u->effect = read_effect(r, o);
 	s = astr(r, o, "type");
 	if (s && user_type_parse(s, &u->type) < 0)
 		bad(r, "delete[].type", "a user type");
@@ -808,6 +1003,55 @@ static void check_unique(struct reader *r, const struct tenant_plan *tp)
 	hmap_release(&seen);
 }
 
+static void read_values(struct reader *r, const cJSON *o, const char *key,
+			char ***v, size_t *n)
+{
+	const cJSON *a = array(r, o, key), *it;
+	size_t cap = 0;
+
+	cJSON_ArrayForEach(it, a)
+	{
+		if (!cJSON_IsString(it)) {
+			bad(r, key, "an array of strings");
+			return;
+		}
+		*v = xgrow(*v, &cap, *n + 1, sizeof(**v));
+		(*v)[(*n)++] = xstrdup(it->valuestring);
+	}
+}
+
+/*
+ * The keep facts of write_keep_facts. The digest is computed again from
+ * the planned users: a digest that does not fit them is an edited plan.
+ */
+static void read_keep_facts(struct reader *r, const cJSON *o,
+			    struct tenant_plan *tp)
+{
+	const cJSON *kc = cJSON_GetObjectItemCaseSensitive(o, "keep_changes");
+	char *digest, want[65];
+
+	tp->keep_matched = (size_t)opt_num(r, o, "keep_matched", 0, 1e12,
+					   (double)tp->keep_values);
+	digest = str(r, o, "deletions_digest", true);
+	approval_digest(tp->del, tp->ndel, want);
+	if (digest && strcmp(digest, want))
+		bad(r, "deletions_digest",
+		    "the digest of the users in 'delete'");
+	free(digest);
+	if (!kc || cJSON_IsNull(kc))
+		return;
+	if (!cJSON_IsObject(kc)) {
+		bad(r, "keep_changes", "an object or null");
+		return;
+	}
+	tp->keep_changes = xcalloc(1, sizeof(*tp->keep_changes));
+	tp->keep_changes->before = (size_t)num(r, kc, "before", 0, 1e12);
+	read_values(r, kc, "added", &tp->keep_changes->added,
+		    &tp->keep_changes->nadded);
+	read_values(r, kc, "removed", &tp->keep_changes->removed,
+		    &tp->keep_changes->nremoved);
+}
+
 static void read_tenant(struct reader *r, const cJSON *o, size_t idx)
 {
 	struct tenant_plan *tp = plan_add_tenant(r->p);
@@ -842,10 +1086,15 @@ static void read_tenant(struct reader *r, const cJSON *o, size_t idx)
 			char *name = str(r, it, "name", false);
 			char *detail = str(r, it, "detail", false);
 			bool tripped = boolean(r, it, "tripped");
+			const cJSON *w =
+				cJSON_GetObjectItemCaseSensitive(it, "waived");
 
 			if (name && detail)
 				tenant_plan_guard(tp, name, tripped, "%s",
 						  detail);
+			/* shown to a reviewer; apply works it out again */
+			if (name && detail && cJSON_IsTrue(w))
+				tp->guards[tp->nguards - 1].waived = true;
 			free(name);
 			free(detail);
 		}
@@ -866,6 +1115,8 @@ static void read_tenant(struct reader *r, const cJSON *o, size_t idx)
 		bad(r, "counts.delete", "the number of users in 'delete'");
 	if (!r->failed)
 		check_unique(r, tp);
+	if (!r->failed)
+		read_keep_facts(r, o, tp);
 }
 
 /* 64 lower-case hex digits. */
@@ -943,6 +1194,40 @@ static int check_tag(struct plan *p, const char *data, size_t body,
 	return 0;
 }
 
+/*
+ * Whether data is a plan whose bytes were written out again (jq, an
+ * editor): a JSON object with the plan's format_version and checksum,
+ * whose end is not the one plan_write writes.
+ */
+static bool reserialised(const char *data, size_t len)
+{
+	/* only to word a refusal: not worth gigabytes of tree */
+	cJSON *root = len < (64u << 20) ? cJSON_ParseWithLengthOpts(data, len,
+								    NULL, false)
+					: NULL;
+	bool yes = cJSON_IsObject(root) &&
+		   cJSON_GetObjectItemCaseSensitive(root, "format_version") &&
+		   cJSON_IsString(
+			   cJSON_GetObjectItemCaseSensitive(root, "checksum"));
+
+	cJSON_Delete(root);
+	return yes;
+}
+
+static void read_compare(struct reader *r, const cJSON *root, struct plan *p)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "compare");
+
+	if (!v || cJSON_IsNull(v))
+		return;
+	if (!cJSON_IsObject(v)) {
+		bad(r, "compare", "an object or null");
+		return;
+	}
+	p->compare_ref = str(r, v, "ref", false);
+	p->compare_commit = str(r, v, "commit", false);
+}
+
 int plan_parse(struct plan *p, const char *data, size_t len, const char *name,
 	       const char *key, struct err *e)
 {
@@ -957,6 +1242,14 @@ int plan_parse(struct plan *p, const char *data, size_t len, const char *name,
 
 	plan_init(p);
 	body = read_tail(data, len, &sum, &tag);
+	if (!body && reserialised(data, len))
+		return err_set(e,
+			       "%s: the plan was modified after it was written "
+			       "(its JSON was written out again, by jq or an "
+			       "editor: the checksum covers the exact bytes); "
+			       "use the file 'plan -o' wrote, or make a new "
+			       "plan",
+			       name);
 	if (!body)
 		return err_set(e,
 			       "%s: not a userprune plan file (no checksum at "
@@ -1010,6 +1303,7 @@ int plan_parse(struct plan *p, const char *data, size_t len, const char *name,
 			p->source.subject = str(&r, src, "subject", true);
 		}
 	}
+	read_compare(&r, root, p);
 	if ((tenants = array(&r, root, "tenants"))) {
 		i = 0;
 		cJSON_ArrayForEach(it, tenants)

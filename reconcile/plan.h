@@ -32,6 +32,11 @@ struct plan_user {
 	enum user_type type;
 	enum user_status status;
 	const char *reason;
+	/*
+	 * What apply will do to the user, in words (reconcile/effect.h);
+	 * NULL in a plan file written before effects were recorded
+	 */
+	const char *effect;
 	/* from a plan file; NULL in a fresh plan (computed when written) */
 	const char *fingerprint;
 };
@@ -47,7 +52,21 @@ struct guard {
 	char *name; /* max_deletions, max_delete_percent, empty_keep, ... */
 	bool tripped;
 	char *detail;
+	bool waived; /* it would trip, but policy.approve holds */
 };
+
+/*
+ * How a tenant's keep values changed since the desired state at
+ * plan --compare-ref REF: their number then, and the distinct values
+ * added and removed (sorted, byte order).
+ */
+struct keep_changes {
+	size_t before;
+	char **added, **removed;
+	size_t nadded, nremoved;
+};
+
+void keep_changes_free(struct keep_changes *kc);
 
 struct tenant_plan {
 	struct tenant t; /* connection settings, policy, limits; no lists */
@@ -59,11 +78,14 @@ struct tenant_plan {
 	size_t nwarnings;
 	struct guard *guards;
 	size_t nguards;
-	bool refused;	    /* a guard tripped */
-	char *error;	    /* listing failed: no plan for this tenant */
-	long requests;	    /* requests an apply needs (estimate) */
-	size_t keep_values; /* inline entries count one, files each value */
-	bool mass_deletion; /* bizagi MassUserDeletion step after deletes */
+	bool refused;	     /* a guard tripped */
+	char *error;	     /* listing failed: no plan for this tenant */
+	long requests;	     /* requests an apply needs (estimate) */
+	size_t keep_values;  /* inline entries count one, files each value */
+	bool mass_deletion;  /* bizagi MassUserDeletion step after deletes */
+	size_t keep_matched; /* of keep_values, those that matched a user */
+	/* since plan --compare-ref; NULL: no comparison (or a new tenant) */
+	struct keep_changes *keep_changes;
 };
 
 enum source_kind { SOURCE_FILE, SOURCE_GIT };
@@ -80,6 +102,8 @@ struct plan {
 	char *tool_version;
 	char *created; /* UTC, ISO 8601 */
 	struct plan_source source;
+	/* plan --compare-ref: the ref as given and its commit, else NULL */
+	char *compare_ref, *compare_commit;
 	struct tenant_plan *tenants;
 	size_t ntenants;
 	char checksum[65]; /* set by plan_write / plan_read */
@@ -116,6 +140,10 @@ void tenant_plan_guard(struct tenant_plan *tp, const char *name, bool tripped,
 size_t plan_total_deletes(const struct plan *p);
 bool plan_refused(const struct plan *p);
 bool plan_has_errors(const struct plan *p);
+/* cJSON's version (plan files and journals), for `userprune version`. */
+const char *plan_json_version(void);
+/* "no tenant 'NAME' in the plan (did you mean ...?)" into e; -1. */
+int plan_no_tenant(const struct plan *p, const char *name, struct err *e);
 
 /* Serialises the plan file (with checksum) into out. */
 void plan_to_json(struct plan *p, struct strbuf *out);
@@ -135,8 +163,14 @@ int plan_format_parse(const char *s, enum plan_format *f);
 
 struct render_opts {
 	bool color;
-	bool verbose;	       /* text: list every user even in long plans */
+	bool verbose;	       /* text: the guards that passed too */
 	const char *plan_file; /* mentioned in the "next step" line */
+	/*
+	 * Users to delete listed per tenant, then how many more and where
+	 * the full list is (the plan file, which is always complete); 0:
+	 * every one.
+	 */
+	size_t max_users;
 };
 
 void plan_render_text(const struct plan *p, const struct render_opts *o,
@@ -150,5 +184,9 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
  * strings; free each and the array.
  */
 void plan_render_markdown(const struct plan *p, char ***parts, size_t *n);
+/* The same with options (max_users, plan_file; o may be NULL). */
+void plan_render_markdown_opts(const struct plan *p,
+			       const struct render_opts *o, char ***parts,
+			       size_t *n);
 
 #endif

@@ -7,10 +7,12 @@
 #include <time.h>
 
 #include "reconcile/diff.h"
+#include "reconcile/effect.h"
 #include "reconcile/list.h"
 #include "reconcile/reconcile.h"
 #include "reconcile/session.h"
 #include "reconcile/snapshot.h"
+#include "util/date.h"
 #include "util/xalloc.h"
 
 static void say_stopping(void *arg, int inflight, bool now)
@@ -38,6 +40,25 @@ static void say_stopping(void *arg, int inflight, bool now)
 	h->message(h->arg, MSG_WARNING, msg);
 }
 
+/* A request goes again: say what, why and when, in words. */
+static void say_retry(void *arg, const struct engine_retry *r)
+{
+	const struct run_hooks *h = arg;
+	char msg[1024], when[64];
+
+	if (!h->message)
+		return;
+	if (r->delay < 1)
+		snprintf(when, sizeof(when), "in under a second");
+	else
+		snprintf(when, sizeof(when), "in %.0f s", r->delay);
+	snprintf(msg, sizeof(msg),
+		 "%s: %s %s: %s; trying again %s (attempt %d of %d)", r->lane,
+		 r->method, url_path(r->url), r->why, when, r->attempt + 1,
+		 r->max_attempts);
+	h->message(h->arg, MSG_INFO, msg);
+}
+
 struct engine *run_engine(const struct run_hooks *h)
 {
 	struct engine *e = engine_new();
@@ -47,6 +68,7 @@ struct engine *run_engine(const struct run_hooks *h)
 		engine_set_trace(e, h->trace, h->arg);
 	engine_watch(e, h->stop);
 	engine_on_stop(e, say_stopping, (void *)h);
+	engine_on_retry(e, say_retry, (void *)h);
 	return e;
 }
 
@@ -77,8 +99,7 @@ static int select_tenants(const struct config *c, const struct plan_opts *o,
 			if (!strcmp(c->tenants[i].name, o->tenants[j]))
 				break;
 		if (i == c->ntenants)
-			return err_set(e, "no tenant '%s' in %s", o->tenants[j],
-				       c->name);
+			return config_no_tenant_in(c, o->tenants[j], e);
 		selected[i] = true;
 	}
 	/* a named tenant of another shard is another machine's job */
@@ -88,9 +109,24 @@ static int select_tenants(const struct config *c, const struct plan_opts *o,
 	return 0;
 }
 
-static int plan_from_snapshot(const struct config *c, const bool *selected,
-			      const char *path, struct plan *p, struct err *e)
+/*
+ * What the diff of tenant t needs beyond its users (the day, the tenant
+ * at the compared ref), and the listener that wants to see them.
+ */
+static void diff_context(struct diff_input *in, const struct plan_opts *o,
+			 const struct tenant *t)
 {
+	in->today = date_today();
+	in->base = o->base ? config_find_tenant(o->base, t->name) : NULL;
+	if (o->listed)
+		o->listed(o->listed_arg, in);
+}
+
+static int plan_from_snapshot(const struct config *c, const bool *selected,
+			      const struct plan_opts *o, struct plan *p,
+			      struct err *e)
+{
+	const char *path = o->live;
 	struct snapshot snap;
 	struct userstore *stores;
 	size_t i;
@@ -112,16 +148,19 @@ static int plan_from_snapshot(const struct config *c, const bool *selected,
 	/* the document is no longer needed: give its memory back first */
 	snapshot_release(&snap);
 	for (i = 0; i < c->ntenants; i++) {
-		struct diff_input in = { c, &c->tenants[i], &stores[i], NULL,
-					 NULL };
+		struct diff_input in = { .config = c,
+					 .tenant = &c->tenants[i],
+					 .live = &stores[i] };
 		struct tenant_plan *tp;
 
 		if (!selected[i])
 			continue;
 		tp = plan_add_tenant(p);
 		tenant_copy_settings(&tp->t, &c->tenants[i]);
+		diff_context(&in, o, &c->tenants[i]);
 		diff_tenant_taking(p, tp, &in);
 		plan_take_strings(p, &stores[i].arena);
+		plan_set_effects(p, tp);
 		if (c->tenants[i].vendor->plan_tenant)
 			c->tenants[i].vendor->plan_tenant(&c->tenants[i], tp);
 		userstore_release(&stores[i]);
@@ -141,7 +180,7 @@ struct tenant_list {
 	bool opened;
 	struct userstore live;
 	struct listing l;
-	double started;
+	double started, ended; /* ended: 0 while listing */
 };
 
 struct planner {
@@ -154,22 +193,34 @@ static void plan_tick(void *arg)
 {
 	struct planner *pl = arg;
 	struct progress *pr = xcalloc(pl->n + 1, sizeof(*pr));
+	bool stopped = pl->o->hooks.stop && *pl->o->hooks.stop;
 	size_t i;
 
 	for (i = 0; i < pl->n; i++) {
 		const struct tenant_list *tl = &pl->t[i];
-		double secs = clock_mono() - tl->started;
+		/* a finished tenant's rate is its final figure */
+		double secs =
+			(tl->ended ? tl->ended : clock_mono()) - tl->started;
 
 		pr[i].tenant = tl->t->name;
 		pr[i].phase = !tl->l.finished ? "listing"
-			      : tl->l.failed  ? "failed"
-					      : "done";
+			      : !tl->l.failed ? "done"
+			      : stopped	      ? "interrupted"
+					      : "failed";
 		pr[i].done = tl->live.n;
 		pr[i].total = tl->l.total;
 		pr[i].rate = secs > 0.5 ? (double)tl->live.n / secs : 0;
 	}
 	pl->o->hooks.progress(pl->o->hooks.arg, pr, pl->n);
 	free(pr);
+}
+
+static void listing_ended(void *arg, struct listing *l)
+{
+	struct tenant_list *tl = arg;
+
+	(void)l;
+	tl->ended = clock_mono();
 }
 
 /* The vendor's user_blocked hook as the diff calls it. */
@@ -221,8 +272,8 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 	}
 	for (i = 0; i < pl.n; i++) {
 		pl.t[i].started = clock_mono();
-		listing_start(&pl.t[i].l, &pl.t[i].s, &pl.t[i].live, NULL,
-			      NULL);
+		listing_start(&pl.t[i].l, &pl.t[i].s, &pl.t[i].live,
+			      listing_ended, &pl.t[i]);
 	}
 	engine_run(engine);
 	if (o->hooks.stop && *o->hooks.stop) {
@@ -232,7 +283,9 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 	for (i = 0; i < pl.n; i++) {
 		struct tenant_list *tl = &pl.t[i];
 		struct tenant_plan *tp = plan_add_tenant(p);
-		struct diff_input in = { c, tl->t, &tl->live, NULL, NULL };
+		struct diff_input in = { .config = c,
+					 .tenant = tl->t,
+					 .live = &tl->live };
 
 		if (tl->t->vendor->user_blocked) {
 			in.blocked = session_blocked;
@@ -252,9 +305,11 @@ static int plan_from_vendors(const struct config *c, const bool *selected,
 		}
 		userstore_set_caller(&tl->live, tl->s.caller);
 		userstore_unindex(&tl->live);
+		diff_context(&in, o, tl->t);
 		diff_tenant_taking(p, tp, &in);
 		plan_take_strings(p, &tl->live.arena);
 		userstore_release(&tl->live);
+		plan_set_effects(p, tp);
 		tp->requests = apply_requests(tl, tp->ndel);
 		diff_budget_guard(tp, tl->t);
 		if (tl->t->vendor->plan_tenant)
@@ -284,7 +339,7 @@ int reconcile_plan(const struct config *c, const struct plan_opts *o,
 	if (select_tenants(c, o, selected, e) < 0)
 		goto out;
 	if (o->live)
-		rc = plan_from_snapshot(c, selected, o->live, p, e);
+		rc = plan_from_snapshot(c, selected, o, p, e);
 	else
 		rc = plan_from_vendors(c, selected, o, p, e);
 out:

@@ -26,6 +26,10 @@ struct source_spec {
 	const char *git_url;  /* set: read from git */
 	const char *git_ref;  /* NULL: HEAD */
 	const char *git_path; /* NULL: userprune.yaml */
+	/* the tenants whose secrets and value files are read; NULL: all */
+	const struct config_select *select;
+	/* git: a file not at the ref is a state with no tenants, no error */
+	bool missing_ok;
 };
 
 /*
@@ -61,12 +65,22 @@ struct run_hooks {
 	volatile sig_atomic_t *stop;
 };
 
+struct diff_input;
+
 struct plan_opts {
 	const char *const *tenants; /* selected by name; none: all */
 	size_t ntenants;
 	const struct shard *shard; /* and of those, this shard's; NULL: all */
 	const char *live;	   /* snapshot file instead of the vendors */
 	struct run_hooks hooks;
+	/* plan --compare-ref: the desired state at the ref, or NULL */
+	const struct config *base;
+	/*
+	 * Called with each tenant whose listing is complete, just before
+	 * its diff (the caller known): how `who` sees the live users.
+	 */
+	void (*listed)(void *arg, const struct diff_input *in);
+	void *listed_arg;
 };
 
 /*
@@ -94,7 +108,7 @@ struct apply_opts {
 };
 
 struct apply_result {
-	size_t counts[OUTCOME_FAILED + 1]; /* by outcome */
+	size_t counts[OUTCOME_COUNT]; /* by outcome */
 	size_t not_attempted;	/* planned users left alone (stopped tenants) */
 	size_t listing_failed;	/* tenants whose listing failed */
 	size_t listing_partial; /* of them, part-way (DESIGN §1.8) */
@@ -136,17 +150,74 @@ struct import_result {
 };
 
 /*
+ * Entries for a text keep file (one value a line, # comments): a value
+ * must also read back whole from a line, so none starts with '#', holds
+ * a '#' after white space, or starts or ends with white space.
+ */
+#define IMPORT_TEXT 1u
+
+/*
  * A keep list of every user a tenant manages today (in scope and not
  * pending deletion), sorted: planning with it deletes nobody. Users are
- * named by email where it is unique, else by username, else by id.
+ * named by email where it is unique, else by username, else by id; flags
+ * is 0 or IMPORT_TEXT.
  */
 int reconcile_import(const struct config *c, const char *tenant,
-		     const struct run_hooks *hooks, struct import_result *r,
-		     struct err *e);
+		     const struct run_hooks *hooks, unsigned flags,
+		     struct import_result *r, struct err *e);
 /* A keep list from a column of a CSV export (or a text file). */
 int reconcile_import_csv(const char *path, const char *column,
-			 enum file_field field, struct import_result *r,
-			 struct err *e);
+			 enum file_field field, unsigned flags,
+			 struct import_result *r, struct err *e);
 void import_result_release(struct import_result *r);
+
+/* How a live account is classified (DESIGN §3), as `who` tells it. */
+enum who_class {
+	WHO_OUT_OF_SCOPE,
+	WHO_PENDING,
+	WHO_PROTECTED,
+	WHO_KEPT,
+	WHO_LEFT_ALONE, /* an id no request can name, or blocked */
+	WHO_DELETE,
+};
+
+/* "out_of_scope", "pending", "protected", "kept", "left_alone", "delete" */
+const char *who_class_name(enum who_class c);
+
+/* One live account a value names, and the rule that decided it. */
+struct who_account {
+	char *tenant;
+	const char *vendor;
+	char *id, *email, *username, *name; /* as listed: clean to print */
+	enum user_type type;
+	enum user_status status;
+	enum who_class cls;
+	char *rule;	   /* "keep[2] {email: \"*@acme.com\"}", "the caller" */
+	char *explanation; /* "kept by keep[2] ...", "out of scope: type app" */
+	int line, col;	   /* the rule in the configuration; 0: none */
+	char *keep_file;   /* a keep file's value decided: its path, */
+	char *keep_value;  /* the value */
+	int keep_line;	   /* and its line */
+};
+
+struct who_result {
+	struct who_account *v;
+	size_t n, cap;
+	size_t searched; /* tenants whose listing was complete */
+	char **errors;	 /* tenants not searched, and why */
+	size_t nerrors;
+};
+
+/*
+ * Every live account in the tenants o selects that value (an id, email
+ * or username, with the case rules of matching) names, classified the
+ * way a plan would, with the rule that decided it. Read-only: it lists
+ * and never writes. A tenant whose listing failed is named in
+ * r->errors. Returns -1 (with e) when nothing could be searched.
+ */
+int reconcile_who(const struct config *c, const char *value,
+		  const struct plan_opts *o, struct who_result *r,
+		  struct err *e);
+void who_result_release(struct who_result *r);
 
 #endif

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reconcile/effect.h"
 #include "reconcile/plan.h"
+#include "util/hmap.h"
 #include "util/strbuf.h"
 #include "util/text.h"
 #include "util/xalloc.h"
@@ -50,7 +52,126 @@ static void text_source(const struct plan *p, struct strbuf *out)
 		strbuf_addf(out, "  live users from snapshot %s\n", s->live);
 }
 
-static void text_tenant(const struct tenant_plan *tp,
+/* Values of a keep change shown in text unless -v: the rest is counted. */
+#define TEXT_CHANGES_SHOWN 20
+
+static void text_values(const char *sign, char *const *v, size_t n,
+			const struct render_opts *o, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < n && (o->verbose || i < TEXT_CHANGES_SHOWN); i++) {
+		strbuf_addf(out, "    %s ", sign);
+		add_clean(out, v[i]);
+		strbuf_addch(out, '\n');
+	}
+	if (i < n)
+		strbuf_addf(out, "    ... and %zu more (-v lists them all)\n",
+			    n - i);
+}
+
+/* The keep values added and removed since plan --compare-ref. */
+static void text_keep_changes(const struct plan *p,
+			      const struct tenant_plan *tp,
+			      const struct render_opts *o,
+			      const struct paint *pt, struct strbuf *out)
+{
+	const struct keep_changes *kc = tp->keep_changes;
+
+	if (!p->compare_ref || tp->error)
+		return;
+	strbuf_addstr(out, "  keep list since ");
+	add_clean(out, p->compare_ref);
+	strbuf_addf(out, " (commit %.12s): ",
+		    p->compare_commit ? p->compare_commit : "");
+	if (!kc) {
+		strbuf_addstr(out, "a new tenant, nothing to compare\n");
+		return;
+	}
+	strbuf_addf(out,
+		    "%zu values then, %zu now: %s%zu removed%s, %zu added\n",
+		    kc->before, tp->keep_values, kc->nremoved ? c(pt, RED) : "",
+		    kc->nremoved, kc->nremoved ? c(pt, RESET) : "", kc->nadded);
+	text_values("-", kc->removed, kc->nremoved, o, out);
+	text_values("+", kc->added, kc->nadded, o, out);
+}
+
+/* One planned user, on one line. */
+static void text_user(const struct plan_user *u, const struct paint *pt,
+		      struct strbuf *out)
+{
+	strbuf_addf(out, "  %s-%s ", c(pt, RED), c(pt, RESET));
+	add_clean(out, u->id);
+	strbuf_addstr(out, "  ");
+	add_clean(out, u->email ? u->email : "(no email)");
+	if (u->username && u->username != u->email &&
+	    (!u->email || strcmp(u->username, u->email))) {
+		strbuf_addstr(out, "  ");
+		add_clean(out, u->username);
+	}
+	if (u->name) {
+		strbuf_addstr(out, "  \"");
+		add_clean(out, u->name);
+		strbuf_addch(out, '"');
+	}
+	if (u->type != USER_HUMAN || u->status != STATUS_ACTIVE)
+		strbuf_addf(out, "  %s(%s, %s)%s", c(pt, DIM),
+			    user_type_name(u->type),
+			    user_status_name(u->status), c(pt, RESET));
+	strbuf_addch(out, '\n');
+}
+
+/*
+ * What the tenant's changes reach and cost, then its users under what
+ * will happen to them (DESIGN §4): "12 users deactivated (restore with
+ * userprune restore):".
+ */
+static void text_effects(const struct plan *p, const struct tenant_plan *tp,
+			 const struct render_opts *o, const struct paint *pt,
+			 struct strbuf *out)
+{
+	struct strbuf cost = STRBUF_INIT;
+	struct effect_groups g;
+	size_t i, j, shown = 0;
+
+	if (tp->error)
+		return;
+	strbuf_addstr(out, "  ");
+	effect_blast_radius(tp, out);
+	strbuf_addch(out, '\n');
+	effect_apply_cost(tp, &cost);
+	if (cost.len)
+		strbuf_addf(out, "  %s\n", cost.buf);
+	strbuf_release(&cost);
+	effect_groups_init(&g, p, tp);
+	for (i = 0; i < g.n; i++) {
+		strbuf_addf(out, "  %s%zu user%s ", c(pt, BOLD), g.v[i].n,
+			    g.v[i].n == 1 ? "" : "s");
+		add_clean(out, g.v[i].words);
+		strbuf_addf(out, ":%s\n", c(pt, RESET));
+		for (j = 0;
+		     j < g.v[i].n && (!o->max_users || shown < o->max_users);
+		     j++, shown++)
+			text_user(g.v[i].u[j], pt, out);
+		if (j < g.v[i].n)
+			strbuf_addf(out, "  %s... and %zu more%s\n", c(pt, RED),
+				    g.v[i].n - j, c(pt, RESET));
+	}
+	effect_groups_release(&g);
+	/* the plan file holds every one: say how to see them */
+	if (shown < tp->ndel && o->plan_file)
+		strbuf_addf(out,
+			    "  (%zu of %zu listed; all of them: userprune show "
+			    "%s --max-users 0)\n",
+			    shown, tp->ndel, o->plan_file);
+	else if (shown < tp->ndel)
+		strbuf_addf(out,
+			    "  (%zu of %zu listed; --max-users 0 lists all of "
+			    "them)\n",
+			    shown, tp->ndel);
+}
+
+static void text_tenant(const struct plan *p, const struct tenant_plan *tp,
 			const struct render_opts *o, const struct paint *pt,
 			struct strbuf *out)
 {
@@ -73,29 +194,7 @@ static void text_tenant(const struct tenant_plan *tp,
 			    n->pending, n->delete ? c(pt, RED) : "", n->delete,
 			    n->delete ? c(pt, RESET) : "");
 	}
-	for (i = 0; i < tp->ndel; i++) {
-		const struct plan_user *u = &tp->del[i];
-
-		strbuf_addf(out, "  %s-%s ", c(pt, RED), c(pt, RESET));
-		add_clean(out, u->id);
-		strbuf_addstr(out, "  ");
-		add_clean(out, u->email ? u->email : "(no email)");
-		if (u->username && u->username != u->email &&
-		    (!u->email || strcmp(u->username, u->email))) {
-			strbuf_addstr(out, "  ");
-			add_clean(out, u->username);
-		}
-		if (u->name) {
-			strbuf_addstr(out, "  \"");
-			add_clean(out, u->name);
-			strbuf_addch(out, '"');
-		}
-		if (u->type != USER_HUMAN || u->status != STATUS_ACTIVE)
-			strbuf_addf(out, "  %s(%s, %s)%s", c(pt, DIM),
-				    user_type_name(u->type),
-				    user_status_name(u->status), c(pt, RESET));
-		strbuf_addch(out, '\n');
-	}
+	text_effects(p, tp, o, pt, out);
 	if (tp->mass_deletion)
 		strbuf_addf(out,
 			    "  %s+ then MassUserDeletion: Bizagi deletes EVERY "
@@ -111,14 +210,66 @@ static void text_tenant(const struct tenant_plan *tp,
 	for (i = 0; i < tp->nguards; i++) {
 		const struct guard *g = &tp->guards[i];
 
-		if (!g->tripped && !o->verbose)
+		/* a waived guard is a decision a reviewer must see */
+		if (!g->tripped && !g->waived && !o->verbose)
 			continue;
-		strbuf_addf(
-			out, "  %s%s%s %s: ", c(pt, g->tripped ? RED : GREEN),
-			g->tripped ? "REFUSED" : "ok", c(pt, RESET), g->name);
+		strbuf_addf(out, "  %s%s%s %s: ",
+			    c(pt, g->tripped  ? RED
+				  : g->waived ? YELLOW
+					      : GREEN),
+			    g->tripped	? "REFUSED"
+			    : g->waived ? "APPROVED"
+					: "ok",
+			    c(pt, RESET), g->name);
 		add_clean(out, g->detail);
 		strbuf_addch(out, '\n');
 	}
+}
+
+/*
+ * What the plan's changes do, all tenants together: "By effect: 5
+ * deactivated (restore with userprune restore); 2 deleted (irreversible)."
+ * A deactivation plan is not a deletion plan, whatever its counts say.
+ */
+static void text_effect_totals(const struct plan *p, struct strbuf *out)
+{
+	struct effect_groups g;
+	struct hmap seen = HMAP_INIT;
+	size_t *n = NULL, cap = 0, k = 0, i, j;
+	char **words = NULL;
+	int inserted;
+
+	for (i = 0; i < p->ntenants; i++) {
+		effect_groups_init(&g, p, &p->tenants[i]);
+		for (j = 0; j < g.n; j++) {
+			char *w = xstrdup(g.v[j].words);
+			uint32_t *at = hmap_put(&seen, w, strlen(w),
+						(uint32_t)k, &inserted);
+
+			if (inserted) {
+				words = xgrow(words, &cap, k + 1,
+					      sizeof(*words));
+				n = xrealloc(n, cap * sizeof(*n));
+				words[k] = w;
+				n[k++] = 0;
+			} else {
+				free(w);
+			}
+			n[*at] += g.v[j].n;
+		}
+		effect_groups_release(&g);
+	}
+	for (i = 0; i < k; i++) {
+		strbuf_addf(out, "%s%zu ", i ? "; " : "By effect: ", n[i]);
+		add_clean(out, words[i]);
+	}
+	if (k)
+		strbuf_addstr(out, ".\n");
+	hmap_release(&seen);
+	for (i = 0; i < k; i++)
+		free(words[i]);
+	free(words);
+	free(n);
 }
 
 void plan_render_text(const struct plan *p, const struct render_opts *o,
@@ -129,7 +280,8 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
 
 	text_source(p, out);
 	for (i = 0; i < p->ntenants; i++) {
-		text_tenant(&p->tenants[i], o, &pt, out);
+		text_tenant(p, &p->tenants[i], o, &pt, out);
+		text_keep_changes(p, &p->tenants[i], o, &pt, out);
 		if (p->tenants[i].ndel)
 			tenants++;
 	}
@@ -153,6 +305,7 @@ void plan_render_text(const struct plan *p, const struct render_opts *o,
 			    "Plan: %s%zu user%s to delete%s in %zu tenant%s.\n",
 			    c(&pt, BOLD), total, total == 1 ? "" : "s",
 			    c(&pt, RESET), tenants, tenants == 1 ? "" : "s");
+		text_effect_totals(p, out);
 		if (o->plan_file)
 			strbuf_addf(out,
 				    "Apply exactly this plan with: "
@@ -304,6 +457,8 @@ struct md {
 	struct strbuf again;  /* the section a new part opens again */
 	size_t fresh;	      /* the length of cur with no block in it */
 	const struct plan *p;
+	size_t max_users;      /* per tenant; 0: all */
+	const char *plan_file; /* where the full list is, or NULL */
 };
 
 /* Room for the "_Part i of n._" line added when the parts are known. */
@@ -428,35 +583,43 @@ static void md_user_row(struct strbuf *out, const struct plan_user *u)
 		    user_status_name(u->status));
 }
 
-/* The summary line of users first..last (1-based) of a tenant's list. */
+/*
+ * The summary line of users first..last (1-based) of one effect's users
+ * in a tenant: "t1: 12 users deactivated (restore with userprune
+ * restore), 1–12".
+ */
 static void md_users_open(struct strbuf *out, const struct tenant_plan *tp,
-			  size_t first, size_t last)
+			  const struct effect_group *g, size_t first,
+			  size_t last)
 {
 	strbuf_addstr(out, "\n<details><summary>");
 	md_cell(out, tp->t.name);
+	strbuf_addf(out, ": %zu user%s ", g->n, g->n == 1 ? "" : "s");
+	md_cell(out, g->words);
 	strbuf_addf(out,
-		    ": users to delete %zu–%zu of %zu</summary>\n\n"
+		    ", %zu–%zu</summary>\n\n"
 		    "| id | email | username | name | type | status |\n"
 		    "|---|---|---|---|---|---|\n",
-		    first, last, tp->ndel);
+		    first, last);
 }
 
 /*
- * The users to delete, in <details> sections of as many rows as fit the
- * part: each section is one block, opened and closed in its part.
+ * The users of one effect, in <details> sections of as many rows as fit
+ * the part: each section is one block, opened and closed in its part.
  */
-static void md_users(struct md *m, const struct tenant_plan *tp)
+static size_t md_users(struct md *m, const struct tenant_plan *tp,
+		       const struct effect_group *g, size_t limit)
 {
 	static const char close[] = "\n</details>\n";
 	struct strbuf sec = STRBUF_INIT, rows = STRBUF_INIT, row = STRBUF_INIT;
-	size_t i = 0, first, fixed;
+	size_t i = 0, first, fixed, shown = g->n < limit ? g->n : limit;
 
 	/* the opening at its longest: the numbers at their widest */
-	md_users_open(&sec, tp, tp->ndel, tp->ndel);
+	md_users_open(&sec, tp, g, g->n, g->n);
 	fixed = sec.len + strlen(close);
-	while (i < tp->ndel) {
+	while (i < shown) {
 		strbuf_reset(&row);
-		md_user_row(&row, &tp->del[i]);
+		md_user_row(&row, g->u[i]);
 		if (fixed + row.len > md_room(m) && !md_part_empty(m))
 			md_new_part(m);
 		/* as many rows as fit, and at least one */
@@ -464,13 +627,13 @@ static void md_users(struct md *m, const struct tenant_plan *tp)
 		strbuf_reset(&rows);
 		do {
 			strbuf_add(&rows, row.buf, row.len);
-			if (++i == tp->ndel)
+			if (++i == shown)
 				break;
 			strbuf_reset(&row);
-			md_user_row(&row, &tp->del[i]);
+			md_user_row(&row, g->u[i]);
 		} while (fixed + rows.len + row.len <= md_room(m));
 		strbuf_reset(&sec);
-		md_users_open(&sec, tp, first + 1, i);
+		md_users_open(&sec, tp, g, first + 1, i);
 		strbuf_add(&sec, rows.buf, rows.len);
 		strbuf_addstr(&sec, close);
 		md_block(m, &sec);
@@ -478,6 +641,7 @@ static void md_users(struct md *m, const struct tenant_plan *tp)
 	strbuf_release(&sec);
 	strbuf_release(&rows);
 	strbuf_release(&row);
+	return shown;
 }
 
 /*
@@ -509,6 +673,147 @@ static void md_list_item(struct md *m, const struct strbuf *head,
 	strbuf_release(&b);
 }
 
+/* The summary line of keep values first..last (1-based) of n. */
+static void md_values_open(struct strbuf *out, const struct md *m,
+			   const struct tenant_plan *tp, const char *what,
+			   size_t first, size_t last, size_t n)
+{
+	strbuf_addstr(out, "\n<details><summary>");
+	md_cell(out, tp->t.name);
+	strbuf_addf(out, ": keep values %s since ", what);
+	md_cell(out, m->p->compare_ref);
+	strbuf_addf(out, ", %zu–%zu of %zu</summary>\n\n", first, last, n);
+}
+
+/*
+ * The keep values removed (or added) since plan --compare-ref, in
+ * <details> sections of as many values as fit the part, like md_users.
+ */
+static void md_values(struct md *m, const struct tenant_plan *tp,
+		      const char *what, char *const *v, size_t n)
+{
+	static const char close[] = "\n</details>\n";
+	struct strbuf sec = STRBUF_INIT, rows = STRBUF_INIT, row = STRBUF_INIT;
+	size_t i = 0, first, fixed;
+
+	md_values_open(&sec, m, tp, what, n, n, n);
+	fixed = sec.len + strlen(close);
+	while (i < n) {
+		strbuf_reset(&row);
+		strbuf_addstr(&row, "- ");
+		md_cell(&row, v[i]);
+		strbuf_addch(&row, '\n');
+		if (fixed + row.len > md_room(m) && !md_part_empty(m))
+			md_new_part(m);
+		first = i;
+		strbuf_reset(&rows);
+		do {
+			strbuf_add(&rows, row.buf, row.len);
+			if (++i == n)
+				break;
+			strbuf_reset(&row);
+			strbuf_addstr(&row, "- ");
+			md_cell(&row, v[i]);
+			strbuf_addch(&row, '\n');
+		} while (fixed + rows.len + row.len <= md_room(m));
+		strbuf_reset(&sec);
+		md_values_open(&sec, m, tp, what, first + 1, i, n);
+		strbuf_add(&sec, rows.buf, rows.len);
+		strbuf_addstr(&sec, close);
+		md_block(m, &sec);
+	}
+	strbuf_release(&sec);
+	strbuf_release(&rows);
+	strbuf_release(&row);
+}
+
+/*
+ * How the keep list changed since plan --compare-ref: what a reviewer of
+ * a keep-list change most needs to see, so it comes before the users.
+ */
+static void md_keep_changes(struct md *m, const struct tenant_plan *tp)
+{
+	const struct keep_changes *kc = tp->keep_changes;
+	struct strbuf b = STRBUF_INIT;
+
+	if (!m->p->compare_ref || tp->error)
+		return;
+	strbuf_addstr(&b, "\n**Keep list since ");
+	md_cell(&b, m->p->compare_ref);
+	strbuf_addf(&b, "** (commit `%.12s`): ",
+		    m->p->compare_commit ? m->p->compare_commit : "");
+	if (kc)
+		strbuf_addf(&b,
+			    "%zu values then, %zu now: **%zu removed**, %zu "
+			    "added.\n",
+			    kc->before, tp->keep_values, kc->nremoved,
+			    kc->nadded);
+	else
+		strbuf_addstr(&b, "a new tenant, nothing to compare.\n");
+	md_block(m, &b);
+	strbuf_release(&b);
+	if (!kc)
+		return;
+	md_values(m, tp, "removed", kc->removed, kc->nremoved);
+	md_values(m, tp, "added", kc->added, kc->nadded);
+}
+
+/*
+ * What the tenant's changes reach and cost, and its users by what will
+ * happen to them (DESIGN §4).
+ */
+static void md_reach(struct strbuf *b, const struct tenant_plan *tp)
+{
+	struct strbuf line = STRBUF_INIT;
+
+	if (tp->error)
+		return;
+	effect_blast_radius(tp, &line);
+	/* a list needs a blank line before it */
+	if (b->len < 2 || strcmp(b->buf + b->len - 2, "\n\n"))
+		strbuf_addch(b, '\n');
+	strbuf_addstr(b, "- ");
+	md_text(b, line.buf);
+	strbuf_reset(&line);
+	effect_apply_cost(tp, &line);
+	if (line.len) {
+		strbuf_addstr(b, "\n- ");
+		md_text(b, line.buf);
+	}
+	strbuf_addch(b, '\n');
+	strbuf_release(&line);
+}
+
+static void md_effects(struct md *m, const struct tenant_plan *tp)
+{
+	struct effect_groups g;
+	struct strbuf b = STRBUF_INIT;
+	size_t i, shown = 0;
+
+	effect_groups_init(&g, m->p, tp);
+	for (i = 0; i < g.n; i++)
+		shown += md_users(m, tp, &g.v[i],
+				  m->max_users ? m->max_users - shown
+					       : (size_t)-1);
+	effect_groups_release(&g);
+	if (shown == tp->ndel)
+		return;
+	/* a pull-request comment is for review: the rest is counted */
+	strbuf_addf(&b, "\n_… and %zu more users to delete in ",
+		    tp->ndel - shown);
+	md_cell(&b, tp->t.name);
+	if (m->plan_file) {
+		strbuf_addstr(&b, ": the plan file `");
+		md_cell(&b, m->plan_file);
+		strbuf_addstr(&b, "` lists every one (`userprune show PLANFILE "
+				  "--max-users 0`)._\n");
+	} else {
+		strbuf_addstr(&b, " (`--max-users 0` lists every one)._\n");
+	}
+	md_block(m, &b);
+	strbuf_release(&b);
+}
+
 static void md_tenant(struct md *m, const struct tenant_plan *tp)
 {
 	struct strbuf b = STRBUF_INIT, head = STRBUF_INIT;
@@ -527,6 +832,7 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	if (tp->t.mode == MODE_REPORT)
 		strbuf_addstr(&b, "Report only: apply never deletes in this "
 				  "tenant.\n");
+	md_reach(&b, tp);
 	if (tp->mass_deletion)
 		strbuf_addstr(&b,
 			      "\n> **⚠ MassUserDeletion follows the planned "
@@ -536,9 +842,13 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	md_block(m, &b);
 	for (i = 0; i < tp->nguards; i++) {
 		strbuf_reset(&b);
-		strbuf_addf(&b, "- %s **", tp->guards[i].tripped ? "⛔" : "✅");
+		strbuf_addf(&b, "- %s **",
+			    tp->guards[i].tripped  ? "⛔"
+			    : tp->guards[i].waived ? "☑️"
+						   : "✅");
 		md_cell(&b, tp->guards[i].name);
-		strbuf_addstr(&b, "**: ");
+		strbuf_addstr(&b, tp->guards[i].waived ? "** (approved): "
+						       : "**: ");
 		md_text(&b, tp->guards[i].detail);
 		strbuf_addstr(&b, "\n");
 		md_list_item(m, &head, "Guards", i, &b);
@@ -554,12 +864,28 @@ static void md_tenant(struct md *m, const struct tenant_plan *tp)
 	md_section(m, NULL);
 	strbuf_release(&b);
 	strbuf_release(&head);
-	md_users(m, tp);
+	md_keep_changes(m, tp);
+	md_effects(m, tp);
 }
 
 void plan_render_markdown(const struct plan *p, char ***parts, size_t *n)
 {
-	struct md m = { NULL, 0, STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, 0, p };
+	plan_render_markdown_opts(p, NULL, parts, n);
+}
+
+void plan_render_markdown_opts(const struct plan *p,
+			       const struct render_opts *o, char ***parts,
+			       size_t *n)
+{
+	struct md m = { NULL,
+			0,
+			STRBUF_INIT,
+			STRBUF_INIT,
+			STRBUF_INIT,
+			0,
+			p,
+			o ? o->max_users : 0,
+			o ? o->plan_file : NULL };
 	size_t i;
 
 	md_header(p, &m.header);

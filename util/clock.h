@@ -17,5 +17,11 @@ double clock_real(void);
  * none of these.
  */
 double clock_reset_in(const char *s, double now_real);
+/*
+ * An ISO 8601 UTC time as above ("2026-11-22T17:38:00Z", journals'
+ * "...:00.250Z") in seconds since the epoch; -1 when s (or NULL) is not
+ * one.
+ */
+double clock_from_iso(const char *s);
 
 #endif

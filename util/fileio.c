@@ -86,7 +86,8 @@ int atomic_open(struct atomic_file *f, const char *path, struct err *e)
 	f->tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (f->fd < 0) {
-		err_set(e, "%s: %s", f->tmp, strerror(errno));
+		/* the file asked for, not the temporary copy beside it */
+		err_set(e, "cannot write %s: %s", path, strerror(errno));
 		free(f->path);
 		free(f->tmp);
 		f->path = f->tmp = NULL;
@@ -99,7 +100,8 @@ int atomic_write(struct atomic_file *f, const void *data, size_t len,
 		 struct err *e)
 {
 	if (write_all(f->fd, data, len) < 0)
-		return err_set(e, "%s: %s", f->tmp, strerror(errno));
+		return err_set(e, "cannot write %s: %s", f->path,
+			       strerror(errno));
 	return 0;
 }
 
@@ -108,17 +110,17 @@ int atomic_commit(struct atomic_file *f, struct err *e)
 	int rc = -1;
 
 	if (fsync(f->fd) < 0) {
-		err_set(e, "%s: %s", f->tmp, strerror(errno));
+		err_set(e, "cannot write %s: %s", f->path, strerror(errno));
 		goto out;
 	}
 	if (close(f->fd) < 0) {
 		f->fd = -1;
-		err_set(e, "%s: %s", f->tmp, strerror(errno));
+		err_set(e, "cannot write %s: %s", f->path, strerror(errno));
 		goto out;
 	}
 	f->fd = -1;
 	if (rename(f->tmp, f->path) < 0) {
-		err_set(e, "%s: %s", f->path, strerror(errno));
+		err_set(e, "cannot write %s: %s", f->path, strerror(errno));
 		goto out;
 	}
 	rc = 0;

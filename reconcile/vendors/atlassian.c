@@ -189,8 +189,22 @@ static const struct vendor_option options[] = {
 	{ 0 },
 };
 
+/* The user leaves the site's user base; the Atlassian account survives. */
+static void effect(const struct tenant *t, struct effect *out)
+{
+	(void)t;
+	*out = (struct effect){ OUTCOME_DELETED, "removed from the site",
+				"re-invite to undo", 0 };
+}
+
+/* a url ending in one of these names the API, not the site */
+static const char *const api_paths[] = { "/rest/api/3", "/rest/api/2",
+					 "/rest/api/latest", "/rest/api",
+					 NULL };
+
 const struct vendor vendor_atlassian = {
 	.name = "atlassian",
+	.api_paths = api_paths,
 	.auth_types = AUTH_BIT(AUTH_BASIC),
 	.auth_hint = "check auth.username (the account's email address) and "
 		     "auth.password (an API token: tokens expire within a "
@@ -210,4 +224,5 @@ const struct vendor vendor_atlassian = {
 	.list_response = list_response,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
+	.effect = effect,
 };

@@ -40,14 +40,14 @@ struct org_state {
 };
 
 /*
- * The tenant's deletion. A separate function so that a tenant mode
- * (deactivate) can choose suspension here later.
+ * The tenant's deletion: mode deactivate suspends, whatever
+ * delete_action says; else delete_action.
  */
 static enum action action_of(const struct tenant *t)
 {
 	const char *a = tenant_option(t, "delete_action");
 
-	if (a && !strcmp(a, "suspend"))
+	if (t->mode == MODE_DEACTIVATE || (a && !strcmp(a, "suspend")))
 		return ACTION_SUSPEND;
 	if (a && !strcmp(a, "delete"))
 		return ACTION_DELETE;
@@ -365,6 +365,28 @@ delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 	return r;
 }
 
+/*
+ * Undoing: a suspension is restored in the directory, a lifecycle
+ * delete is cancelled (within its grace period).
+ */
+static struct http_request *
+restore_request(struct session *s, const struct plan_user *u, enum outcome was)
+{
+	char *id = url_segment(u->id), *base, *url;
+
+	if (was == OUTCOME_SCHEDULED) {
+		base = origin_of(s);
+		url = xasprintf("%s/users/%s/manage/lifecycle/cancel-delete",
+				base, id);
+	} else {
+		base = users_url(s);
+		url = xasprintf("%s/%s/restore", base, id);
+	}
+	free(base);
+	free(id);
+	return http_request_new("POST", url);
+}
+
 /* The day a lifecycle delete sent now becomes final, as YYYY-MM-DD. */
 static void final_day(char *buf, size_t n)
 {
@@ -420,6 +442,27 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 	}
 }
 
+static void effect(const struct tenant *t, struct effect *out)
+{
+	switch (action_of(t)) {
+	case ACTION_SUSPEND:
+		*out = (struct effect){ OUTCOME_DEACTIVATED, "deactivated",
+					"restore with userprune restore", 0 };
+		break;
+	case ACTION_DELETE:
+		*out = (struct effect){ OUTCOME_SCHEDULED,
+					"scheduled for deletion",
+					"cancellable until", GRACE_DAYS };
+		break;
+	case ACTION_REMOVE:
+	default:
+		*out = (struct effect){ OUTCOME_DELETED,
+					"removed from the organization",
+					"re-invite to undo", 0 };
+		break;
+	}
+}
+
 /* What the planned deletions do, where a reviewer reads it. */
 static void plan_tenant(const struct tenant *t, struct tenant_plan *tp)
 {
@@ -427,13 +470,22 @@ static void plan_tenant(const struct tenant *t, struct tenant_plan *tp)
 		return;
 	switch (action_of(t)) {
 	case ACTION_SUSPEND:
-		tenant_plan_warn(tp,
-				 "delete_action: suspend: the %zu users lose "
-				 "access to every product until restored; "
-				 "suspended users are inactive and are planned "
-				 "again unless the scope excludes status "
-				 "inactive",
-				 tp->ndel);
+		if (t->mode == MODE_DEACTIVATE)
+			tenant_plan_warn(tp,
+					 "mode: deactivate: the %zu users are "
+					 "suspended and lose access to every "
+					 "product until restored ('userprune "
+					 "restore JOURNAL')",
+					 tp->ndel);
+		else
+			tenant_plan_warn(
+				tp,
+				"delete_action: suspend: the %zu users "
+				"lose access to every product until "
+				"restored; suspended users are "
+				"inactive and are planned again unless "
+				"the scope excludes status inactive",
+				tp->ndel);
 		break;
 	case ACTION_DELETE:
 		tenant_plan_warn(tp,
@@ -470,9 +522,18 @@ static const struct vendor_option options[] = {
 };
 
 /* Rate limits are not published: 429 answers carry X-RateLimit-*. */
+/* the url is the API's origin: the admin paths are added to it */
+static const char *const api_paths[] = { "/admin/v2", "/admin/v1", "/admin",
+					 NULL };
+
 const struct vendor vendor_atlassian_org = {
 	.name = "atlassian-org",
+	.api_paths = api_paths,
 	.default_url = "https://api.atlassian.com",
+	.auth_hint = "check auth.token (an organization API key from "
+		     "admin.atlassian.com, Settings, API keys: keys expire, "
+		     "and a key serves one organization, the one of "
+		     "options.org_id)",
 	.auth_types = AUTH_BIT(AUTH_BEARER),
 	.options = options,
 	.defaults = { .concurrency = 4,
@@ -482,6 +543,7 @@ const struct vendor vendor_atlassian_org = {
 		      .max_attempts = 6 },
 	.max_batch = 1,
 	.app_credentials = true,
+	.deactivation = true,
 	.paging = PAGE_CURSOR,
 	.page_size = PAGE_LIMIT,
 	.list_request = list_request,
@@ -489,6 +551,10 @@ const struct vendor vendor_atlassian_org = {
 	.user_blocked = user_blocked,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
+	.effect = effect,
+	.restorable = OUTCOME_BIT(OUTCOME_DEACTIVATED) |
+		      OUTCOME_BIT(OUTCOME_SCHEDULED),
+	.restore_request = restore_request,
 	.plan_tenant = plan_tenant,
 	.session_release = session_release,
 };

@@ -211,6 +211,19 @@ static const struct vendor_option options[] = {
 };
 
 /*
+ * A soft delete, removed after seven days and cancellable in Bevy until
+ * then; the cancel call's path is not known, so userprune cannot undo it.
+ */
+#define GRACE_DAYS 7
+
+static void effect(const struct tenant *t, struct effect *out)
+{
+	(void)t;
+	*out = (struct effect){ OUTCOME_SCHEDULED, "scheduled for deletion",
+				"cancellable in Bevy until", GRACE_DAYS };
+}
+
+/*
  * 10,000 authenticated requests a day; batches of at most 250 users. The
  * token's owner cannot be found through the API: it must be protected by
  * the file.
@@ -235,4 +248,7 @@ const struct vendor vendor_bevy = {
 	.list_response = list_response,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
+	.effect = effect,
+	.no_restore = "Bevy's cancel call is not known to userprune: cancel "
+		      "the deletion in Bevy",
 };

@@ -102,10 +102,16 @@ static int list_response(struct session *s, const struct page *pg,
 	return scim_list_response(s, r, out, res, e);
 }
 
+/*
+ * A SCIM DELETE deactivates; mode: deactivate asks for it by name, with
+ * the PATCH Bizagi documents as doing the same.
+ */
 static struct http_request *
 delete_request(struct session *s, const struct plan_user *const *u, size_t n)
 {
 	(void)n;
+	if (s->t->mode == MODE_DEACTIVATE)
+		return scim_patch_active(s, SCIM_PREFIX, u[0]->id, false);
 	return scim_delete_request(s, SCIM_PREFIX, u[0]->id);
 }
 
@@ -130,6 +136,21 @@ static void delete_response(struct session *s, const struct plan_user *const *u,
 			 "the client may not manage users (%.120s)",
 			 desc);
 	}
+}
+
+static void effect(const struct tenant *t, struct effect *out)
+{
+	(void)t;
+	*out = (struct effect){ OUTCOME_DEACTIVATED, "deactivated",
+				"restore with userprune restore", 0 };
+}
+
+/* "setting active false via update does the same": true undoes it */
+static struct http_request *
+restore_request(struct session *s, const struct plan_user *u, enum outcome was)
+{
+	(void)was;
+	return scim_patch_active(s, SCIM_PREFIX, u->id, true);
 }
 
 static bool production(const struct tenant *t)
@@ -238,8 +259,12 @@ static const struct vendor_option options[] = {
 	{ 0 },
 };
 
+/* the url is the environment's: the SCIM prefix is added to it */
+static const char *const api_paths[] = { SCIM_PREFIX, "/Users", NULL };
+
 const struct vendor vendor_bizagi = {
 	.name = "bizagi",
+	.api_paths = api_paths,
 	.app_credentials = true,
 	/* bearer: a static token (Bizagi's "Bearer token" grant, lifetime 0) */
 	.auth_types = AUTH_BIT(AUTH_OAUTH2) | AUTH_BIT(AUTH_BEARER),
@@ -251,6 +276,7 @@ const struct vendor vendor_bizagi = {
 		      .max_attempts = 6 },
 	.max_batch = 1,
 	.inactive_is_final = true,
+	.deactivation = true,
 	.auth_request = auth_request,
 	.auth_response = auth_response,
 	.paging = PAGE_OFFSET_TOTAL,
@@ -260,6 +286,9 @@ const struct vendor vendor_bizagi = {
 	.list_hint = list_hint,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
+	.effect = effect,
+	.restorable = OUTCOME_BIT(OUTCOME_DEACTIVATED),
+	.restore_request = restore_request,
 	.plan_tenant = plan_tenant,
 	.post_request = post_request,
 	.post_response = post_response,

@@ -80,18 +80,20 @@ static const char *const outcome_names[] = {
 	[OUTCOME_BLOCKED] = "blocked",
 	[OUTCOME_SKIPPED] = "skipped",
 	[OUTCOME_FAILED] = "failed",
+	[OUTCOME_RESTORED] = "restored",
+	[OUTCOME_NOT_UNDOABLE] = "not_undoable",
 };
 
 const char *outcome_name(enum outcome o)
 {
-	return (unsigned)o <= OUTCOME_FAILED ? outcome_names[o] : "failed";
+	return (unsigned)o < OUTCOME_COUNT ? outcome_names[o] : "failed";
 }
 
 int outcome_parse(const char *name, enum outcome *o)
 {
 	int i;
 
-	for (i = 0; i <= OUTCOME_FAILED; i++) {
+	for (i = 0; i < OUTCOME_COUNT; i++) {
 		if (!strcmp(outcome_names[i], name)) {
 			*o = (enum outcome)i;
 			return 0;

@@ -262,12 +262,15 @@ struct http_request *scim_patch_active(struct session *s, const char *prefix,
 
 /* ---- the scim vendor ---- */
 
-/* delete_method: deactivate: PATCH active false instead of DELETE. */
+/*
+ * delete_method: deactivate, or mode: deactivate: PATCH active false
+ * instead of DELETE.
+ */
 static bool patches(const struct tenant *t)
 {
 	const char *m = tenant_option(t, "delete_method");
 
-	return m && !strcmp(m, "deactivate");
+	return t->mode == MODE_DEACTIVATE || (m && !strcmp(m, "deactivate"));
 }
 
 /* What a deletion does on this server: the options say. */
@@ -276,6 +279,37 @@ static bool deactivates(const struct tenant *t)
 	const char *o = tenant_option(t, "delete_outcome");
 
 	return patches(t) || (o && !strcmp(o, "deactivated"));
+}
+
+/*
+ * What a deletion does: a PATCH deactivates; a DELETE does what
+ * delete_outcome says, and where that is a deactivation, whether the
+ * server takes the PATCH that restores it is the server's to say.
+ */
+static void effect(const struct tenant *t, struct effect *out)
+{
+	if (patches(t))
+		*out = (struct effect){ OUTCOME_DEACTIVATED, "deactivated",
+					"restore with userprune restore", 0 };
+	else if (deactivates(t))
+		*out = (struct effect){
+			OUTCOME_DEACTIVATED,
+			"deactivated by the server's DELETE",
+			"userprune restore asks for it back; some servers "
+			"refuse",
+			0
+		};
+	else
+		*out = (struct effect){ OUTCOME_DELETED, "deleted",
+					"irreversible", 0 };
+}
+
+/* The PATCH that deactivated the user, with active true. */
+static struct http_request *
+restore_request(struct session *s, const struct plan_user *u, enum outcome was)
+{
+	(void)was;
+	return scim_patch_active(s, "", u->id, true);
 }
 
 /*
@@ -611,10 +645,21 @@ static const struct vendor_option options[] = {
 };
 
 /* SCIM publishes no rate limits: no fixed rate, adapt to 429 answers. */
+/* the url is the service's base: its endpoints are added to it */
+static const char *const api_paths[] = { "/Users",  "/Me",
+					 "/Bulk",   "/ServiceProviderConfig",
+					 "/Groups", NULL };
+
 const struct vendor vendor_scim = {
 	.name = "scim",
+	.api_paths = api_paths,
 	.auth_types = AUTH_BIT(AUTH_BEARER) | AUTH_BIT(AUTH_BASIC) |
 		      AUTH_BIT(AUTH_OAUTH2),
+	.auth_hint = "check auth.token (the bearer token from the service's "
+		     "SCIM settings: such tokens expire or are revoked, and "
+		     "some are for one environment only), or auth.username "
+		     "and auth.password, or auth.client_id and "
+		     "auth.client_secret, as auth.type says",
 	.options = options,
 	.defaults = { .concurrency = 4,
 		      .requests_per_second = 0,
@@ -623,6 +668,7 @@ const struct vendor vendor_scim = {
 		      .max_attempts = 6 },
 	.max_batch = 1000,
 	.bulk = true,
+	.deactivation = true,
 	.deactivates = deactivates,
 	.delete_take = delete_take,
 	.discover_request = discover_request,
@@ -635,4 +681,7 @@ const struct vendor vendor_scim = {
 	.list_response = list_response,
 	.delete_request = delete_request,
 	.delete_response = delete_response,
+	.effect = effect,
+	.restorable = OUTCOME_BIT(OUTCOME_DEACTIVATED),
+	.restore_request = restore_request,
 };

@@ -36,7 +36,8 @@ enum auth_type {
 	AUTH_NTYPES,
 };
 
-#define AUTH_BIT(t) (1u << (t))
+#define AUTH_BIT(t)    (1u << (t))
+#define OUTCOME_BIT(o) (1u << (o))
 
 enum option_kind { OPTION_STRING, OPTION_BOOL, OPTION_INT, OPTION_ENUM };
 
@@ -89,6 +90,10 @@ enum outcome {
 	OUTCOME_BLOCKED,     /* the vendor refuses this user */
 	OUTCOME_SKIPPED,     /* changed since the plan: left alone */
 	OUTCOME_FAILED,
+	/* restore's: apply never records these */
+	OUTCOME_RESTORED,     /* reactivated, or its deletion cancelled */
+	OUTCOME_NOT_UNDOABLE, /* final, or the window has ended: not sent */
+	OUTCOME_COUNT,
 };
 
 struct delete_result {
@@ -105,10 +110,31 @@ struct delete_result {
 	bool resend;
 };
 
+/*
+ * What a planned deletion does to a user (DESIGN §4), in the words the
+ * plan shows a reviewer: "<what> (<undo>)", and for a scheduled deletion
+ * "<what> (<undo> <the day it becomes final>)".
+ */
+struct effect {
+	enum outcome outcome; /* what apply records: deleted, deactivated or
+				 scheduled */
+	const char *what;     /* "deleted", "removed from the organization" */
+	const char *undo;     /* "irreversible", "re-invite to undo";
+				 scheduled: "cancellable until" */
+	int grace_days;	      /* scheduled: days it can be cancelled */
+};
+
 struct vendor {
 	const char *name;
 	/* the url of a tenant that gives none; NULL: url is required */
 	const char *default_url;
+	/*
+	 * API paths the connector adds to url itself ("/rest/api/3", SCIM's
+	 * "/Users"), ending with NULL: a url that ends in one, or holds one
+	 * followed by '/', is refused with the base url to give instead.
+	 * NULL: none known.
+	 */
+	const char *const *api_paths;
 	unsigned auth_types;		     /* AUTH_BIT()s accepted */
 	const struct vendor_option *options; /* ends with a NULL key */
 	struct limits defaults;
@@ -124,6 +150,12 @@ struct vendor {
 	 * and delete_outcome); NULL: inactive_is_final alone decides.
 	 */
 	bool (*deactivates)(const struct tenant *t);
+	/*
+	 * A call that deactivates a user (reversibly) is confirmed in the
+	 * vendor's material: mode deactivate is allowed, and the connector
+	 * sends that call instead of its deletion in that mode.
+	 */
+	bool deactivation;
 	/* the credentials belong to an application, never to a user */
 	bool app_credentials;
 	/*
@@ -196,6 +228,28 @@ struct vendor {
 	 * one blocked without sending a request.
 	 */
 	const char *(*user_blocked)(struct session *s, const struct user *u);
+
+	/*
+	 * What a planned deletion does in tenant t (its mode and options);
+	 * NULL: the user is deleted, irreversibly.
+	 */
+	void (*effect)(const struct tenant *t, struct effect *out);
+	/*
+	 * userprune restore: the outcomes it can undo (OUTCOME_BIT()s of
+	 * deactivated and scheduled), and the request that undoes `was`
+	 * for a user (reactivate; cancel the deletion). Its answer is read
+	 * like a deletion's: 2xx restored, 404 absent, anything else failed.
+	 */
+	unsigned restorable;
+	struct http_request *(*restore_request)(struct session *s,
+						const struct plan_user *u,
+						enum outcome was);
+	/*
+	 * Why a reversible outcome cannot be undone through this vendor's
+	 * API, for the report ("Bevy's cancel call is not known: cancel the
+	 * deletion in Bevy"); NULL: a generic reason.
+	 */
+	const char *no_restore;
 
 	/* Vendor-specific planning: warnings, guards, extra steps. */
 	void (*plan_tenant)(const struct tenant *t, struct tenant_plan *tp);

@@ -256,6 +256,8 @@ static void restore_user(struct emu *emu, struct emu_req *r, const char *id)
 
 	if (slot < 0 || emu->users.v[slot].closed) {
 		error(r, 404, "User not found");
+	} else if (emu->users.v[slot].fail_delete) {
+		error(r, emu->users.v[slot].fail_delete, "the request failed");
 	} else if (emu->users.v[slot].status == EMU_PENDING) {
 		error(r, 409,
 		      "The account is scheduled for deletion: cancel the "
@@ -276,6 +278,9 @@ static void lifecycle(struct emu *emu, struct emu_req *r, const char *id,
 		slot = store_find(&emu->users, id);
 		if (slot < 0 || emu->users.v[slot].closed)
 			error(r, 404, "User not found");
+		else if (emu->users.v[slot].fail_delete)
+			error(r, emu->users.v[slot].fail_delete,
+			      "the request failed");
 		else if (emu->users.v[slot].status != EMU_PENDING)
 			error(r, 400,
 			      "The account is not scheduled for "

@@ -20,7 +20,7 @@
 
 static void use_plan(struct plan *p, unsigned mode)
 {
-	struct render_opts o = { mode & 2, mode & 4, "plan.json" };
+	struct render_opts o = { mode & 2, mode & 4, "plan.json", 0 };
 	struct strbuf sb = STRBUF_INIT;
 	struct plan again;
 	struct err e;

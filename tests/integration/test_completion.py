@@ -15,8 +15,8 @@ import up
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__))))
 COMPLETIONS = os.path.join(ROOT, "completions")
-COMMANDS = ["validate", "plan", "apply", "show", "tenants", "import",
-            "version", "help"]
+COMMANDS = ["validate", "plan", "apply", "restore", "show", "tenants", "who",
+            "import", "version", "completion", "help"]
 
 # Tenant names hide among other name: keys: matchers in keep lists,
 # comments, quoting, a flow-style item, and a section after tenants:.
@@ -143,6 +143,49 @@ class BashCompletionTest(up.TestCase):
         self.expect(["plan-1.json"], "apply", "p")
         self.expect(["conf", "userprune.yaml"], "plan", "-f", "")
         self.expect([], "plan", "--shard", "")
+
+
+class CompletionCommandTest(BashCompletionTest):
+    """`userprune completion SHELL` prints the installed scripts; bash
+    sourcing what it printed completes as the file does."""
+
+    def complete(self, *words, cword=None):
+        words = list(words)
+        if cword is None:
+            cword = len(words) - 1
+        script = ('source <("$1" completion bash); shift; '
+                  'COMP_WORDS=("$@"); '
+                  f'COMP_CWORD={cword}; '
+                  'COMP_LINE="${COMP_WORDS[*]}"; COMP_POINT=${#COMP_LINE}; '
+                  '_userprune; rc=$?; '
+                  'printf "%s\\n" "${COMPREPLY[@]}"; exit $rc')
+        p = subprocess.run(
+            ["bash", "--norc", "--noprofile", "-c", script, "bash",
+             up.binary(), *words],
+            cwd=self.dir, env=self.env, capture_output=True, text=True,
+            timeout=30)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return [w for w in p.stdout.split("\n") if w]
+
+    def test_prints_the_files(self):
+        for shell, name in (("bash", "userprune.bash"), ("zsh", "_userprune"),
+                            ("fish", "userprune.fish")):
+            with self.subTest(shell=shell):
+                p = subprocess.run([up.binary(), "completion", shell],
+                                   capture_output=True, text=True)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                with open(os.path.join(COMPLETIONS, name)) as f:
+                    self.assertEqual(p.stdout, f.read())
+        p = subprocess.run([up.binary(), "completion", "tcsh"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no completion for 'tcsh': bash, zsh or fish",
+                      p.stderr)
+
+    def test_completes_its_own_arguments(self):
+        self.expect(["bash"], "completion", "b")
+        self.expect(["bash", "zsh", "fish"], "completion", "")
+        self.expect(["--version", "--verbose"], "--ver")
 
 
 @unittest.skipUnless(shutil.which("fish"), "fish is not installed")

@@ -424,9 +424,9 @@ class InputSafetyTest(up.TestCase):
         p = self.up("plan", *source, "-o", "plan.json", "--format",
                     "markdown", "--split-dir", "md")
         self.assertRan(p, 3)  # the missing keep files trip a guard
-        names = sorted(os.listdir(self.path("md")),
-                       key=lambda n: int(re.findall(r"\d+", n)[0]))
-        self.assertEqual(names, ["plan-%d.md" % (i + 1)
+        # zero-padded: sorted by name is sorted by number
+        names = sorted(os.listdir(self.path("md")))
+        self.assertEqual(names, ["plan-%03d.md" % (i + 1)
                                  for i in range(len(names))])
         parts = []
         for name in names:
@@ -460,7 +460,7 @@ class InputSafetyTest(up.TestCase):
         p = self.up("plan", *source, "--format", "markdown", "--split-dir",
                     "md")
         self.assertRan(p, 3)
-        self.assertTrue(os.path.exists(self.path("md", "plan-3.md")))
+        self.assertTrue(os.path.exists(self.path("md", "plan-003.md")))
         self.assertFalse(os.path.exists(self.path("md", "plan-12.md")))
         # the next plan is short: its one part is all that is left of it
         with open(self.path("small.yaml"), "w") as f:
@@ -476,13 +476,13 @@ class InputSafetyTest(up.TestCase):
                     "--format", "markdown", "--split-dir", "md")
         self.assertRan(p, 0)
         self.assertEqual(sorted(os.listdir(self.path("md"))),
-                         ["my-plan-4.md", "notes.md", "plan-1.md",
+                         ["my-plan-4.md", "notes.md", "plan-001.md",
                           "plan-3.md.orig", "plan-99.md", "plan-x.md"])
         for name in ("notes.md", "plan-x.md", "plan-3.md.orig",
                      "my-plan-4.md"):
             with open(self.path("md", name)) as f:
                 self.assertEqual(f.read(), "## not this plan\n")
-        with open(self.path("md", "plan-1.md")) as f:
+        with open(self.path("md", "plan-001.md")) as f:
             part = f.read()
         self.assertParts([part])
         self.assertIn("| u1 | u1@x.example |", part)

@@ -79,7 +79,8 @@ class UiPathTest(up.TestCase):
         self.assertEqual(t["counts"]["untouched"], 5)
         # no caller endpoint: the plan says so
         self.assertIsNone(t["caller"])
-        self.assertIn("the credentials belong to an application", p.stdout)
+        # protect matched the admins: no note asking for them
+        self.assertNotIn("the credentials belong to an application", p.stdout)
         pages = [r for r in emu.requests() if r["method"] == "GET"]
         self.assertGreaterEqual(len(pages), 5)
         skips = sorted(int(re.search(r"skip=(\d+)", r["query"]).group(1))

@@ -298,7 +298,7 @@ class PlanCommentTest(up.TestCase):
         else:
             os.makedirs(d)
         for i, text in enumerate(parts, 1):
-            with open(os.path.join(d, f"plan-{i}.md"), "w") as f:
+            with open(os.path.join(d, f"plan-{i:03d}.md"), "w") as f:
                 f.write(text)
         args = ["bash", os.path.join(ROOT, "tools", "github",
                                      "plan-comment.sh"), d, "12"]

@@ -4,8 +4,10 @@
  */
 #include "tests/unit/testutil.h"
 
+#include "reconcile/approval.h"
 #include "reconcile/diff.h"
 #include "reconcile/plan.h"
+#include "util/date.h"
 
 #define HEAD                                                                   \
 	"version: 1\n"                                                         \
@@ -47,6 +49,18 @@ struct diff_case {
 static const struct memfile csv_files[] = {
 	{ "keep/jira.csv", "User id,User name\n\"u1\",\"Alice\"\nu7,Eve\n"
 			   "u-gone,Nobody\n" },
+	{ NULL, NULL },
+};
+
+static const struct memfile wrong_files[] = {
+	/* emails where ids belong, and a column of names */
+	{ "keep/ids.txt", "alice@acme.com\nbob@acme.com\nqa-bot-1@acme.com\n"
+			  "carol@acme.com\ndave@acme.com\neve@acme.com\n"
+			  "f@acme.com\ng@acme.com\nh@acme.com\ni@acme.com\n" },
+	{ "keep/ten.txt", "u1\nx2\nx3\nx4\nx5\nx6\nx7\nx8\nx9\nx10\n" },
+	{ "keep/twenty.txt", "u1\nx2\nx3\nx4\nx5\nx6\nx7\nx8\nx9\nx10\n"
+			     "x11\nx12\nx13\nx14\nx15\nx16\nx17\nx18\n"
+			     "x19\nx20\nx21\n" },
 	{ NULL, NULL },
 };
 
@@ -188,6 +202,62 @@ static const struct diff_case cases[] = {
 	  .counts = { 10, 8, 2, 1, 1, 1, 5 },
 	  .requests = 101,
 	  .tripped = "daily_request_budget" },
+	{ .name = "a file of emails read as ids matches nobody",
+	  .yaml = HEAD "    keep: [{ file: keep/ids.txt, field: id }]\n",
+	  .files = wrong_files,
+	  .caller = "caller",
+	  .deleted = "u1,u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 0, 6 },
+	  .tripped = "keep_unmatched,keep_match_rate" },
+	{ .name = "the same file read as emails is fine",
+	  .yaml = HEAD "    keep: [{ file: keep/ids.txt, field: email }]\n",
+	  .files = wrong_files,
+	  .caller = "caller",
+	  .deleted = "u6",
+	  .counts = { 10, 8, 2, 1, 1, 5, 1 } },
+	{ .name = "nine inline entries matching nobody only warn",
+	  .yaml = HEAD "    keep: [a1, a2, a3, a4, a5, a6, a7, a8, a9]\n"
+		       "    policy: { max_deletions: 1000 }\n",
+	  .caller = "caller",
+	  .deleted = "u1,u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 0, 6 },
+	  .warning = "keep entry 'a9' matched no live user" },
+	{ .name = "ten inline entries matching nobody",
+	  .yaml = HEAD "    keep: [a1, a2, a3, a4, a5, a6, a7, a8, a9, a10]\n",
+	  .caller = "caller",
+	  .deleted = "u1,u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 0, 6 },
+	  .tripped = "keep_unmatched,keep_match_rate" },
+	{ .name = "one of ten keep values matched: 10% is the limit",
+	  .yaml = HEAD "    keep: [{ file: keep/ten.txt, field: id }]\n",
+	  .files = wrong_files,
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 } },
+	{ .name = "one of 21 keep values matched",
+	  .yaml = HEAD "    keep: [{ file: keep/twenty.txt, field: id }]\n",
+	  .files = wrong_files,
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 },
+	  .tripped = "keep_match_rate" },
+	{ .name = "the match rate is a policy",
+	  .yaml = HEAD "    keep: [{ file: keep/twenty.txt, field: id }]\n"
+		       "    policy: { min_keep_match_percent: 4 }\n",
+	  .files = wrong_files,
+	  .caller = "caller",
+	  .deleted = "u2,u3,u4,u6,u7",
+	  .counts = { 10, 8, 2, 1, 1, 1, 5 } },
+	{ .name = "inline entries and a file are two sources",
+	  .yaml = HEAD "    keep: [{ file: keep/ids.txt, field: id }, u1, u2, "
+		       "u3, u4, u6, u7]\n",
+	  .files = wrong_files,
+	  .caller = "caller",
+	  .deleted = "",
+	  .counts = { 10, 8, 2, 1, 1, 6, 0 },
+	  .tripped = "keep_unmatched",
+	  .warning = "keep file 'keep/ids.txt': 10 of 10 values matched no "
+		     "live user" },
 };
 
 static bool in_list(const char *list, const char *item)
@@ -222,7 +292,9 @@ static void run_case(const struct diff_case *dc)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL };
+	in =
+		(struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL,
+				     0,	 NULL };
 	diff_tenant(&p, tp, &in);
 	if (dc->requests) {
 		tp->requests = dc->requests;
@@ -300,8 +372,8 @@ static void test_percent_guard(void **state)
 		plan_init(&p);
 		tp = plan_add_tenant(&p);
 		tenant_copy_settings(&tp->t, &c.tenants[0]);
-		in = (struct diff_input){ &c, &c.tenants[0], &live, NULL,
-					  NULL };
+		in = (struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL,
+					  0,  NULL };
 		diff_tenant(&p, tp, &in);
 		assert_int_equal(tp->ndel, (size_t)ndel);
 		/* 10 of 25 is 40%: allowed; 11 is 44%: refused */
@@ -343,7 +415,9 @@ static void test_unnameable_ids_left_alone(void **state)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL };
+	in =
+		(struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL,
+				     0,	 NULL };
 	diff_tenant(&p, tp, &in);
 	assert_int_equal(tp->ndel, 1);
 	assert_string_equal(tp->del[0].id, "ok");
@@ -372,7 +446,9 @@ static void plan_inactive(const char *yaml, size_t pending, size_t ndel)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL };
+	in =
+		(struct diff_input){ &c, &c.tenants[0], &live, NULL, NULL,
+				     0,	 NULL };
 	diff_tenant(&p, tp, &in);
 	assert_int_equal(tp->counts.pending, pending);
 	assert_int_equal(tp->ndel, ndel);
@@ -442,8 +518,9 @@ static void test_blocked_users_left_alone(void **state)
 	plan_init(&p);
 	tp = plan_add_tenant(&p);
 	tenant_copy_settings(&tp->t, &c.tenants[0]);
-	in = (struct diff_input){ &c, &c.tenants[0], &live, blocked_by_vendor,
-				  &asked };
+	in = (struct diff_input){
+		&c, &c.tenants[0], &live, blocked_by_vendor, &asked, 0, NULL
+	};
 	diff_tenant(&p, tp, &in);
 	/* u2, u3, u4, u6, u7 would go; not u1 (kept) nor the caller */
 	assert_int_equal(asked, 5);
@@ -466,11 +543,102 @@ static void test_blocked_users_left_alone(void **state)
 	config_release(&c);
 }
 
+/* The count and percent guards of tp for day today, as a bit set. */
+static unsigned count_guards_on(struct tenant_plan *tp, const struct tenant *t,
+				long today, bool *waived)
+{
+	unsigned tripped = 0;
+	size_t i;
+
+	for (i = 0; i < tp->nguards; i++) {
+		free(tp->guards[i].name);
+		free(tp->guards[i].detail);
+	}
+	tp->nguards = 0;
+	tp->refused = false;
+	diff_policy_guards(tp, t, today);
+	*waived = false;
+	for (i = 0; i < tp->nguards; i++) {
+		if (!strcmp(tp->guards[i].name, "max_deletions"))
+			tripped |= tp->guards[i].tripped ? 1 : 0;
+		else if (!strcmp(tp->guards[i].name, "empty_keep"))
+			tripped |= tp->guards[i].tripped ? 2 : 0;
+		*waived |= tp->guards[i].waived;
+	}
+	return tripped;
+}
+
+/*
+ * policy.approve waives max_deletions for exactly the digest it names,
+ * from no day before to its expiry, at most 31 days ahead; never
+ * empty_keep. Pure: the day is given.
+ */
+static void test_approval(void **state)
+{
+	char yaml[1024], digest[65], until[DATE_LEN];
+	struct config c;
+	struct userstore live;
+	struct plan p;
+	struct tenant_plan *tp;
+	struct tenant t;
+	struct diff_input in;
+	long today = date_today();
+	bool waived;
+
+	(void)state;
+	load_config(&c, HEAD "    keep: []\n    policy: { max_deletions: 2 }\n",
+		    NULL);
+	userstore_init(&live);
+	add_users(&live, base_users, NBASE);
+	userstore_set_caller(&live, "caller");
+	plan_init(&p);
+	tp = plan_add_tenant(&p);
+	tenant_copy_settings(&tp->t, &c.tenants[0]);
+	in = (struct diff_input){ &c,	&c.tenants[0], &live, NULL,
+				  NULL, today,	       NULL };
+	diff_tenant(&p, tp, &in);
+	assert_int_equal(tp->ndel, 6);
+	approval_digest(tp->del, tp->ndel, digest);
+	/* the approval line names this digest */
+	snprintf(yaml, sizeof(yaml), "deletions: \"sha256:%s\"", digest);
+	assert_non_null(strstr(tp->guards[0].detail, yaml));
+	date_format(today + 10, until);
+	snprintf(yaml, sizeof(yaml),
+		 HEAD "    keep: []\n"
+		      "    policy:\n"
+		      "      max_deletions: 2\n"
+		      "      approve: { deletions: \"sha256:%s\", expires: "
+		      "\"%s\" }\n",
+		 digest, until);
+	config_release(&c);
+	load_config(&c, yaml, NULL);
+	t = c.tenants[0];
+	assert_true(t.policy.approve.set);
+	assert_int_equal(count_guards_on(tp, &t, today, &waived), 2);
+	assert_true(waived);
+	assert_int_equal(count_guards_on(tp, &t, today + 10, &waived), 2);
+	/* the day after its last, and more than 31 days before it */
+	assert_int_equal(count_guards_on(tp, &t, today + 11, &waived), 3);
+	assert_false(waived);
+	assert_int_equal(count_guards_on(tp, &t, today - 22, &waived), 3);
+	assert_int_equal(count_guards_on(tp, &t, today - 21, &waived), 2);
+	/* one user fewer is another set */
+	tp->ndel--;
+	tp->counts.delete --;
+	assert_int_equal(count_guards_on(tp, &t, today, &waived), 3);
+	assert_non_null(
+		strstr(tp->guards[0].detail, "approves another set of users"));
+	tp->ndel++;
+	plan_release(&p);
+	userstore_release(&live);
+	config_release(&c);
+}
+
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 4];
+	struct CMUnitTest tests[NCASES + 5];
 	size_t i;
 
 	/* one test per table row, named after it */
@@ -487,5 +655,6 @@ int main(void)
 		test_unnameable_ids_left_alone);
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(
 		test_blocked_users_left_alone);
-	return _cmocka_run_group_tests("diff", tests, NCASES + 4, NULL, NULL);
+	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_approval);
+	return _cmocka_run_group_tests("diff", tests, NCASES + 5, NULL, NULL);
 }

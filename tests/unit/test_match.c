@@ -192,6 +192,44 @@ static void test_matchset(void **state)
 	matchset_release(&ms);
 }
 
+/*
+ * matchset_first names the earliest entry that matches (the one `who`
+ * reports), a file's value by its index, and counts nothing.
+ */
+static void test_first_match(void **state)
+{
+	struct file_value fv[] = { { "zed", 1 }, { "b@x", 2 }, { "b@X", 3 } };
+	struct matcher m[4];
+	struct matchset ms;
+	struct user u = mkuser("1", "B@x", NULL, USER_HUMAN);
+	size_t mi, vi;
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	m[0].kind = MATCHER_FIELDS;
+	m[0].field[MATCH_NAME] = "nobody";
+	m[1].kind = MATCHER_FILE;
+	m[1].file_field = FILE_EMAIL;
+	m[1].values = fv;
+	m[1].nvalues = 3;
+	m[2].kind = MATCHER_FIELDS;
+	m[2].field[MATCH_EMAIL] = "*@x";
+	m[3].kind = MATCHER_VALUE;
+	m[3].value = "b@x";
+	matchset_init(&ms, m, 4);
+	assert_true(matchset_first(&ms, &u, &mi, &vi));
+	assert_int_equal(mi, 1);
+	assert_int_equal(vi, 1);
+	assert_int_equal(ms.hits[1], 0);
+	u.email = "c@x";
+	assert_true(matchset_first(&ms, &u, &mi, &vi));
+	assert_int_equal(mi, 2);
+	assert_true(vi == SIZE_MAX);
+	u.email = "c@y";
+	assert_false(matchset_first(&ms, &u, &mi, &vi));
+	matchset_release(&ms);
+}
+
 /* Values holding glob characters still match their own text. */
 static void test_glob_characters_match_literally(void **state)
 {
@@ -308,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_values_both_count),
 		cmocka_unit_test(test_several_emails),
 		cmocka_unit_test(test_glob_characters_match_literally),
+		cmocka_unit_test(test_first_match),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

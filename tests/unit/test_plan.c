@@ -3,6 +3,7 @@
  */
 #include "tests/unit/testutil.h"
 
+#include "reconcile/approval.h"
 #include "reconcile/diff.h"
 #include "reconcile/plan.h"
 #include "util/sha256.h"
@@ -57,7 +58,9 @@ static void make_plan(struct plan *p, struct config *c, size_t n)
 	p->source.sha256 = xstrdup(c->sha256);
 	tp = plan_add_tenant(p);
 	tenant_copy_settings(&tp->t, &c->tenants[0]);
-	in = (struct diff_input){ c, &c->tenants[0], &live, NULL, NULL };
+	in =
+		(struct diff_input){ c,	  &c->tenants[0], &live, NULL, NULL, 0,
+				     NULL };
 	diff_tenant(p, tp, &in);
 	userstore_release(&live);
 }
@@ -300,7 +303,7 @@ static void test_markdown_parts(void **state)
 
 static void test_text(void **state)
 {
-	struct render_opts o = { false, false, "plan.json" };
+	struct render_opts o = { false, false, "plan.json", 0 };
 	struct strbuf out = STRBUF_INIT;
 	struct plan p;
 	struct config c;
@@ -320,6 +323,113 @@ static void test_text(void **state)
 	strbuf_release(&out);
 }
 
+/* DESIGN §1.4's digest, whatever order the users are in. */
+static void test_deletions_digest(void **state)
+{
+	const char *want = "592ada709e9bb1ab0bb4763977d705ca74a59d09448415cc"
+			   "ddb38b81069a2cc3";
+	struct plan_user swapped[2];
+	struct strbuf a = STRBUF_INIT;
+	struct plan p;
+	struct config c;
+	char got[65];
+
+	(void)state;
+	make_plan(&p, &c, 2);
+	approval_digest(p.tenants[0].del, 2, got);
+	assert_string_equal(got, want);
+	swapped[0] = p.tenants[0].del[1];
+	swapped[1] = p.tenants[0].del[0];
+	approval_digest(swapped, 2, got);
+	assert_string_equal(got, want);
+	approval_digest(NULL, 0, got);
+	assert_string_equal(got, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b"
+				 "934ca495991b7852b855");
+	plan_to_json(&p, &a);
+	assert_non_null(strstr(a.buf, want));
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&a);
+}
+
+/* An approval, keep facts and keep changes read back as written. */
+static void test_keep_facts_round_trip(void **state)
+{
+	struct strbuf a = STRBUF_INIT, b = STRBUF_INIT;
+	struct tenant_plan *tp;
+	struct keep_changes *kc;
+	struct plan p, q;
+	struct config c;
+	struct err e;
+
+	(void)state;
+	make_plan(&p, &c, 2);
+	p.compare_ref = xstrdup("main");
+	p.compare_commit = xstrdup("0123456789abcdef0123456789abcdef01234567");
+	tp = &p.tenants[0];
+	tp->t.policy.approve.set = true;
+	memset(tp->t.policy.approve.digest, 'a', 64);
+	memcpy(tp->t.policy.approve.expires, "2026-02-28", 11);
+	tp->t.policy.min_keep_match_percent = 7;
+	kc = tp->keep_changes = xcalloc(1, sizeof(*kc));
+	kc->before = 12;
+	kc->removed = xcalloc(2, sizeof(char *));
+	kc->removed[0] = xstrdup("bob@acme.com");
+	kc->removed[1] = xstrdup("{email: \"x*\"}");
+	kc->nremoved = 2;
+	plan_to_json(&p, &a);
+	assert_int_equal(plan_parse(&q, a.buf, a.len, "p.json", NULL, &e), 0);
+	assert_string_equal(q.compare_ref, "main");
+	tp = &q.tenants[0];
+	assert_true(tp->t.policy.approve.set);
+	assert_string_equal(tp->t.policy.approve.expires, "2026-02-28");
+	assert_int_equal(tp->t.policy.min_keep_match_percent, 7);
+	assert_int_equal(tp->t.policy.max_keep_shrink_percent, 20);
+	assert_int_equal(tp->keep_values, 1);
+	assert_int_equal(tp->keep_matched, 1);
+	assert_non_null(tp->keep_changes);
+	assert_int_equal(tp->keep_changes->before, 12);
+	assert_int_equal(tp->keep_changes->nadded, 0);
+	assert_string_equal(tp->keep_changes->removed[1], "{email: \"x*\"}");
+	plan_to_json(&q, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.buf, b.buf, a.len);
+	plan_release(&q);
+	plan_release(&p);
+	config_release(&c);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+static void other_digest(char *json)
+{
+	char *at = strstr(json, "\"deletions_digest\": \"");
+
+	at += strlen("\"deletions_digest\": \"");
+	*at = *at == '0' ? '1' : '0';
+}
+
+static void bad_expiry(char *json)
+{
+	char *at = strstr(json, "\"approve\": null");
+
+	/* same length: the approval of nothing, on a day that is not one */
+	memcpy(at, "\"approve\": 1   ", 15);
+}
+
+/* A digest that does not fit the users, or an approval garbled. */
+static void test_keep_facts_checked_on_read(void **state)
+{
+	struct err e;
+
+	(void)state;
+	assert_int_equal(parse_forged(2, other_digest, &e), -1);
+	assert_non_null(strstr(e.msg, "deletions_digest: expected the digest "
+				      "of the users in 'delete'"));
+	assert_int_equal(parse_forged(2, bad_expiry, &e), -1);
+	assert_non_null(strstr(e.msg, "policy.approve: expected an object"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -332,6 +442,9 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8_reads_back),
 		cmocka_unit_test(test_markdown_parts),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_deletions_digest),
+		cmocka_unit_test(test_keep_facts_round_trip),
+		cmocka_unit_test(test_keep_facts_checked_on_read),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <math.h>
 
 #include "util/clock.h"
+#include "util/date.h"
 #include "util/hmap.h"
 #include "util/jsonscan.h"
 #include "util/jsonw.h"
@@ -351,6 +352,44 @@ static void test_url_encoding(void **state)
 	}
 }
 
+/* Calendar dates for approvals: exact, and nothing that is not a day. */
+static void test_dates(void **state)
+{
+	static const char *const bad[] = { "2026-02-29",  "2026-13-01",
+					   "2026-00-10",  "2026-1-01",
+					   "2026-01-01 ", "1969-12-31",
+					   "2026/01/01",  "",
+					   "2026-04-31",  "20260101" };
+	char out[DATE_LEN];
+	long day, prev;
+	size_t i;
+
+	(void)state;
+	assert_true(date_parse("1970-01-01", &day));
+	assert_int_equal(day, 0);
+	assert_true(date_parse("2000-03-01", &day));
+	assert_int_equal(day, 11017);
+	assert_true(date_parse("2028-02-29", &day));
+	date_format(day, out);
+	assert_string_equal(out, "2028-02-29");
+	date_format(day + 1, out);
+	assert_string_equal(out, "2028-03-01");
+	/* every day of four centuries round-trips, one after the other */
+	for (prev = -1, day = 0; day < 146097 * 4; day += 7) {
+		long back;
+
+		date_format(day, out);
+		assert_true(date_parse(out, &back));
+		assert_int_equal(back, day);
+		assert_true(back > prev);
+		prev = back;
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (date_parse(bad[i], &day))
+			fail_msg("'%s' parsed as a date", bad[i]);
+	assert_true(date_today() > 20000);
+}
+
 static void test_url_origin(void **state)
 {
 	char *o;
@@ -425,6 +464,7 @@ int main(void)
 		cmocka_unit_test(test_text_excerpt),
 		cmocka_unit_test(test_url_encoding),
 		cmocka_unit_test(test_url_origin),
+		cmocka_unit_test(test_dates),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

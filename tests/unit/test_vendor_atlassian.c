@@ -65,14 +65,23 @@ static void test_page(void **state)
 		"{\"accountId\":\"a3\",\"accountType\":\"customer\","
 		"\"emailAddress\":null,\"active\":false},"
 		"{\"accountId\":\"a4\",\"accountType\":\"something-new\","
-		"\"active\":true}]");
+		"\"active\":true},"
+		"{\"accountId\":\"a5\",\"accountType\":\"atlassian\","
+		"\"appType\":\"service\",\"active\":true},"
+		"{\"accountId\":\"unknown\",\"accountType\":\"atlassian\","
+		"\"active\":false}]");
 	struct err e;
 	const struct user *u;
 
 	assert_int_equal(
 		t->s.v->list_response(&t->s, &pg, &r, &t->users, &pr, &e), 0);
-	assert_int_equal(pr.count, 4);
-	assert_int_equal(t->users.n, 4);
+	assert_int_equal(pr.count, 6);
+	/* the corrupted record of a deleted user is no user */
+	assert_int_equal(pr.skipped, 1);
+	assert_int_equal(t->users.n, 5);
+	assert_null(userstore_find(&t->users, "unknown"));
+	/* a service account is an app, whatever its accountType says */
+	assert_int_equal(userstore_find(&t->users, "a5")->type, USER_APP);
 	u = userstore_find(&t->users, "a1");
 	assert_string_equal(u->email, "Alice@Acme.com");
 	assert_null(u->username);

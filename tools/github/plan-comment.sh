@@ -16,6 +16,8 @@ key=${3:-}
 repo=${GITHUB_REPOSITORY:?GITHUB_REPOSITORY is not set}
 tag="userprune-plan${key:+ $key}"
 
+# plan-001.md, plan-002.md, ... (zero-padded; sort -V also puts
+# an older plan-10.md after plan-9.md)
 mapfile -t parts < <(find "$dir" -maxdepth 1 -name 'plan-*.md' | sort -V)
 if [ ${#parts[@]} -eq 0 ]; then
 	echo "userprune: no plan-*.md in '$dir'" >&2
