@@ -314,7 +314,12 @@ static size_t own_in_window(const struct pace *p, double now)
 
 void pace_vendor_full(struct pace *p, double now, long limit, double reset)
 {
-	if (p->rate > 0 && p->fastest && limit > 0 &&
+	/*
+	 * Only a window the lane's own pacing keeps to says nothing new: a
+	 * reset further away than that window is a longer one (a quota per
+	 * minute or hour), full whatever the lane's last second held.
+	 */
+	if (reset - now <= WINDOW && p->rate > 0 && p->fastest && limit > 0 &&
 	    allowance(p) <= (size_t)limit &&
 	    own_in_window(p, now) >= (size_t)limit)
 		return;

@@ -92,7 +92,8 @@ void pace_pause(struct pace *p, double until);
  * The vendor says that its window of limit requests (X-RateLimit-Limit,
  * 0: not said) is full until reset (X-RateLimit-Remaining 0): the lane
  * waits for the reset, unless its own requests fill that window and its
- * pacing keeps to that limit, which then says nothing new.
+ * pacing keeps to that limit, which then says nothing new (a reset at most
+ * a window of one second away: a later one is a longer window).
  */
 void pace_vendor_full(struct pace *p, double now, long limit, double reset);
 

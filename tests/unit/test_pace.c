@@ -289,6 +289,32 @@ static void test_a_full_vendor_window(void **state)
 	pace_release(&p);
 }
 
+static void test_a_long_vendor_window_is_waited_for(void **state)
+{
+	struct pace p;
+	unsigned long t;
+	double now = 100, start;
+	int i;
+
+	(void)state;
+	/*
+	 * The lane sent the vendor's limit in its last second, but the
+	 * vendor counts in a window of minutes (UiPath: per 5 minutes):
+	 * a reset that far away is no one-second window the lane's pacing
+	 * keeps to, and every request before it would be refused.
+	 */
+	pace_init(&p, 10, 4, now);
+	for (i = 0; i < 10; i++, now += 0.101) {
+		t = pace_sent(&p, now);
+		pace_answered(&p, t, now + 0.05, 204);
+	}
+	start = now;
+	pace_vendor_full(&p, now - 0.051, 10, start + 300);
+	assert_true(p.paused_until == start + 300);
+	assert_true(pace_ready_at(&p, now) >= start + 300);
+	pace_release(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -297,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_a_stray_429_is_waited_out),
 		cmocka_unit_test(test_a_refusing_vendor_sets_the_rate),
 		cmocka_unit_test(test_a_full_vendor_window),
+		cmocka_unit_test(test_a_long_vendor_window_is_waited_for),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
