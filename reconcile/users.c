@@ -82,9 +82,25 @@ static void index_reserve(struct userstore *s, size_t n)
 	free(old);
 }
 
+/*
+ * A store whose index was freed (userstore_unindex) still holds its
+ * users: an index that started empty would take a known id for a new one.
+ */
+static void index_rebuild(struct userstore *s)
+{
+	size_t i;
+
+	if (s->index_cap || !s->n)
+		return;
+	index_reserve(s, s->n);
+	for (i = 0; i < s->n; i++)
+		index_put(s, id_hash(s->v[i].id), i);
+}
+
 void userstore_reserve(struct userstore *s, size_t n)
 {
 	s->v = xgrow(s->v, &s->cap, n, sizeof(*s->v));
+	index_rebuild(s);
 	index_reserve(s, n);
 }
 
@@ -120,6 +136,7 @@ int userstore_add(struct userstore *s, const struct user *u)
 	uint64_t *slot;
 	struct user *x;
 
+	index_rebuild(s);
 	if (2 * (s->n + 1) > s->index_cap)
 		index_reserve(s, s->n + 1);
 	slot = slot_of(s, s->v, u->id, h);

@@ -91,8 +91,9 @@ const struct user *userstore_find(const struct userstore *s, const char *id);
 void userstore_select(struct userstore *s, const uint32_t *order, size_t n);
 void userstore_set_caller(struct userstore *s, const char *id);
 /*
- * Frees the index by id: no user is added or looked up any more (a lookup
- * in a store with users aborts rather than answer "not found").
+ * Frees the index by id: no user is looked up any more (a lookup in a
+ * store with users aborts rather than answer "not found"); a user added
+ * later builds it again first.
  */
 void userstore_unindex(struct userstore *s);
 

@@ -636,9 +636,41 @@ static void test_approval(void **state)
 
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
+/*
+ * A store whose index was freed (userstore_unindex, before a diff) still
+ * knows its ids: a user added again under one of them is the same user,
+ * not a second one that the diff would count and plan twice.
+ */
+static void test_store_unindexed_keeps_ids(void **state)
+{
+	struct userstore s;
+	struct user u = { .id = "id-1", .email = "a@x.example" };
+	char id[16];
+	int i;
+
+	(void)state;
+	userstore_init(&s);
+	for (i = 0; i < 40; i++) {
+		snprintf(id, sizeof(id), "id-%d", i);
+		u.id = id;
+		assert_int_equal(userstore_add(&s, &u), 0);
+	}
+	userstore_unindex(&s);
+	u.id = "id-1";
+	assert_int_equal(userstore_add(&s, &u), 1);
+	u.id = "id-39";
+	assert_int_equal(userstore_add(&s, &u), 1);
+	assert_int_equal(s.n, 40);
+	u.id = "id-40";
+	assert_int_equal(userstore_add(&s, &u), 0);
+	assert_non_null(userstore_find(&s, "id-0"));
+	assert_string_equal(userstore_find(&s, "id-40")->id, "id-40");
+	userstore_release(&s);
+}
+
 int main(void)
 {
-	struct CMUnitTest tests[NCASES + 5];
+	struct CMUnitTest tests[NCASES + 6];
 	size_t i;
 
 	/* one test per table row, named after it */
@@ -656,5 +688,7 @@ int main(void)
 	tests[NCASES + 3] = (struct CMUnitTest)cmocka_unit_test(
 		test_blocked_users_left_alone);
 	tests[NCASES + 4] = (struct CMUnitTest)cmocka_unit_test(test_approval);
-	return _cmocka_run_group_tests("diff", tests, NCASES + 5, NULL, NULL);
+	tests[NCASES + 5] = (struct CMUnitTest)cmocka_unit_test(
+		test_store_unindexed_keeps_ids);
+	return _cmocka_run_group_tests("diff", tests, NCASES + 6, NULL, NULL);
 }
