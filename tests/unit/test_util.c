@@ -312,6 +312,75 @@ static void test_redaction(void **state)
 	free(c);
 }
 
+/*
+ * text_clean reads runs of printable ASCII at once: a registered value
+ * that starts anywhere in such a run (first, last, right after another
+ * value, inside a longer one) is still redacted, raw or base64, and text
+ * that starts no value comes out as it went in.
+ */
+static void test_redaction_in_ascii_runs(void **state)
+{
+	static const char *const secrets[] = {
+		"tok_ABCDEFGH12345", "tok_ABCD",   "zz9-secret-value",
+		"Zoë-secret-1234",   "~tilde~key", " spaced key!",
+	};
+	static const char alphabet[] = "abcxyz ABCZ0189_-~!tok zz9 Z\t\x7f";
+	unsigned long long rng = 0x9e3779b97f4a7c15ULL;
+	char *b64[6];
+	size_t i, k;
+	int round;
+
+	(void)state;
+	for (i = 0; i < 6; i++) {
+		redact_add(secrets[i]);
+		b64[i] = base64_encode(secrets[i], strlen(secrets[i]));
+	}
+	for (round = 0; round < 3000; round++) {
+		struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+		size_t parts = 1 + (size_t)(rng >> 60);
+
+		for (k = 0; k < parts; k++) {
+			size_t run, j;
+
+			rng = rng * 6364136223846793005ULL +
+			      1442695040888963407ULL;
+			run = (size_t)(rng >> 59);
+			for (j = 0; j < run; j++) {
+				rng = rng * 6364136223846793005ULL + 1;
+				strbuf_addch(&in,
+					     alphabet[(rng >> 33) %
+						      (sizeof(alphabet) - 1)]);
+			}
+			i = (size_t)(rng >> 40) % 6;
+			if ((rng >> 20) % 3 == 0)
+				strbuf_addstr(&in, b64[i]);
+			else if ((rng >> 20) % 3 == 1)
+				strbuf_addstr(&in, secrets[i]);
+		}
+		text_clean(&out, in.buf, in.len);
+		for (i = 0; i < 6; i++) {
+			if (strstr(out.buf, secrets[i]) ||
+			    strstr(out.buf, b64[i]))
+				fail_msg("'%s' printed from '%s': '%s'",
+					 secrets[i], in.buf, out.buf);
+		}
+		strbuf_release(&in);
+		strbuf_release(&out);
+	}
+	{
+		char *c = text_cleaned("plain text, tok_ABC, zz9 ~tilde");
+
+		assert_string_equal(c, "plain text, tok_ABC, zz9 ~tilde");
+		free(c);
+		c = text_cleaned("tok_ABCDEFGH12345tok_ABCD~tilde~key");
+		assert_string_equal(c, "[redacted][redacted][redacted]");
+		free(c);
+	}
+	for (i = 0; i < 6; i++)
+		free(b64[i]);
+	redact_forget_all();
+}
+
 static void test_text_excerpt(void **state)
 {
 	char buf[12];
@@ -461,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_reset_times),
 		cmocka_unit_test(test_text_clean),
 		cmocka_unit_test(test_redaction),
+		cmocka_unit_test(test_redaction_in_ascii_runs),
 		cmocka_unit_test(test_text_excerpt),
 		cmocka_unit_test(test_url_encoding),
 		cmocka_unit_test(test_url_origin),
