@@ -116,7 +116,7 @@ struct lane {
 	long budget_used;
 	/* in the engine's heap until due (monotonic; 0: at once) */
 	double due;
-	size_t heap_at; /* its place, or NOT_DUE */
+	size_t heap_at;	      /* its place, or NOT_DUE */
 	double retry_noticed; /* when on_retry was last called */
 	struct lane *next;
 };
