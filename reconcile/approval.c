@@ -40,9 +40,16 @@ void approval_digest(const struct plan_user *del, size_t n, char out[65])
 	unsigned char d[32];
 	size_t i;
 
-	for (i = 0; i < n; i++)
+	bool sorted = true;
+
+	for (i = 0; i < n; i++) {
 		v[i] = &del[i];
-	qsort(v, n, sizeof(*v), by_id);
+		if (i && sorted && by_id(&v[i - 1], &v[i]) > 0)
+			sorted = false;
+	}
+	/* a listing in id order (most are) needs no sort */
+	if (!sorted)
+		qsort(v, n, sizeof(*v), by_id);
 	sha256_init(&h);
 	for (i = 0; i < n; i++) {
 		field(&h, v[i]->id);

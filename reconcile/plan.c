@@ -412,7 +412,8 @@ static void write_user(struct jsonw *w, const struct plan_user *u)
 struct sink {
 	struct strbuf *buf;
 	struct sha256 sha;
-	struct hmac_sha256 mac;	  /* when the plan has a key */
+	struct hmac_sha256 mac; /* when the plan has a key */
+	bool keyed;
 	struct atomic_file *file; /* NULL: keep everything in buf */
 	size_t hashed;		  /* bytes of buf already hashed */
 	struct err *e;
@@ -426,8 +427,10 @@ static void sink_flush(struct sink *s, size_t keep)
 	struct strbuf *b = s->buf;
 
 	sha256_update(&s->sha, b->buf + s->hashed, b->len - keep - s->hashed);
-	hmac_sha256_update(&s->mac, b->buf + s->hashed,
-			   b->len - keep - s->hashed);
+	/* a tag only with a key: without one, a second hash is only time */
+	if (s->keyed)
+		hmac_sha256_update(&s->mac, b->buf + s->hashed,
+				   b->len - keep - s->hashed);
 	s->hashed = b->len - keep;
 	if (!s->file)
 		return;
@@ -600,8 +603,10 @@ static void emit(struct plan *p, struct sink *sk)
 		sink_flush(sk, 0);
 		sha256_final(&sk->sha, d);
 		hex_encode(d, 32, p->checksum);
-		hmac_sha256_final(&sk->mac, d);
-		hex_encode(d, 32, p->tag);
+		if (sk->keyed) {
+			hmac_sha256_final(&sk->mac, d);
+			hex_encode(d, 32, p->tag);
+		}
 	}
 	strbuf_addstr(sk->buf, TAIL_HEAD);
 	strbuf_addstr(sk->buf, p->checksum);
@@ -626,8 +631,9 @@ static void sink_init(struct sink *sk, const struct plan *p, struct strbuf *buf,
 	sk->hashed = buf->len;
 	sk->e = e;
 	sha256_init(&sk->sha);
-	hmac_sha256_init(&sk->mac, p->key ? p->key : "",
-			 p->key ? strlen(p->key) : 0);
+	sk->keyed = p->key != NULL;
+	if (sk->keyed)
+		hmac_sha256_init(&sk->mac, p->key, strlen(p->key));
 }
 
 void plan_to_json(struct plan *p, struct strbuf *out)

@@ -318,7 +318,8 @@ static void delete (struct out *plan, struct out *text, const struct user *u,
 	out_json(plan, u->type);
 	out_str(plan, ",\"status\":");
 	out_json(plan, u->status);
-	out_str(plan, ",\"reason\":\"not in keep list\",\"fingerprint\":\"");
+	out_str(plan, ",\"reason\":\"not kept\",\"effect\":"
+		      "\"deleted (irreversible)\",\"fingerprint\":\"");
 	out_str(plan, fp);
 	out_str(plan, "\"}");
 
