@@ -109,7 +109,7 @@ tenants:
     return yaml, snap
 
 
-def measured_child(argv, cwd, stdout=subprocess.DEVNULL):
+def measured_child(argv, cwd, stdout=os.devnull):
     """(wall s, peak RSS MiB, exit, CPU s) of argv, in a child of its own
     so that ru_maxrss is this run's peak."""
     code = ("import resource,subprocess,sys,time;"
@@ -691,6 +691,7 @@ def many_tenants_run(build, n, users, limit, one_process=True):
                                 "j.jsonl"], cwd=d, env=env,
                                capture_output=True, text=True)
             wall, rss, rc, cpu = (float(x) for x in m.stdout.split())
+            rc = int(rc)
         else:
             for i, e in enumerate(emus):
                 os.makedirs(os.path.join(d, str(i)))
@@ -703,7 +704,6 @@ def many_tenants_run(build, n, users, limit, one_process=True):
                     raise SystemExit("bench: plan failed: " + p.stderr)
             for e in emus:
                 e.reset_stats()
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.monotonic()
             procs = [subprocess.Popen([binary, "apply", "plan.json", "--yes",
                                        "--journal", "j.jsonl"],
@@ -711,12 +711,15 @@ def many_tenants_run(build, n, users, limit, one_process=True):
                                       stdout=subprocess.DEVNULL,
                                       stderr=subprocess.DEVNULL)
                      for i in range(n)]
-            rc = max(pr.wait() for pr in procs)
+            rc, cpu, rss = 0, 0.0, 0.0
+            for pr in procs:
+                # each process's own figures, not the emulators'
+                _, status, ru = os.wait4(pr.pid, 0)
+                pr.returncode = os.waitstatus_to_exitcode(status)
+                rc = max(rc, pr.returncode)
+                cpu += ru.ru_utime + ru.ru_stime
+                rss = max(rss, ru.ru_maxrss / 1024.0)
             wall = time.monotonic() - start
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            cpu = (after.ru_utime + after.ru_stime -
-                   before.ru_utime - before.ru_stime)
-            rss = after.ru_maxrss / 1024.0
         rates, requests, n429, deleted = [], 0, 0, 0
         for e in emus:
             r, k = delete_rate(e)
