@@ -758,9 +758,12 @@ def bench_many_tenants(build):
               f"{100 * r['aggregate'] / (r['n'] * limit):7.1f} "
               f"{r['slowest']:9.1f} {r['429']:5d} "
               f"{r['cpu'] * 1e6 / max(r['requests'], 1):10.1f} "
-              f"{r['rss']:8.0f} {r['wall']:6.1f} {r['rc']:4d}")
+              f"{'%.0f' % r['rss'] if one else '-':>8} {r['wall']:6.1f} "
+              f"{r['rc']:4d}")
     print("  (% aggr.: the sum of each tenant's deletions/s over the sum of "
-          "the limits; peak MiB of the peer: its largest process)")
+          "the limits; a peer process's peak")
+    print("  memory would count the python3 parent it was forked from, so "
+          "it is not shown)")
     print("  goal: 400 tenants >= 97% of the aggregate limit with zero 429s, "
           "<= 60 us of CPU a request; 200 tenants under 100 MiB")
     print()
