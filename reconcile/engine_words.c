@@ -109,6 +109,21 @@ void engine_words(CURL *c, CURLcode rc, const char *errbuf, const char *url,
 				 who);
 			return;
 		}
+		/*
+		 * Closed or reset before any answer: a plain-http server
+		 * that read the hello as a bad request and hung up before
+		 * its error reached us does that too (which of the two a
+		 * plain-http port does is a matter of timing).
+		 */
+		if (errbuf && strstr(errbuf, "SSL_ERROR_SYSCALL")) {
+			snprintf(buf, n,
+				 "%s closed the connection during the TLS "
+				 "handshake: if that port serves plain HTTP, "
+				 "the url should be http://; otherwise "
+				 "something between cut the connection",
+				 who);
+			return;
+		}
 		snprintf(buf, n, "the TLS handshake with %s failed (%s)", who,
 			 detail(rc, errbuf));
 		return;

@@ -460,9 +460,15 @@ class NetworkWordsTest(up.TestCase):
         self.atlassian(emu.base_url().replace("http://", "https://"))
         p = self.up("plan")
         self.assertRan(p, 1)
-        self.assertIn("answers plain HTTP, not TLS: the url says https://",
-                      p.stderr)
+        # the server answers the hello with an HTTP error, or hangs up
+        # before that answer arrives: which, is a matter of timing
+        self.assertRegex(p.stderr,
+                         r"answers plain HTTP, not TLS: the url says "
+                         r"https://|closed the connection during the TLS "
+                         r"handshake: if that port serves plain HTTP, the "
+                         r"url should be http://")
         self.assertNotIn("SSL routines", p.stderr)
+        self.assertNotIn("SSL_ERROR", p.stderr)
 
     def test_401_names_the_auth_fields_for_every_vendor(self):
         for vendor in ("atlassian", "atlassian-org", "scim", "uipath",
