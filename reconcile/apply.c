@@ -80,22 +80,8 @@ struct del_req {
 	size_t n;
 };
 
-static void say(struct applier *a, enum message_level level, const char *fmt,
-		...) __attribute__((format(printf, 3, 4)));
-
-static void say(struct applier *a, enum message_level level, const char *fmt,
-		...)
-{
-	char buf[4096];
-	va_list ap;
-
-	if (!a->o->hooks.message)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	a->o->hooks.message(a->o->hooks.arg, level, buf);
-}
+/* a message to the run's hooks */
+#define say(a, ...) run_say(&(a)->o->hooks, __VA_ARGS__)
 
 static void record(struct tenant_apply *ta, const struct plan_user *u,
 		   const struct delete_result *r, int attempts)

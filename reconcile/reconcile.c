@@ -1,6 +1,7 @@
 /*
  * Planning: select tenants, get their live users, diff each.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,20 @@ static void say_retry(void *arg, const struct engine_retry *r)
 		 r->method, url_path(r->url), r->why, when, r->attempt + 1,
 		 r->max_attempts);
 	h->message(h->arg, MSG_INFO, msg);
+}
+
+void run_say(const struct run_hooks *h, enum message_level level,
+	     const char *fmt, ...)
+{
+	char buf[4096];
+	va_list ap;
+
+	if (!h->message)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	h->message(h->arg, level, buf);
 }
 
 struct engine *run_engine(const struct run_hooks *h)

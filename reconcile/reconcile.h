@@ -93,6 +93,9 @@ int reconcile_plan(const struct config *c, const struct plan_opts *o,
 
 /* An engine that traces and stops as a run's hooks say. */
 struct engine *run_engine(const struct run_hooks *h);
+/* A message to h (printf-style), if it takes messages. */
+void run_say(const struct run_hooks *h, enum message_level level,
+	     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* "2026-11-22T17:38:00Z" for now, into a new string. */
 char *utc_now(void);

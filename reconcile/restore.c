@@ -340,22 +340,8 @@ struct rst_req {
 	const struct restore_item *it;
 };
 
-static void say(struct restorer *r, enum message_level level, const char *fmt,
-		...) __attribute__((format(printf, 3, 4)));
-
-static void say(struct restorer *r, enum message_level level, const char *fmt,
-		...)
-{
-	char buf[4096];
-	va_list ap;
-
-	if (!r->o->hooks.message)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	r->o->hooks.message(r->o->hooks.arg, level, buf);
-}
+/* a message to the run's hooks */
+#define say(r, ...) run_say(&(r)->o->hooks, __VA_ARGS__)
 
 static void record(struct restorer *r, const struct restore_item *it,
 		   const struct delete_result *d, int attempts)
