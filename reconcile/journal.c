@@ -570,7 +570,6 @@ void journal_done_release(struct journal_done *d)
 }
 
 /* Journals resumed one from another, at most this deep (no cycles). */
-#define RESUME_DEPTH 64
 
 static int load_one(struct journal_done *d, const char *path, int depth,
 		    struct err *e);
@@ -684,25 +683,25 @@ static void torn(struct journal_done *d, const char *path, int lineno)
 	}
 }
 
-static int load_one(struct journal_done *d, const char *path, int depth,
-		    struct err *e)
+int journal_read(const struct journal_reader *r, const char *path, int depth,
+		 struct err *e)
 {
 	char *data = NULL, *line, *next;
 	size_t len;
 	int lineno = 0, rc = -1;
 	bool header = false;
 
-	if (depth > RESUME_DEPTH)
+	if (depth > JOURNAL_DEPTH)
 		return err_set(e,
 			       "%s: journals resume each other more than %d "
 			       "deep",
-			       path, RESUME_DEPTH);
+			       path, JOURNAL_DEPTH);
 	if (file_read(path, JOURNAL_MAX, &data, &len, e) < 0)
 		return err_prefix(e, "journal");
 	for (line = data; line < data + len; line = next) {
-		const cJSON *type, *tenant, *id, *outcome, *step;
-		enum outcome out;
+		const cJSON *type;
 		cJSON *o;
+		int ok;
 
 		next = memchr(line, '\n', (size_t)(data + len - line));
 		lineno++;
@@ -715,50 +714,22 @@ static int load_one(struct journal_done *d, const char *path, int depth,
 		o = cJSON_ParseWithLength(line, strlen(line));
 		if (!cJSON_IsObject(o)) {
 			cJSON_Delete(o);
-			torn(d, path, lineno);
+			r->torn(r->arg, path, lineno);
 			continue;
 		}
 		type = cJSON_GetObjectItemCaseSensitive(o, "type");
-		tenant = cJSON_GetObjectItemCaseSensitive(o, "tenant");
 		if (!cJSON_IsString(type)) {
 			cJSON_Delete(o);
 			err_set(e, "%s:%d: not a userprune journal line", path,
 				lineno);
 			goto out;
 		}
-		if (!strcmp(type->valuestring, "header")) {
-			if (read_header(d, path, lineno, o, depth, e) < 0) {
-				cJSON_Delete(o);
-				goto out;
-			}
-			header = true;
-		} else if (!strcmp(type->valuestring, "outcome")) {
-			id = cJSON_GetObjectItemCaseSensitive(o, "id");
-			outcome =
-				cJSON_GetObjectItemCaseSensitive(o, "outcome");
-			if (!cJSON_IsString(tenant) || !cJSON_IsString(id) ||
-			    !cJSON_IsString(outcome) ||
-			    outcome_parse(outcome->valuestring, &out) < 0) {
-				cJSON_Delete(o);
-				err_set(e, "%s:%d: malformed outcome line",
-					path, lineno);
-				goto out;
-			}
-			done_set(d, 'u', tenant->valuestring, id->valuestring,
-				 (uint32_t)out);
-			if (d->want_entries)
-				keep_entry(d, o, tenant->valuestring,
-					   id->valuestring, out);
-		} else if (!strcmp(type->valuestring, "step")) {
-			step = cJSON_GetObjectItemCaseSensitive(o, "step");
-			outcome =
-				cJSON_GetObjectItemCaseSensitive(o, "outcome");
-			if (cJSON_IsString(tenant) && cJSON_IsString(step))
-				done_set(d, 's', tenant->valuestring,
-					 step->valuestring,
-					 step_state(outcome));
-		}
+		ok = r->line(r->arg, path, lineno, type->valuestring, o, depth,
+			     e);
+		header = header || !strcmp(type->valuestring, "header");
 		cJSON_Delete(o);
+		if (ok < 0)
+			goto out;
 	}
 	if (!header) {
 		err_set(e, "%s: no journal header: not a userprune journal",
@@ -769,6 +740,53 @@ static int load_one(struct journal_done *d, const char *path, int depth,
 out:
 	free(data);
 	return rc;
+}
+
+/* One line of a journal, for what resume needs to know. */
+static int done_line(void *arg, const char *path, int lineno, const char *type,
+		     const cJSON *o, int depth, struct err *e)
+{
+	struct journal_done *d = arg;
+	const cJSON *tenant = cJSON_GetObjectItemCaseSensitive(o, "tenant");
+	const cJSON *id, *outcome, *step;
+	enum outcome out;
+
+	if (!strcmp(type, "header"))
+		return read_header(d, path, lineno, o, depth, e);
+	if (!strcmp(type, "outcome")) {
+		id = cJSON_GetObjectItemCaseSensitive(o, "id");
+		outcome = cJSON_GetObjectItemCaseSensitive(o, "outcome");
+		if (!cJSON_IsString(tenant) || !cJSON_IsString(id) ||
+		    !cJSON_IsString(outcome) ||
+		    outcome_parse(outcome->valuestring, &out) < 0)
+			return err_set(e, "%s:%d: malformed outcome line", path,
+				       lineno);
+		done_set(d, 'u', tenant->valuestring, id->valuestring,
+			 (uint32_t)out);
+		if (d->want_entries)
+			keep_entry(d, o, tenant->valuestring, id->valuestring,
+				   out);
+	} else if (!strcmp(type, "step")) {
+		step = cJSON_GetObjectItemCaseSensitive(o, "step");
+		outcome = cJSON_GetObjectItemCaseSensitive(o, "outcome");
+		if (cJSON_IsString(tenant) && cJSON_IsString(step))
+			done_set(d, 's', tenant->valuestring, step->valuestring,
+				 step_state(outcome));
+	}
+	return 0;
+}
+
+static void done_torn(void *arg, const char *path, int lineno)
+{
+	torn(arg, path, lineno);
+}
+
+static int load_one(struct journal_done *d, const char *path, int depth,
+		    struct err *e)
+{
+	const struct journal_reader r = { done_line, done_torn, d };
+
+	return journal_read(&r, path, depth, e);
 }
 
 static int load(struct journal_done *d, const char *path,

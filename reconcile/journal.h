@@ -168,4 +168,25 @@ bool journal_step_unanswered(const struct journal_done *d, const char *tenant,
 			     const char *step);
 void journal_done_release(struct journal_done *d);
 
+/*
+ * Reading a journal, for every reader (resume, show, restore): the lines
+ * of the journal at path in order. A line that is a JSON object with a
+ * string "type" goes to line (its number and type); a line that is not a
+ * JSON object, the end of a write cut short, goes to torn; anything else
+ * is an error. line returns -1 (with e set) to stop. depth is how many
+ * journals deep path was reached through resumed_from (0: the one asked
+ * for); deeper than JOURNAL_DEPTH is an error, as is a journal without a
+ * header line.
+ */
+#define JOURNAL_DEPTH 64
+struct cJSON;
+struct journal_reader {
+	int (*line)(void *arg, const char *path, int lineno, const char *type,
+		    const struct cJSON *o, int depth, struct err *e);
+	void (*torn)(void *arg, const char *path, int lineno);
+	void *arg;
+};
+int journal_read(const struct journal_reader *r, const char *path, int depth,
+		 struct err *e);
+
 #endif

@@ -7,15 +7,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "reconcile/journal.h"
 #include "reconcile/journal_report.h"
-#include "util/fileio.h"
 #include "util/strbuf.h"
 #include "util/xalloc.h"
 
-#define REPORT_JOURNAL_MAX (1024u << 20)
-/* Journals resumed one from another, at most this deep (no cycles). */
-#define REPORT_DEPTH 64
-#define LINE_START   "{\"type\":\""
+#define LINE_START "{\"type\":\""
 
 bool journal_report_sniff(const char *data, size_t len)
 {
@@ -226,78 +223,43 @@ static void read_summary(struct journal_report *r, const cJSON *o)
 		run->counts[k] = (size_t)num(counts, outcome_name(k));
 }
 
+/* One line of a journal, for show and restore. */
+static int report_line(void *arg, const char *path, int lineno,
+		       const char *type, const cJSON *o, int depth,
+		       struct err *e)
+{
+	struct journal_report *r = arg;
+
+	if (!strcmp(type, "header"))
+		return read_header(r, path, lineno, o, depth, e);
+	if (!strcmp(type, "outcome"))
+		return read_outcome(r, path, lineno, o, e);
+	if (!strcmp(type, "step"))
+		read_step(r, o);
+	else if (!strcmp(type, "verify"))
+		read_verify(r, o);
+	else if (!strcmp(type, "summary"))
+		read_summary(r, o);
+	return 0;
+}
+
+/* A line that is not a JSON object: cut short by a crash mid-write. */
+static void report_torn(void *arg, const char *path, int lineno)
+{
+	struct journal_report *r = arg;
+
+	if (!r->torn++) {
+		r->torn_line = lineno;
+		r->torn_path = arena_strdup(&r->a, path);
+	}
+}
+
 static int load_one(struct journal_report *r, const char *path, int depth,
 		    struct err *e)
 {
-	char *data = NULL, *line, *next;
-	size_t len;
-	int lineno = 0, rc = -1;
-	bool header = false;
+	const struct journal_reader rd = { report_line, report_torn, r };
 
-	if (depth > REPORT_DEPTH)
-		return err_set(e,
-			       "%s: journals resume each other more than %d "
-			       "deep",
-			       path, REPORT_DEPTH);
-	if (file_read(path, REPORT_JOURNAL_MAX, &data, &len, e) < 0)
-		return err_prefix(e, "journal");
-	for (line = data; line < data + len; line = next) {
-		const cJSON *type;
-		cJSON *o;
-
-		next = memchr(line, '\n', (size_t)(data + len - line));
-		lineno++;
-		if (next)
-			*next++ = '\0';
-		else
-			next = data + len;
-		if (!*line)
-			continue;
-		o = cJSON_ParseWithLength(line, strlen(line));
-		if (!cJSON_IsObject(o)) {
-			cJSON_Delete(o);
-			if (!r->torn++) {
-				r->torn_line = lineno;
-				r->torn_path = arena_strdup(&r->a, path);
-			}
-			continue;
-		}
-		type = cJSON_GetObjectItemCaseSensitive(o, "type");
-		if (!cJSON_IsString(type)) {
-			cJSON_Delete(o);
-			err_set(e, "%s:%d: not a userprune journal line", path,
-				lineno);
-			goto out;
-		}
-		if (!strcmp(type->valuestring, "header")) {
-			if (read_header(r, path, lineno, o, depth, e) < 0) {
-				cJSON_Delete(o);
-				goto out;
-			}
-			header = true;
-		} else if (!strcmp(type->valuestring, "outcome")) {
-			if (read_outcome(r, path, lineno, o, e) < 0) {
-				cJSON_Delete(o);
-				goto out;
-			}
-		} else if (!strcmp(type->valuestring, "step")) {
-			read_step(r, o);
-		} else if (!strcmp(type->valuestring, "verify")) {
-			read_verify(r, o);
-		} else if (!strcmp(type->valuestring, "summary")) {
-			read_summary(r, o);
-		}
-		cJSON_Delete(o);
-	}
-	if (!header) {
-		err_set(e, "%s: no journal header: not a userprune journal",
-			path);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(data);
-	return rc;
+	return journal_read(&rd, path, depth, e);
 }
 
 int journal_report_load(struct journal_report *r, const char *path,
